@@ -1,0 +1,41 @@
+# The two commands a new user needs: `make dashboard` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: dashboard test install install-test browser demo bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+
+# Debian's chromium for the real-browser tests (Playwright must never download its own).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+demo: install
+	$(BIN)/python -m etl build-demo --if-missing
+
+## Install, build the demo warehouse when none is published, and open the dashboard.
+dashboard: demo
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+
+## Install everything the tests need (chromium included) and run the whole suite.
+test: install-test browser
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check etl dashboard tests
+	$(BIN)/mypy etl dashboard
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Exemplar's Streamlit dashboard: data access, pure chart/export builders and thin pages."""

@@ -1,0 +1,155 @@
+"""The dashboard's only door to the warehouse: named questions, answered read-only.
+
+This is the one module that imports duckdb. Every query is a named ``.sql`` file in
+``dashboard/sql`` run with parameters (never user text pasted into SQL). Connections are
+opened read-only on the *resolved* version file, so a newly published warehouse is picked up
+on the next call without a restart, and each call runs on its own cursor, so sessions'
+threads never share one connection. Results are cached per data version in a bounded cache.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from etl.warehouse import WarehousePaths
+
+__all__ = [
+    "WarehouseUnavailable",
+    "Warehouse",
+    "warehouse",
+    "sql_text",
+]
+
+SQL_DIR = Path(__file__).with_name("sql")
+OPEN_VERSIONS = 2  # the newest version plus the one in-flight queries may still be reading
+RESULT_CACHE_SIZE = 512  # query results kept per process; each is a small peer-group frame
+READ_MEMORY_LIMIT = os.environ.get("EXEMPLAR_APP_MEMORY", "256MB")  # keeps the app under 500 MB
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse is missing, unreadable or not a warehouse; the message says which."""
+
+
+@functools.cache
+def sql_text(name: str) -> str:
+    """The text of the named query ``dashboard/sql/<name>.sql``.
+
+    Raises:
+        KeyError: there is no query of that name.
+    """
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no query named {name!r}")
+    return path.read_text(encoding="utf-8")
+
+
+class Warehouse:
+    """Read-only access to the published warehouse at ``path`` (default: the environment's)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.paths = WarehousePaths.from_env(path)
+        self._lock = threading.Lock()
+        self._connections: OrderedDict[Path, duckdb.DuckDBPyConnection] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
+
+    # -- connections -------------------------------------------------------------------------
+    def current_file(self) -> Path:
+        """The version file the live path points at now.
+
+        Raises:
+            WarehouseUnavailable: nothing is published at the path.
+        """
+        current = self.paths.current_file()
+        if current is None or not current.is_file():
+            raise WarehouseUnavailable(
+                f"No warehouse is published at {self.paths.live}. Build the demo with "
+                "`python -m etl build-demo` or load data with `python -m etl load DIR`."
+            )
+        return current
+
+    def _connection(self, file: Path) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            con = self._connections.get(file)
+            if con is None:
+                try:
+                    con = duckdb.connect(str(file), read_only=True,
+                                         config={"memory_limit": READ_MEMORY_LIMIT})
+                except duckdb.Error as exc:
+                    raise WarehouseUnavailable(f"The warehouse file {file} cannot be opened: {exc}") from exc
+                self._connections[file] = con
+                while len(self._connections) > OPEN_VERSIONS:
+                    _, old = self._connections.popitem(last=False)
+                    old.close()
+            self._connections.move_to_end(file)
+            return con
+
+    # -- queries ---------------------------------------------------------------------------
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run the named query with ``params`` against the current version; cached per version.
+
+        Raises:
+            WarehouseUnavailable: the warehouse is missing or cannot be read.
+        """
+        file = self.current_file()
+        key = (str(file), name, tuple(sorted((k, _hashable(v)) for k, v in params.items())))
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached.copy()
+        frame = self._run(file, sql_text(name), params)
+        with self._lock:
+            self._cache[key] = frame
+            while len(self._cache) > RESULT_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return frame.copy()
+
+    def _run(self, file: Path, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+        cursor = self._connection(file).cursor()
+        try:
+            return cursor.execute(sql, params or None).df()
+        except duckdb.Error as exc:
+            raise WarehouseUnavailable(f"The warehouse could not answer ({type(exc).__name__}): {exc}") from exc
+        finally:
+            cursor.close()
+
+    def scalar_meta(self) -> dict[str, str]:
+        """The warehouse's meta facts (data_version, published_at, is_demo, ...)."""
+        frame = self.query("meta")
+        return dict(zip(frame["key"], frame["value"], strict=True))
+
+    def is_demo(self) -> bool:
+        """True when any loaded source is the synthetic demo."""
+        return self.scalar_meta().get("is_demo") == "true"
+
+    def close(self) -> None:
+        """Close every open connection (tests; the app keeps them for its lifetime)."""
+        with self._lock:
+            for con in self._connections.values():
+                con.close()
+            self._connections.clear()
+            self._cache.clear()
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(value)
+    return value
+
+
+@functools.cache
+def _shared(path: str) -> Warehouse:
+    return Warehouse(path)
+
+
+def warehouse(path: str | Path | None = None) -> Warehouse:
+    """The process-wide Warehouse for ``path`` (default: ``$EXEMPLAR_WAREHOUSE``)."""
+    return _shared(str(WarehousePaths.from_env(path).live))

@@ -1,0 +1,1 @@
+"""Exemplar's ETL: extract -> validate -> transform -> load, publishing warehouse versions atomically."""

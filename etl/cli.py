@@ -1,0 +1,90 @@
+"""The ``python -m etl`` command line: parses arguments, calls the library, reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from etl.extract import SourceReadError
+from etl.load import LoadResult, Source, load_sources
+from etl.problems import format_problems
+from etl.status import format_status, warehouse_status
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Load data into the Exemplar warehouse.")
+    parser.add_argument("--warehouse", help="live warehouse path (default: $EXEMPLAR_WAREHOUSE or data/exemplar.duckdb)")
+    parser.add_argument("--reference-dir", type=Path, help="folder with uk-authorities/ and uk-deprivation/")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("build-demo", help="generate the synthetic demo source and load it")
+    demo.add_argument("--if-missing", action="store_true", help="do nothing when a warehouse is already published")
+    demo.add_argument("--keep-source", type=Path, help="also keep the generated CSV files in this folder")
+    load = commands.add_parser("load", help="validate and publish one or more source folders")
+    load.add_argument("dirs", nargs="+", type=Path)
+    load.add_argument("--source-name", help="store rows under this name (one folder only)")
+    validate = commands.add_parser("validate", help="run every check on a source folder; write nothing")
+    validate.add_argument("dirs", nargs="+", type=Path)
+    commands.add_parser("status", help="data version, sources, row counts and recent loads")
+    return parser
+
+
+def _report(result: LoadResult, out=sys.stdout) -> int:
+    if result.problems:
+        print(format_problems(result.problems), file=sys.stderr)
+        print("Nothing was published; the live warehouse is unchanged.", file=sys.stderr)
+        return EXIT_INVALID
+    for record in result.files:
+        print(f"{record['source']}/{record['file']}: {record['rows_read']:,} rows read, "
+              f"{record['rows_loaded']:,} loaded", file=out)
+    if result.outcome == "published":
+        print(f"Published data version {result.version}.", file=out)
+    else:
+        print("Valid: every check passed (nothing was written).", file=out)
+    return EXIT_OK
+
+
+def _build_demo(args: argparse.Namespace) -> int:
+    from etl import demo, reference
+    from etl.warehouse import WarehousePaths
+
+    if args.if_missing and WarehousePaths.from_env(args.warehouse).current_file() is not None:
+        print("A warehouse is already published; leaving it as it is.")
+        return EXIT_OK
+    authorities = reference.read_authorities(args.reference_dir)
+    with tempfile.TemporaryDirectory(prefix="exemplar-demo-") as tmp:
+        folder = args.keep_source or Path(tmp) / demo.DEMO_SOURCE_NAME
+        folder.mkdir(parents=True, exist_ok=True)
+        demo.write_demo_source(folder, authorities)
+        source = Source.of(folder, demo.DEMO_SOURCE_NAME, synthetic=True)
+        result = load_sources([source], args.warehouse, reference_dir=args.reference_dir)
+    return _report(result)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code (0 ok, 1 invalid input, 2 other error)."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build-demo":
+            return _build_demo(args)
+        if args.command == "status":
+            print(format_status(warehouse_status(args.warehouse)))
+            return EXIT_OK
+        if args.command in ("load", "validate"):
+            if getattr(args, "source_name", None) and len(args.dirs) > 1:
+                print("--source-name needs exactly one folder", file=sys.stderr)
+                return EXIT_ERROR
+            sources = [Source.of(d, getattr(args, "source_name", None)) for d in args.dirs]
+            result = load_sources(sources, args.warehouse, validate_only=args.command == "validate",
+                                  reference_dir=args.reference_dir)
+            return _report(result)
+    except SourceReadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_ERROR

@@ -1,0 +1,181 @@
+"""Extract: read a source folder's CSV files into DuckDB staging tables, every cell as text.
+
+Reading as text keeps every offending value so validation can quote it back with its row
+number. Structural faults (wrong number of fields, bad quoting, bad UTF-8) are caught here
+and returned as problems rather than raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from etl.contract import FILE_SPECS, FileSpec
+from etl.problems import Problem
+
+__all__ = ["StagedFile", "SourceReadError", "stage_source", "file_sha256", "source_files"]
+
+HASH_CHUNK = 1 << 20  # 1 MiB: large enough to hash a multi-GB file at disk speed
+REJECT_REASONS = {
+    "MISSING COLUMNS": "row has fewer fields than the header",
+    "TOO MANY COLUMNS": "row has more fields than the header",
+    "UNQUOTED VALUE": "a quoted field is not closed or has text after its closing quote",
+    "INVALID ENCODING": "text is not valid UTF-8",
+    "LINE SIZE OVER MAXIMUM": "row is longer than the reader allows",
+}
+
+
+class SourceReadError(Exception):
+    """A source folder cannot be read at all (missing folder, no contract files)."""
+
+
+@dataclass
+class StagedFile:
+    """A contract file read into the staging table ``spec.table``."""
+
+    spec: FileSpec
+    path: Path
+    sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks so memory stays flat."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def source_files(source_dir: Path) -> list[tuple[FileSpec, Path]]:
+    """The contract files present in ``source_dir``, in load order (indicators first).
+
+    Raises:
+        SourceReadError: the folder does not exist or holds none of the contract files.
+    """
+    if not source_dir.is_dir():
+        raise SourceReadError(f"{source_dir}: no such folder")
+    found = [(spec, source_dir / name) for name, spec in FILE_SPECS.items()
+             if (source_dir / name).is_file()]
+    if not found:
+        names = ", ".join(FILE_SPECS)
+        raise SourceReadError(f"{source_dir}: holds none of the contract files ({names})")
+    return found
+
+
+def _read_header(path: Path) -> list[str] | Problem:
+    """The header row's column names, stripped; a Problem when there is no usable header."""
+    name = path.name
+    with open(path, "rb") as handle:
+        first = handle.read(64 * 1024)
+    if not first.strip():
+        return Problem(name, None, None, None, "file is empty (no header row)")
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # A cut multibyte character at the chunk's end is fine; anything earlier is not UTF-8.
+        if exc.start < len(first) - 4:
+            return Problem(name, 1, None, None, "file is not UTF-8 encoded text")
+        text = first[: exc.start].decode("utf-8-sig")
+    header_line = text.splitlines()[0] if text.splitlines() else ""
+    header = next(csv.reader(io.StringIO(header_line)), [])
+    return [column.strip() for column in header]
+
+
+def _header_problems(spec: FileSpec, header: list[str]) -> tuple[list[Problem], list[str]]:
+    problems = []
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            problems.append(Problem(spec.file_name, 1, column, column, "column appears twice in the header"))
+        seen.add(column)
+        if not column:
+            problems.append(Problem(spec.file_name, 1, None, "", "header has an empty column name"))
+    for column in spec.required:
+        if column not in seen:
+            problems.append(Problem(spec.file_name, 1, column, None, "required column is missing"))
+    extras = [c for c in header if c and c not in spec.columns]
+    return problems, extras
+
+
+def _sql_string(text: str) -> str:
+    """Quote a file path or identifier-free literal for a DuckDB table function argument."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _rejected_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, rejects: str) -> list[Problem]:
+    rows = con.execute(
+        f"SELECT line, column_name, error_type, csv_line FROM {rejects} ORDER BY line"
+    ).fetchall()
+    return [
+        Problem(spec.file_name, int(line), column, (raw or "").rstrip("\r\n")[:80],
+                REJECT_REASONS.get(kind, kind.lower()))
+        for line, column, kind, raw in rows
+    ]
+
+
+_LINE_IN_ERROR = re.compile(r"Line:\s*(\d+)")
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> tuple[StagedFile, list[Problem]]:
+    """Read one contract file into the temporary table ``spec.table`` (all text, original order).
+
+    The staging table keeps rows in file order, so ``rowid + 2`` is the row number a
+    spreadsheet shows. Returns the staged file and any structural problems found.
+    """
+    staged = StagedFile(spec, path, file_sha256(path))
+    header = _read_header(path)
+    if isinstance(header, Problem):
+        return staged, [header]
+    problems, staged.extra_columns = _header_problems(spec, header)
+    if problems:
+        return staged, problems
+    columns = "{" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in header) + "}"
+    rejects = f"rejects_{spec.table}"
+    con.execute(f"DROP TABLE IF EXISTS {rejects}")
+    con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {spec.table} AS
+            SELECT * FROM read_csv({_sql_string(str(path))},
+                header = true, auto_detect = false, columns = {columns},
+                delim = ',', quote = '"', escape = '"', strict_mode = true,
+                store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')
+            """
+        )
+    except duckdb.Error as exc:
+        match = _LINE_IN_ERROR.search(str(exc))
+        reason = str(exc).splitlines()[0].replace("Invalid Input Error: ", "")
+        return staged, [Problem(spec.file_name, int(match[1]) if match else None, None, None, reason)]
+    problems = _rejected_rows(con, spec, rejects)
+    staged.rows_read = con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0] + len(problems)
+    for column in spec.optional:
+        if column not in header:
+            con.execute(f"ALTER TABLE {spec.table} ADD COLUMN {column} VARCHAR")
+    if staged.rows_read == 0:
+        problems.append(Problem(spec.file_name, 2, None, None, "file has a header but no data rows"))
+    return staged, problems
+
+
+def stage_source(con: duckdb.DuckDBPyConnection, source_dir: Path) -> tuple[list[StagedFile], list[Problem]]:
+    """Stage every contract file in ``source_dir``.
+
+    Raises:
+        SourceReadError: the folder is missing or holds no contract file.
+    """
+    staged, problems = [], []
+    for spec, path in source_files(source_dir):
+        one, found = stage_file(con, spec, path)
+        staged.append(one)
+        problems.extend(found)
+    return staged, problems

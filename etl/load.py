@@ -1,0 +1,324 @@
+"""Load: build a new warehouse version from the last published one plus new sources, then publish.
+
+The build happens in a new file; the live path switches to it in one rename only after
+validation and the integrity check pass. A failure at any point leaves the live warehouse
+exactly as it was, and every attempt is appended to the load log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from tqdm import tqdm
+
+from etl import reference
+from etl.extract import SourceReadError, StagedFile, stage_source
+from etl.integrity import check_file, integrity_problems
+from etl.problems import Problem
+from etl.transform import (
+    append_incoming_responses,
+    append_incoming_values,
+    create_incoming_tables,
+    insert_indicators,
+    insert_questions,
+    record_periods,
+)
+from etl.validate import build_period_map, validate_staged
+from etl.warehouse import WarehousePaths, append_load_log, etl_lock, new_version_id, publish
+
+__all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY_ENV"]
+
+SCHEMA_VERSION = "1"
+SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
+ETL_MEMORY_ENV = "EXEMPLAR_ETL_MEMORY"
+DEFAULT_ETL_MEMORY = "1GB"  # leaves headroom under the 2 GB peak target; DuckDB spills beyond it
+
+
+@dataclass(frozen=True)
+class Source:
+    """A folder of contract files and the name its rows are stored under."""
+
+    path: Path
+    name: str
+    synthetic: bool = False
+
+    @classmethod
+    def of(cls, path: str | Path, name: str | None = None, synthetic: bool = False) -> Source:
+        """A source named after its folder unless ``name`` is given."""
+        folder = Path(path)
+        return cls(folder, name or folder.resolve().name, synthetic)
+
+
+@dataclass
+class LoadResult:
+    """What a load or validation did: its outcome, problems, version and row counts."""
+
+    load_id: str
+    outcome: str  # published | validated | failed
+    problems: list[Problem] = field(default_factory=list)
+    version: str | None = None
+    files: list[dict[str, object]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("published", "validated")
+
+
+class _Rejected(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+def load_sources(
+    sources: Sequence[Source],
+    warehouse: str | Path | None = None,
+    *,
+    validate_only: bool = False,
+    reference_dir: Path | None = None,
+    progress: bool | None = None,
+) -> LoadResult:
+    """Validate ``sources`` and, unless ``validate_only``, publish a new warehouse version.
+
+    A loaded source replaces every row previously loaded under the same source name; rows
+    from other sources are kept. Returns a LoadResult; validation problems do not raise.
+
+    Raises:
+        SourceReadError: a source folder is missing or holds no contract file.
+        OSError, duckdb.Error: unexpected failures (the live warehouse is still untouched).
+    """
+    paths = WarehousePaths.from_env(warehouse)
+    with etl_lock(paths):
+        paths.versions_dir.mkdir(parents=True, exist_ok=True)
+        paths.remove_abandoned_builds()
+        version = new_version_id()
+        build = paths.building_file(version)
+        result = LoadResult(load_id=version, outcome="failed")
+        started = dt.datetime.now(dt.UTC)
+        try:
+            _build(paths, build, version, sources, result, reference_dir, progress)
+            if validate_only:
+                result.outcome = "validated"
+            else:
+                problems = check_file(build)
+                if problems:
+                    raise RuntimeError("integrity check failed: " + "; ".join(problems))
+                publish(paths, build, version)
+                result.outcome = "published"
+                result.version = version
+        except _Rejected as rejected:
+            result.problems = rejected.problems
+        except BaseException as exc:
+            result.error = f"{type(exc).__name__}: {exc}"
+            _log(paths, result, sources, started)
+            raise
+        finally:
+            build.unlink(missing_ok=True)
+            build.with_name(build.name + ".wal").unlink(missing_ok=True)
+        _log(paths, result, sources, started)
+        return result
+
+
+def _log(paths: WarehousePaths, result: LoadResult, sources: Sequence[Source], started: dt.datetime) -> None:
+    rejected_rows = sum(p.count for p in {(p.file, p.column, p.reason): p for p in result.problems}.values())
+    append_load_log(paths, {
+        "load_id": result.load_id,
+        "started_at": started.isoformat(),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "sources": [{"name": s.name, "path": str(s.path)} for s in sources],
+        "files": result.files,
+        "outcome": result.outcome,
+        "version": result.version,
+        "problems": len(result.problems),
+        "rows_rejected": rejected_rows,
+        "error": result.error,
+    })
+
+
+def _connect_for_build(build: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(build))
+    con.execute(f"SET memory_limit = '{os.environ.get(ETL_MEMORY_ENV, DEFAULT_ETL_MEMORY)}'")
+    con.execute(f"SET temp_directory = '{build.parent / '.spill'}'")
+    con.execute("SET preserve_insertion_order = true")  # staging rowid must follow file order
+    return con
+
+
+def _build(paths: WarehousePaths, build: Path, version: str, sources: Sequence[Source],
+           result: LoadResult, reference_dir: Path | None, progress: bool | None) -> None:
+    steps = tqdm(total=3 + 2 * len(sources), desc="load", unit="step",
+                 disable=(not progress) if progress is not None else None)
+    con = _connect_for_build(build)
+    try:
+        con.execute(SCHEMA_SQL.read_text())
+        _insert_reference(con, reference_dir)
+        steps.update()
+        replaced = [s.name for s in sources]
+        _attach_previous(con, paths)
+        _keep_previous_definitions(con, replaced)
+        create_incoming_tables(con)
+        problems: list[Problem] = []
+        for source in sources:
+            steps.set_postfix_str(source.name)
+            staged, found = stage_source(con, source.path)
+            steps.update()
+            found += _validate_and_transform(con, source, staged, found)
+            problems += found
+            result.files += [_file_record(source, f) for f in staged]
+            steps.update()
+        if problems:
+            raise _Rejected(problems)
+        _write_final_tables(con, replaced)
+        _write_provenance(con, sources, result, version)
+        steps.update()
+        found_integrity = integrity_problems(con)
+        if found_integrity:
+            raise RuntimeError("integrity check failed: " + "; ".join(found_integrity))
+        con.execute("CHECKPOINT")
+        steps.update()
+    finally:
+        con.close()
+        steps.close()
+
+
+def _insert_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path | None) -> None:
+    frames = {
+        "ref.authorities": reference.read_authorities(reference_dir),
+        "ref.authority_names": reference.read_authority_names(reference_dir),
+        "ref.authority_codes": reference.read_authority_codes(reference_dir),
+        "ref.reference_sources": pd.DataFrame(reference.REFERENCE_SOURCES),
+    }
+    for table, frame in frames.items():
+        con.register("reference_frame", frame)
+        columns = ", ".join(frame.columns)
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM reference_frame")
+        con.unregister("reference_frame")
+
+
+def _attach_previous(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
+    """Attach the published version read-only as ``prev`` (an empty stand-in when there is none)."""
+    current = paths.current_file()
+    if current is not None and current.exists():
+        con.execute("ATTACH ? AS prev (READ_ONLY)", [str(current)])
+        return
+    build_db = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute("ATTACH ':memory:' AS prev")
+    con.execute("USE prev")
+    con.execute(SCHEMA_SQL.read_text())
+    con.execute(f'USE "{build_db}"')
+
+
+def _keep_previous_definitions(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
+    """Copy indicators and questions from sources not being replaced; index what is known."""
+    con.execute("INSERT INTO indicators SELECT * FROM prev.indicators WHERE NOT list_contains(?, source_name)", [replaced])
+    con.execute("INSERT INTO questions SELECT * FROM prev.questions WHERE NOT list_contains(?, source_name)", [replaced])
+    con.execute("CREATE OR REPLACE TEMP TABLE kept_indicators AS SELECT indicator_id, source_name FROM indicators")
+    con.execute("CREATE OR REPLACE TEMP TABLE kept_questions AS SELECT question_id, source_name FROM questions")
+
+
+def _refresh_known(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE known_indicators AS SELECT indicator_id, min_value, max_value FROM indicators")
+    con.execute("CREATE OR REPLACE TEMP TABLE known_questions AS SELECT question_id FROM questions")
+
+
+def _validate_and_transform(con: duckdb.DuckDBPyConnection, source: Source,
+                            staged: list[StagedFile], structural: list[Problem]) -> list[Problem]:
+    """Validate each staged file in contract order and append its rows; returns new problems.
+
+    A file whose header was unusable is skipped; one with rejected rows is still checked
+    (so every fault is reported at once) but never appended.
+    """
+    by_name = {f.spec.file_name: f for f in staged}
+    problems: list[Problem] = []
+    for file_name in ("indicators.csv", "questions.csv", "values.csv", "responses.csv"):
+        staged_file = by_name.get(file_name)
+        own = [p for p in structural if p.file == file_name]
+        if staged_file is None or any(p.row in (None, 1) for p in own):
+            continue
+        if file_name == "values.csv":
+            build_period_map(con, "stage_values", "period", "values_periods")
+        if file_name == "responses.csv":
+            build_period_map(con, "stage_responses", "round", "responses_periods")
+        _refresh_known(con)
+        found = validate_staged(con, file_name, sorted(p.row for p in own if p.row))
+        problems += found
+        if not found and not own:
+            staged_file.rows_loaded = _append(con, file_name, source.name)
+    return problems
+
+
+def _append(con: duckdb.DuckDBPyConnection, file_name: str, source_name: str) -> int:
+    if file_name == "indicators.csv":
+        return insert_indicators(con, source_name)
+    if file_name == "questions.csv":
+        return insert_questions(con, source_name)
+    if file_name == "values.csv":
+        record_periods(con, "values_periods")
+        return append_incoming_values(con, source_name)
+    record_periods(con, "responses_periods")
+    return append_incoming_responses(con, source_name)
+
+
+def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
+    """Write values and responses sorted for the dashboard: kept rows plus incoming rows."""
+    con.execute(
+        """INSERT INTO indicator_values
+           SELECT * FROM (
+               SELECT * FROM prev.indicator_values WHERE NOT list_contains(?, source_name)
+               UNION ALL SELECT * FROM incoming_values)
+           ORDER BY indicator_id, period_start, authority_code""",
+        [replaced],
+    )
+    con.execute(
+        """INSERT INTO responses
+           SELECT * FROM (
+               SELECT * FROM prev.responses WHERE NOT list_contains(?, source_name)
+               UNION ALL SELECT * FROM incoming_responses)
+           ORDER BY round_start, question_id, authority_code""",
+        [replaced],
+    )
+    con.execute(
+        """INSERT INTO periods
+           SELECT period, any_value(period_start), any_value(period_end), any_value(period_kind)
+           FROM (SELECT * FROM prev.periods UNION ALL SELECT * FROM incoming_periods)
+           WHERE period IN (SELECT DISTINCT period FROM indicator_values)
+              OR period IN (SELECT DISTINCT round FROM responses)
+           GROUP BY period ORDER BY any_value(period_start)"""
+    )
+
+
+def _file_record(source: Source, staged: StagedFile) -> dict[str, object]:
+    return {"source": source.name, "file": staged.spec.file_name, "sha256": staged.sha256,
+            "rows_read": staged.rows_read, "rows_loaded": staged.rows_loaded}
+
+
+def _write_provenance(con: duckdb.DuckDBPyConnection, sources: Sequence[Source],
+                      result: LoadResult, version: str) -> None:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    replaced = [s.name for s in sources]
+    con.execute("INSERT INTO source_files SELECT * FROM prev.source_files WHERE NOT list_contains(?, source_name)", [replaced])
+    con.execute("INSERT INTO load_history SELECT * FROM prev.load_history WHERE NOT list_contains(?, source_name)", [replaced])
+    synthetic = {s.name: s.synthetic for s in sources}
+    for record in result.files:
+        con.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [record["source"], record["file"], record["sha256"], record["rows_loaded"],
+                     version, now, synthetic[str(record["source"])]])
+        con.execute("INSERT INTO load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 'published')",
+                    [version, now, now, record["source"], record["file"], record["sha256"],
+                     record["rows_read"], record["rows_loaded"]])
+    is_demo = con.execute("SELECT coalesce(bool_or(is_synthetic), false) FROM source_files").fetchone()[0]
+    meta = {
+        "data_version": version,
+        "published_at": now.isoformat(timespec="seconds") + "Z",
+        "schema_version": SCHEMA_VERSION,
+        "is_demo": "true" if is_demo else "false",
+        "built_by": f"etl {time.strftime('%Y-%m-%d')}",
+    }
+    con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))

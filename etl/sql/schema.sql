@@ -1,0 +1,142 @@
+-- The published warehouse. One file per version; the live path points at the newest.
+-- Reference facts live in schema `ref`; loaded data in `main`.
+
+CREATE SCHEMA IF NOT EXISTS ref;
+
+-- Every UK local authority past and present (mySociety register, see README "Sources").
+CREATE TABLE ref.authorities (
+    authority_code           VARCHAR PRIMARY KEY,  -- ONS GSS code; register code where none exists
+    gss_code                 VARCHAR,              -- ONS 9-character code (NULL for pre-2015 NI districts)
+    register_code            VARCHAR NOT NULL UNIQUE, -- 3-letter register code, e.g. BIR
+    official_name            VARCHAR NOT NULL,
+    short_name               VARCHAR NOT NULL,
+    nation                   VARCHAR NOT NULL,     -- England | Scotland | Wales | Northern Ireland
+    region                   VARCHAR,              -- English region, or the nation's name
+    authority_type           VARCHAR NOT NULL,     -- e.g. Metropolitan district, London borough
+    authority_type_code      VARCHAR NOT NULL,     -- register's type code, e.g. MD, LBO
+    tier                     VARCHAR NOT NULL,     -- county | district | unitary | combined | other
+    is_council               BOOLEAN NOT NULL,     -- false for combined and strategic authorities
+    parent_county_code       VARCHAR,              -- authority_code of the county over a district
+    combined_authority_code  VARCHAR,              -- authority_code of its combined authority
+    population               BIGINT,               -- mid-2020 estimate
+    area_km2                 DOUBLE,
+    density_per_km2          DOUBLE,
+    lat                      DOUBLE,               -- centroid
+    lon                      DOUBLE,
+    start_date               DATE,
+    end_date                 DATE,                 -- NULL while the authority exists
+    is_current               BOOLEAN NOT NULL,
+    successor_codes          VARCHAR[],            -- authority_codes that replaced it
+    former_gss_codes         VARCHAR[],
+    deprivation_score        DOUBLE,               -- composite UK IMD score, higher = more deprived
+    deprivation_quintile     INTEGER,              -- 1 = most deprived fifth (population-weighted)
+    deprivation_decile       INTEGER
+);
+
+-- Every known spelling of an authority's name, for matching real files by name.
+CREATE TABLE ref.authority_names (
+    name            VARCHAR NOT NULL,
+    authority_code  VARCHAR NOT NULL
+);
+
+-- Present and former GSS codes and register codes, each mapped to the authority_code.
+CREATE TABLE ref.authority_codes (
+    code            VARCHAR NOT NULL,
+    code_kind       VARCHAR NOT NULL,   -- gss | former_gss | register
+    authority_code  VARCHAR NOT NULL
+);
+
+CREATE TABLE ref.reference_sources (
+    name        VARCHAR PRIMARY KEY,
+    publisher   VARCHAR,
+    licence     VARCHAR,
+    snapshot    VARCHAR,
+    files       VARCHAR
+);
+
+CREATE TABLE indicators (
+    indicator_id  VARCHAR PRIMARY KEY,
+    name          VARCHAR NOT NULL,
+    theme         VARCHAR NOT NULL,
+    unit          VARCHAR NOT NULL,
+    polarity      VARCHAR NOT NULL,    -- higher | lower | neutral (which direction is better)
+    description   VARCHAR NOT NULL,
+    source        VARCHAR NOT NULL,    -- publisher of the figures
+    min_value     DOUBLE,
+    max_value     DOUBLE,
+    aggregation   VARCHAR,             -- sum | mean, for combining predecessor councils
+    decimals      INTEGER,
+    source_name   VARCHAR NOT NULL     -- the loaded source this row came from
+);
+
+CREATE TABLE periods (
+    period        VARCHAR PRIMARY KEY, -- canonical label, e.g. 2019/20
+    period_start  DATE NOT NULL,
+    period_end    DATE NOT NULL,
+    period_kind   VARCHAR NOT NULL     -- financial_year | calendar_year | quarter | span
+);
+
+-- Long-format indicator values, stored sorted by indicator and period (the dashboard's access path).
+CREATE TABLE indicator_values (
+    indicator_id    VARCHAR NOT NULL,
+    period          VARCHAR NOT NULL,
+    period_start    DATE NOT NULL,
+    authority_code  VARCHAR NOT NULL,
+    value           DOUBLE,            -- NULL means missing or suppressed
+    status          VARCHAR,           -- NULL (normal), suppressed, estimate, provisional, missing...
+    source_name     VARCHAR NOT NULL
+);
+
+CREATE TABLE questions (
+    question_id  VARCHAR PRIMARY KEY,
+    theme        VARCHAR NOT NULL,
+    role         VARCHAR NOT NULL,     -- driver | enabler
+    text         VARCHAR NOT NULL,
+    level_1      VARCHAR,
+    level_2      VARCHAR,
+    level_3      VARCHAR,
+    level_4      VARCHAR,
+    level_5      VARCHAR,
+    source_name  VARCHAR NOT NULL
+);
+
+CREATE TABLE responses (
+    authority_code  VARCHAR NOT NULL,
+    round           VARCHAR NOT NULL,  -- canonical period label of the round, e.g. 2023
+    round_start     DATE NOT NULL,
+    question_id     VARCHAR NOT NULL,
+    score           INTEGER NOT NULL,  -- 1..5
+    published       BOOLEAN NOT NULL,
+    source_name     VARCHAR NOT NULL
+);
+
+-- One row per file behind the published data.
+CREATE TABLE source_files (
+    source_name   VARCHAR NOT NULL,
+    file_name     VARCHAR NOT NULL,
+    sha256        VARCHAR NOT NULL,
+    rows_loaded   BIGINT NOT NULL,
+    load_id       VARCHAR NOT NULL,
+    loaded_at     TIMESTAMP NOT NULL,
+    is_synthetic  BOOLEAN NOT NULL
+);
+
+-- The successful loads whose data this version holds (failed ones are in the load log file).
+CREATE TABLE load_history (
+    load_id        VARCHAR NOT NULL,
+    started_at     TIMESTAMP NOT NULL,
+    finished_at    TIMESTAMP NOT NULL,
+    source_name    VARCHAR NOT NULL,
+    file_name      VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    rows_read      BIGINT NOT NULL,
+    rows_loaded    BIGINT NOT NULL,
+    rows_rejected  BIGINT NOT NULL,
+    outcome        VARCHAR NOT NULL
+);
+
+-- Key/value facts about this version: data_version, published_at, is_demo, schema_version.
+CREATE TABLE meta (
+    key    VARCHAR PRIMARY KEY,
+    value  VARCHAR NOT NULL
+);

@@ -1,0 +1,60 @@
+"""What the published warehouse holds, and the recent load attempts: for ``etl status``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from etl.warehouse import WarehousePaths, read_load_log
+
+__all__ = ["warehouse_status", "format_status", "COUNTED_TABLES"]
+
+COUNTED_TABLES = ("ref.authorities", "indicators", "periods", "indicator_values", "questions", "responses")
+RECENT_LOADS = 10  # enough to see a pattern of failures without scrolling
+
+
+def warehouse_status(warehouse: str | Path | None = None) -> dict[str, Any]:
+    """Data version, meta, source files with hashes, row counts and the last load attempts."""
+    paths = WarehousePaths.from_env(warehouse)
+    status: dict[str, Any] = {"warehouse": str(paths.live), "published": False,
+                              "recent_loads": read_load_log(paths)[-RECENT_LOADS:]}
+    current = paths.current_file()
+    if current is None:
+        return status
+    con = duckdb.connect(str(current), read_only=True)
+    try:
+        status["published"] = True
+        status["file"] = str(current)
+        status["meta"] = dict(con.execute("SELECT key, value FROM meta ORDER BY key").fetchall())
+        status["row_counts"] = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                                for t in COUNTED_TABLES}
+        status["source_files"] = con.execute(
+            "SELECT source_name, file_name, sha256, rows_loaded, load_id FROM source_files "
+            "ORDER BY source_name, file_name").fetchall()
+    finally:
+        con.close()
+    return status
+
+
+def format_status(status: dict[str, Any]) -> str:
+    """The status as lines for a terminal."""
+    lines = [f"Warehouse: {status['warehouse']}"]
+    if not status["published"]:
+        lines.append("Nothing published yet: run `python -m etl build-demo` or `python -m etl load DIR`.")
+    else:
+        meta = status["meta"]
+        lines.append(f"Data version: {meta.get('data_version')}  published {meta.get('published_at')}"
+                     f"{'  (synthetic demo data)' if meta.get('is_demo') == 'true' else ''}")
+        lines.append("Rows: " + ", ".join(f"{t} {n:,}" for t, n in status["row_counts"].items()))
+        lines.append("Sources:")
+        for source, file, sha, rows, load_id in status["source_files"]:
+            lines.append(f"  {source}/{file}  {rows:,} rows  sha256 {sha[:16]}…  load {load_id}")
+    lines.append("Recent loads:")
+    for load in status["recent_loads"]:
+        names = ", ".join(s["name"] for s in load.get("sources", []))
+        lines.append(f"  {load['finished_at'][:19]}  {load['outcome']:<9}  {names}"
+                     f"{'  ' + str(load['problems']) + ' problems' if load.get('problems') else ''}"
+                     f"{'  ' + load['error'] if load.get('error') else ''}")
+    return "\n".join(lines)

@@ -1,0 +1,270 @@
+"""Validate: SQL checks over the staged files that return the offending rows.
+
+Each check is a predicate over a *checked view* of one staging table (the raw text joined to
+the reference codes, the parsed periods and the known indicators). One aggregate query counts
+every check's offending rows in a single pass; only checks that fire are asked for examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from etl.contract import AGGREGATIONS, FALSE_WORDS, MAX_DECIMALS, POLARITIES, ROLES, STATUSES, TRUE_WORDS
+from etl.periods import PeriodError, parse_period
+from etl.problems import EXAMPLES_PER_PROBLEM, Problem
+
+__all__ = ["Check", "CHECKS", "validate_staged", "build_period_map", "checked_view_sql"]
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"  # ids travel in URLs and file names
+SCORE_PATTERN = r"^[1-5]$"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named rule: rows of ``view`` where ``where`` holds break it.
+
+    ``shown`` is the SQL expression quoted back as the offending value; ``reason`` is SQL
+    too, so a reason can carry the row's own figures (e.g. the indicator's maximum).
+    """
+
+    file: str
+    column: str
+    where: str
+    reason: str
+    shown: str
+
+
+def _sql_list(words: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{w}'" for w in words) + ")"
+
+
+def _text(reason: str) -> str:
+    return "'" + reason.replace("'", "''") + "'"
+
+
+def _required(file: str, columns: tuple[str, ...]) -> list[Check]:
+    return [Check(file, c, f"coalesce(trim({c}), '') = ''", _text("is required but empty"), c)
+            for c in columns]
+
+
+def _id_format(file: str, column: str) -> Check:
+    return Check(file, column, f"trim({column}) <> '' AND NOT regexp_full_match(trim({column}), '{ID_PATTERN}')",
+                 _text("must be letters, digits, '_', '.' or '-' with no spaces"), column)
+
+
+def _known_authority(file: str) -> Check:
+    return Check(file, "authority_code", "trim(authority_code) <> '' AND resolved_authority IS NULL",
+                 _text("is not a known authority code (GSS, former GSS or register code)"),
+                 "authority_code")
+
+
+def _period(file: str, column: str) -> Check:
+    return Check(file, column, f"trim({column}) <> '' AND period_error IS NOT NULL",
+                 "period_error", column)
+
+
+INDICATOR_CHECKS = [
+    *_required("indicators.csv", ("indicator_id", "name", "theme", "unit", "polarity", "description", "source")),
+    _id_format("indicators.csv", "indicator_id"),
+    Check("indicators.csv", "indicator_id", "duplicate_of IS NOT NULL",
+          "'repeats the indicator on row ' || (duplicate_of + 2)", "indicator_id"),
+    Check("indicators.csv", "indicator_id", "owned_by IS NOT NULL",
+          "'is already defined by source ' || owned_by || ' (load that source instead, or rename the indicator)'",
+          "indicator_id"),
+    Check("indicators.csv", "polarity", f"trim(polarity) <> '' AND lower(trim(polarity)) NOT IN {_sql_list(POLARITIES)}",
+          _text(f"must be one of {', '.join(POLARITIES)}"), "polarity"),
+    Check("indicators.csv", "min_value", "coalesce(trim(min_value), '') <> '' AND NOT isfinite(coalesce(TRY_CAST(trim(min_value) AS DOUBLE), 'nan'::DOUBLE))",
+          _text("is not a number"), "min_value"),
+    Check("indicators.csv", "max_value", "coalesce(trim(max_value), '') <> '' AND NOT isfinite(coalesce(TRY_CAST(trim(max_value) AS DOUBLE), 'nan'::DOUBLE))",
+          _text("is not a number"), "max_value"),
+    Check("indicators.csv", "max_value", "TRY_CAST(trim(max_value) AS DOUBLE) < TRY_CAST(trim(min_value) AS DOUBLE)",
+          _text("is below min_value"), "max_value"),
+    Check("indicators.csv", "aggregation", f"coalesce(trim(aggregation), '') <> '' AND lower(trim(aggregation)) NOT IN {_sql_list(AGGREGATIONS)}",
+          _text(f"must be one of {', '.join(AGGREGATIONS)} or empty"), "aggregation"),
+    Check("indicators.csv", "decimals", f"coalesce(trim(decimals), '') <> '' AND NOT regexp_full_match(trim(decimals), '^[0-{MAX_DECIMALS}]$')",
+          _text(f"must be a whole number from 0 to {MAX_DECIMALS}"), "decimals"),
+]
+
+VALUE_CHECKS = [
+    *_required("values.csv", ("authority_code", "indicator_id", "period")),
+    _known_authority("values.csv"),
+    Check("values.csv", "indicator_id", "trim(indicator_id) <> '' AND NOT indicator_known",
+          _text("is not an indicator in this source or one already loaded"), "indicator_id"),
+    _period("values.csv", "period"),
+    Check("values.csv", "value", "coalesce(trim(value), '') <> '' AND value_number IS NULL",
+          _text("is not a number"), "value"),
+    Check("values.csv", "value", "value_number IS NOT NULL AND NOT isfinite(value_number)",
+          _text("is not a finite number"), "value"),
+    Check("values.csv", "value", "isfinite(value_number) AND value_number < min_value",
+          "'is below the indicator''s min_value ' || min_value", "value"),
+    Check("values.csv", "value", "isfinite(value_number) AND value_number > max_value",
+          "'is above the indicator''s max_value ' || max_value", "value"),
+    Check("values.csv", "status", f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {_sql_list(STATUSES)}",
+          _text(f"must be one of {', '.join(STATUSES)} or empty"), "status"),
+]
+
+QUESTION_CHECKS = [
+    *_required("questions.csv", ("question_id", "theme", "role", "text")),
+    _id_format("questions.csv", "question_id"),
+    Check("questions.csv", "question_id", "duplicate_of IS NOT NULL",
+          "'repeats the question on row ' || (duplicate_of + 2)", "question_id"),
+    Check("questions.csv", "question_id", "owned_by IS NOT NULL",
+          "'is already defined by source ' || owned_by", "question_id"),
+    Check("questions.csv", "role", f"trim(role) <> '' AND lower(trim(role)) NOT IN {_sql_list(ROLES)}",
+          _text(f"must be one of {', '.join(ROLES)}"), "role"),
+]
+
+RESPONSE_CHECKS = [
+    *_required("responses.csv", ("authority_code", "round", "question_id", "score")),
+    _known_authority("responses.csv"),
+    _period("responses.csv", "round"),
+    Check("responses.csv", "question_id", "trim(question_id) <> '' AND NOT question_known",
+          _text("is not a question in this source or one already loaded"), "question_id"),
+    Check("responses.csv", "score", f"trim(score) <> '' AND NOT regexp_full_match(trim(score), '{SCORE_PATTERN}')",
+          _text("must be a whole number from 1 to 5"), "score"),
+    Check("responses.csv", "published",
+          f"coalesce(trim(published), '') <> '' AND lower(trim(published)) NOT IN {_sql_list(TRUE_WORDS + FALSE_WORDS)}",
+          _text("must be true or false"), "published"),
+]
+
+CHECKS: dict[str, list[Check]] = {
+    "indicators.csv": INDICATOR_CHECKS,
+    "values.csv": VALUE_CHECKS,
+    "questions.csv": QUESTION_CHECKS,
+    "responses.csv": RESPONSE_CHECKS,
+}
+
+# Keys that must be unique per file, checked with a grouped query (cheap even at 16M rows).
+UNIQUE_KEYS = {
+    "values.csv": ("resolved_authority", "trim(indicator_id)", "period_label"),
+    "responses.csv": ("resolved_authority", "period_label", "trim(question_id)"),
+}
+
+
+def build_period_map(con: duckdb.DuckDBPyConnection, table: str, column: str, map_table: str) -> None:
+    """Parse each distinct period text of ``table.column`` once, into temp table ``map_table``."""
+    raws = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()]
+    rows = []
+    for raw in raws:
+        try:
+            period = parse_period(raw)
+            rows.append((raw, period.label, period.start, period.end, period.kind, None))
+        except PeriodError as exc:
+            rows.append((raw, None, None, None, None, str(exc)))
+    frame = pd.DataFrame(rows, columns=["raw", "period_label", "period_start", "period_end", "period_kind", "period_error"])
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    con.register("period_frame", frame)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {map_table} AS
+        SELECT raw::VARCHAR AS raw, period_label::VARCHAR AS period_label, period_start::DATE AS period_start,
+               period_end::DATE AS period_end, period_kind::VARCHAR AS period_kind,
+               period_error::VARCHAR AS period_error FROM period_frame""")
+    con.unregister("period_frame")
+
+
+def checked_view_sql(file_name: str) -> str:
+    """The SQL of the checked view over one staging table: raw text plus what it resolves to."""
+    if file_name == "indicators.csv":
+        return """
+        SELECT s.rowid AS rid, s.*,
+               min(s.rowid) OVER (PARTITION BY trim(s.indicator_id)) AS first_rid,
+               CASE WHEN s.rowid <> first_rid THEN first_rid END AS duplicate_of,
+               o.source_name AS owned_by
+        FROM stage_indicators s
+        LEFT JOIN kept_indicators o ON o.indicator_id = trim(s.indicator_id)"""
+    if file_name == "questions.csv":
+        return """
+        SELECT s.rowid AS rid, s.*,
+               min(s.rowid) OVER (PARTITION BY trim(s.question_id)) AS first_rid,
+               CASE WHEN s.rowid <> first_rid THEN first_rid END AS duplicate_of,
+               o.source_name AS owned_by
+        FROM stage_questions s
+        LEFT JOIN kept_questions o ON o.question_id = trim(s.question_id)"""
+    if file_name == "values.csv":
+        return """
+        SELECT s.rowid AS rid, s.*,
+               c.authority_code AS resolved_authority,
+               i.indicator_id IS NOT NULL AS indicator_known, i.min_value, i.max_value,
+               p.period_label, p.period_start, p.period_error,
+               TRY_CAST(trim(s.value) AS DOUBLE) AS value_number
+        FROM stage_values s
+        LEFT JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
+        LEFT JOIN known_indicators i ON i.indicator_id = trim(s.indicator_id)
+        LEFT JOIN values_periods p ON p.raw = s.period"""
+    if file_name == "responses.csv":
+        return """
+        SELECT s.rowid AS rid, s.*,
+               c.authority_code AS resolved_authority,
+               q.question_id IS NOT NULL AS question_known,
+               p.period_label, p.period_start AS round_start, p.period_error
+        FROM stage_responses s
+        LEFT JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
+        LEFT JOIN known_questions q ON q.question_id = trim(s.question_id)
+        LEFT JOIN responses_periods p ON p.raw = s.round"""
+    raise KeyError(file_name)
+
+
+def _row_of(rid: int, rejected_lines: list[int]) -> int:
+    """Spreadsheet row of staging row ``rid``, skipping rows the reader rejected before it."""
+    row = rid + 2
+    for line in rejected_lines:
+        if line <= row:
+            row += 1
+    return row
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
+               rejected_lines: list[int]) -> list[Problem]:
+    """Count every check on ``view`` in one pass; fetch examples only for those that fire."""
+    checks = CHECKS[file_name]
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.where})" for c in checks) + f" FROM {view}"
+    ).fetchone()
+    problems: list[Problem] = []
+    for check, count in zip(checks, counts, strict=True):
+        if not count:
+            continue
+        examples = con.execute(
+            f"SELECT rid, {check.shown}, {check.reason} FROM {view} WHERE {check.where} "
+            f"ORDER BY rid LIMIT {EXAMPLES_PER_PROBLEM}"
+        ).fetchall()
+        for rid, shown, reason in examples:
+            problems.append(Problem(file_name, _row_of(rid, rejected_lines), check.column,
+                                    shown, reason, count))
+    return problems + _duplicate_keys(con, file_name, view, rejected_lines)
+
+
+def _duplicate_keys(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
+                    rejected_lines: list[int]) -> list[Problem]:
+    key = UNIQUE_KEYS.get(file_name)
+    if not key:
+        return []
+    keys = ", ".join(key)
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in key)
+    rows = con.execute(
+        f"""SELECT min(rid) AS first, max(rid) AS last, count(*) OVER () AS groups
+            FROM {view} WHERE {not_null} GROUP BY {keys} HAVING count(*) > 1
+            ORDER BY last LIMIT {EXAMPLES_PER_PROBLEM}"""
+    ).fetchall()
+    what = "authority, indicator and period" if file_name == "values.csv" else "authority, round and question"
+    return [
+        Problem(file_name, _row_of(last, rejected_lines), ", ".join(k.replace("trim(", "").rstrip(")") for k in key)
+                .replace("resolved_authority", "authority_code").replace("period_label", "period" if file_name == "values.csv" else "round"),
+                None, f"repeats row {_row_of(first, rejected_lines)} (same {what})", groups)
+        for first, last, groups in rows
+    ]
+
+
+def validate_staged(con: duckdb.DuckDBPyConnection, file_name: str,
+                    rejected_lines: list[int]) -> list[Problem]:
+    """Run every check for one staged contract file; returns the problems (empty when clean).
+
+    Expects the staging table and, for values and responses, the period map and the
+    ``known_indicators`` / ``known_questions`` tables to exist.
+    """
+    view = f"checked_{file_name.removesuffix('.csv')}"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {checked_view_sql(file_name)}")
+    return run_checks(con, file_name, view, rejected_lines)

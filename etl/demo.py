@@ -22,6 +22,7 @@ that does not depend on which rows are later kept, and rows are sorted before wr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,16 +32,16 @@ import pandas as pd
 from etl.periods import parse_period
 
 __all__ = [
-    "DEMO_SOURCE_NAME",
-    "DEMO_SEED",
     "DEMO_PERIODS",
     "DEMO_ROUNDS",
-    "SYNTHETIC_SOURCE",
+    "DEMO_SEED",
+    "DEMO_SOURCE_NAME",
     "INDICATORS",
     "QUESTIONS",
-    "write_demo_source",
+    "SYNTHETIC_SOURCE",
     "demo_indicators",
     "demo_questions",
+    "write_demo_source",
 ]
 
 DEMO_SOURCE_NAME = "demo"
@@ -377,40 +378,40 @@ INDICATORS: list[IndicatorSpec] = [
 # must deliver for citizens; enablers are the capabilities that make it possible.
 QUESTIONS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
     ("LS1", "Leadership and strategy", "driver",
-     "Does the council have a published transformation vision, owned by elected members and "
-     "the chief executive, that puts citizens' needs first?",
+     ("Does the council have a published transformation vision, owned by elected members and "
+      "the chief executive, that puts citizens' needs first?"),
      "No shared vision; change happens project by project.",
      "A vision exists in IT or one directorate only.",
      "A corporate vision is agreed but does not yet steer budgets.",
      "Members and senior leaders use the vision to set priorities and budgets.",
      "The vision is shared with partners and residents and reviewed against results yearly."),
     ("LS2", "Leadership and strategy", "enabler",
-     "Is a named senior leader accountable for transformation, with a seat on the corporate "
-     "management team?",
+     ("Is a named senior leader accountable for transformation, with a seat on the corporate "
+      "management team?"),
      "Nobody owns transformation at senior level.",
      "Responsibility sits with the head of IT alone.",
      "A director is named but has little time or authority for it.",
      "A dedicated senior lead sits on the management team.",
      "The lead shapes corporate strategy and answers for measured outcomes."),
     ("LS3", "Leadership and strategy", "driver",
-     "Does the council know the costs and benefits of its change programme, and report them "
-     "to members?",
+     ("Does the council know the costs and benefits of its change programme, and report them "
+      "to members?"),
      "Benefits are not defined or tracked.",
      "Business cases are written but benefits are not followed up.",
      "Major projects track benefits until they close.",
      "Cashable and non-cashable benefits are reported to members every quarter.",
      "Benefits are audited and reinvested in the next round of change."),
     ("LS4", "Leadership and strategy", "enabler",
-     "Does the council plan its transformation together with the other public bodies in its "
-     "area?",
+     ("Does the council plan its transformation together with the other public bodies in its "
+      "area?"),
      "Plans are made in isolation.",
      "Partners are told about plans once they are set.",
      "Joint plans exist for a few specific services.",
      "A joint local or regional transformation plan is in place.",
      "Partners pool budgets and share targets for outcomes across the place."),
     ("CC1", "Citizen-centred design", "driver",
-     "Are services designed around the needs of residents and businesses, using evidence of "
-     "how they actually make contact?",
+     ("Are services designed around the needs of residents and businesses, using evidence of "
+      "how they actually make contact?"),
      "Services are organised around departments.",
      "Some customer insight is gathered but rarely used.",
      "Customer insight informs the redesign of major services.",
@@ -424,8 +425,8 @@ QUESTIONS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
      "Most transactions are online end to end and integrated with back-office systems.",
      "Online is the preferred channel, with progress tracking and proactive notifications."),
     ("CC3", "Citizen-centred design", "enabler",
-     "Does the council offer a single point of contact that resolves most enquiries first "
-     "time, whatever the channel?",
+     ("Does the council offer a single point of contact that resolves most enquiries first "
+      "time, whatever the channel?"),
      "Each department has its own phone numbers and counters.",
      "A contact centre handles a few services.",
      "A contact centre covers most services but passes many enquiries on.",
@@ -439,8 +440,8 @@ QUESTIONS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
      "Assisted digital support is planned for every online service.",
      "Inclusion is measured and no group is worse served by the shift to digital."),
     ("SP1", "Shared services and partnership", "driver",
-     "Has the council reviewed which back-office and front-line services could be shared with "
-     "other public bodies?",
+     ("Has the council reviewed which back-office and front-line services could be shared with "
+      "other public bodies?"),
      "Sharing has not been considered.",
      "Options have been discussed informally.",
      "A formal review has identified candidate services.",
@@ -461,8 +462,8 @@ QUESTIONS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
      "Major contracts are procured jointly with neighbouring councils.",
      "A shared category-management team buys for the whole area."),
     ("SP4", "Shared services and partnership", "enabler",
-     "Does the council share data and infrastructure with partners where that improves "
-     "services?",
+     ("Does the council share data and infrastructure with partners where that improves "
+      "services?"),
      "No data is shared beyond statutory returns.",
      "Data is shared case by case, with manual effort.",
      "Data-sharing agreements exist for key services.",
@@ -476,8 +477,8 @@ QUESTIONS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
      "A corporate workforce plan covers digital skills for all staff.",
      "The plan is reviewed yearly against delivery and shared with partners."),
     ("WS2", "Workforce and skills", "enabler",
-     "Are IT and digital staff professionally qualified and developed to recognised "
-     "standards?",
+     ("Are IT and digital staff professionally qualified and developed to recognised "
+      "standards?"),
      "No professional standards are applied.",
      "Training is offered ad hoc.",
      "Key roles hold professional certification.",
@@ -519,8 +520,8 @@ QUESTIONS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
      "Security is tested regularly and lessons are learned from incidents.",
      "Resilience is assured across partners and the supply chain."),
     ("TD4", "Technology and data", "enabler",
-     "Is the technology infrastructure modern enough to support online services and flexible "
-     "working?",
+     ("Is the technology infrastructure modern enough to support online services and flexible "
+      "working?"),
      "Infrastructure is ageing and unreliable.",
      "Upgrades happen only when systems fail.",
      "Core infrastructure is modern but has gaps.",
@@ -534,8 +535,8 @@ QUESTIONS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
      "A board prioritises the whole portfolio by expected benefits.",
      "The board stops failing projects and redeploys resources quickly."),
     ("GA2", "Governance and assurance", "driver",
-     "Does the council measure and publish how well its services perform against similar "
-     "councils?",
+     ("Does the council measure and publish how well its services perform against similar "
+      "councils?"),
      "Performance is not measured consistently.",
      "Indicators are collected only for statutory returns.",
      "Performance is reported internally every quarter.",
@@ -549,8 +550,8 @@ QUESTIONS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
      "Senior leaders review transformation risks every quarter.",
      "Members agree a risk appetite that guides investment."),
     ("GA4", "Governance and assurance", "driver",
-     "Do elected members scrutinise the transformation programme and its results for "
-     "residents?",
+     ("Do elected members scrutinise the transformation programme and its results for "
+      "residents?"),
      "Members are not involved.",
      "Members receive occasional updates.",
      "A committee receives regular progress reports.",
@@ -629,7 +630,7 @@ def _councils(authorities: pd.DataFrame) -> pd.DataFrame:
     by_type = population.groupby(frame["authority_type"]).transform("median")
     population = population.fillna(by_type).fillna(FALLBACK_POPULATION)
     density = pd.to_numeric(frame["density_per_km2"], errors="coerce").astype("float64")
-    log_density = np.log(density.where(density > 0))
+    log_density = pd.Series(np.log(density.where(density > 0)), index=density.index)
     log_density = log_density.fillna(log_density.median() if log_density.notna().any() else 0)
     spread = log_density.std(ddof=0)
     density_z = (log_density - log_density.mean()) / (spread if spread > 0 else 1.0)
@@ -656,7 +657,9 @@ def _as_list(value: object) -> list[str]:
         return []
     if isinstance(value, str):
         return [c.strip() for c in value.split(",") if c.strip()]
-    return [str(c) for c in value]
+    if isinstance(value, Iterable):
+        return [str(c) for c in value]
+    return []
 
 
 def _existed(councils: pd.DataFrame, when: dt.date) -> np.ndarray:

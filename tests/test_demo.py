@@ -140,16 +140,22 @@ def test_values_only_for_councils(values: pd.DataFrame, authorities: pd.DataFram
     assert not set(values["authority_code"]) & non_councils
 
 
+def _alive(authorities: pd.DataFrame, when: dt.date) -> pd.Series:
+    """The contract's rule: started on or before ``when`` (or no start) and not yet ended."""
+    t = pd.Timestamp(when)
+    start = pd.to_datetime(authorities["start_date"])
+    end = pd.to_datetime(authorities["end_date"])
+    return (start.isna() | (start <= t)) & (end.isna() | (end > t))
+
+
 def test_values_only_within_each_council_lifetime(values: pd.DataFrame,
                                                   authorities: pd.DataFrame) -> None:
-    life = authorities.set_index("authority_code")[["start_date", "end_date"]]
-    starts = {p: parse_period(p).start for p in values["period"].unique()}
     pairs = values[["authority_code", "period"]].drop_duplicates()
-    for code, period in pairs.itertuples(index=False):
-        start, end = life.at[code, "start_date"], life.at[code, "end_date"]
-        begins = starts[period]
-        assert pd.isna(start) or pd.Timestamp(start) <= pd.Timestamp(begins), (code, period)
-        assert pd.isna(end) or pd.Timestamp(end) > pd.Timestamp(begins), (code, period)
+    for period, group in pairs.groupby("period"):
+        alive = authorities.loc[_alive(authorities, parse_period(str(period)).start),
+                                "authority_code"]
+        outside = set(group["authority_code"]) - set(alive)
+        assert not outside, (period, sorted(outside))
 
 
 def test_cumbria_reorganisation_shows(values: pd.DataFrame, authorities: pd.DataFrame) -> None:
@@ -163,12 +169,7 @@ def test_cumbria_reorganisation_shows(values: pd.DataFrame, authorities: pd.Data
 def test_every_existing_council_has_data(values: pd.DataFrame,
                                          authorities: pd.DataFrame) -> None:
     """The generator must not silently drop councils: every council alive in 2024/25 has rows."""
-    start = pd.Timestamp(dt.date(2024, 4, 1))
-    alive = authorities[authorities["is_council"]
-                        & authorities["start_date"].map(lambda d: pd.isna(d)
-                                                        or pd.Timestamp(d) <= start)
-                        & authorities["end_date"].map(lambda d: pd.isna(d)
-                                                      or pd.Timestamp(d) > start)]
+    alive = authorities[authorities["is_council"] & _alive(authorities, dt.date(2024, 4, 1))]
     latest = set(values.loc[values["period"] == "2024/25", "authority_code"])
     assert set(alive["authority_code"]) == latest
 
@@ -246,8 +247,9 @@ def test_maturity_rises_and_tracks_outcomes(responses: pd.DataFrame,
     by_round = scores.groupby("round")["score"].mean()
     assert by_round.is_monotonic_increasing
     maturity = scores.groupby("authority_code")["score"].mean()
-    online = values[(values["indicator_id"] == "online_transactions_pct")
-                    & (values["period"] == "2024/25") & (values["value"] != "")]
-    online = pd.to_numeric(online.set_index("authority_code")["value"])
-    joined = pd.concat([maturity, online], axis=1, join="inner").rank()
-    assert joined.corr().iloc[0, 1] > 0.3
+    rows = values[(values["indicator_id"] == "online_transactions_pct")
+                  & (values["period"] == "2024/25") & (values["value"] != "")]
+    online = pd.to_numeric(rows.set_index("authority_code")["value"])
+    joined = pd.concat([maturity, online], axis=1, join="inner")
+    corr = float(joined.rank().corr().to_numpy()[0, 1])
+    assert corr > 0.3

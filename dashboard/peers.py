@@ -1,0 +1,229 @@
+"""Peer groups: which councils a council is compared with.
+
+A peer group is described by a :class:`PeerGroupSpec` (what the user chose) and resolved
+against the warehouse by :func:`resolve_peer_group` into a :class:`PeerGroup` (the member
+codes plus a label and a one-sentence description shown on every page and in every export).
+
+Rules every kind obeys (enforced once, in :func:`resolve_peer_group`):
+
+- members are councils only (``is_council``); combined and strategic authorities never are;
+- members existed on at least one day of ``spec.period`` (the period travels *in the spec*,
+  so a kind's ``members(wh, spec)`` sees it); ``period=None`` means councils existing today;
+- the focal council is a member when it existed in the period (a custom group always
+  includes it), so "rank r of n" counts the council itself.
+
+Adding a kind (statistical neighbours, imported family groups, ...) is one class with
+``id``, ``label``, ``describe(wh, spec)`` and ``members(wh, spec)`` plus a call to
+:func:`register_kind`; pages list whatever :data:`GROUP_KINDS` holds. ``spec.set_id`` is for
+kinds that need a named set (e.g. which family-group file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+__all__ = [
+    "PeerGroupSpec",
+    "PeerGroup",
+    "GroupKind",
+    "GROUP_KINDS",
+    "DEFAULT_KIND",
+    "register_kind",
+    "resolve_peer_group",
+    "peer_candidates",
+    "council_facts",
+    "UnknownCouncil",
+    "kind_ids",
+]
+
+DEFAULT_KIND = "type_nation"  # the comparison officers expect first: councils of the same type
+
+
+class UnknownCouncil(ValueError):
+    """The spec's council code is not a council in the warehouse."""
+
+
+@dataclass(frozen=True)
+class PeerGroupSpec:
+    """What the user chose: a group ``kind`` (a key of :data:`GROUP_KINDS`) around ``council``.
+
+    ``custom`` holds the chosen codes for the ``custom`` kind; ``set_id`` names a stored set
+    for kinds that have several (family groups); ``period`` restricts members to councils that
+    existed in that period (``None``: councils existing today).
+    """
+
+    kind: str
+    council: str
+    custom: tuple[str, ...] = ()
+    set_id: str | None = None
+    period: str | None = None
+
+    def __post_init__(self) -> None:
+        # Lists from URLs or widgets become a hashable, order-stable tuple.
+        object.__setattr__(self, "custom", tuple(dict.fromkeys(self.custom)))
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    """A resolved group: member ``codes`` (sorted), a short ``label`` and a ``description``."""
+
+    spec: PeerGroupSpec
+    codes: list[str]
+    label: str
+    description: str
+    members_frame: pd.DataFrame = field(repr=False, compare=False, default_factory=pd.DataFrame)
+
+    @property
+    def size(self) -> int:
+        """How many councils are in the group."""
+        return len(self.codes)
+
+    @property
+    def includes_council(self) -> bool:
+        """True when the focal council itself is a member (it existed in the period)."""
+        return self.spec.council in self.codes
+
+    def definition(self) -> str:
+        """One line for exports: the label, the description and the size."""
+        return f"{self.label}: {self.description} ({self.size} councils)"
+
+
+class GroupKind(Protocol):
+    """What a peer-group kind provides. ``members`` may return any codes; the resolver keeps
+    only councils existing in the spec's period."""
+
+    id: str
+    label: str
+
+    def describe(self, wh: Any, spec: PeerGroupSpec) -> str:
+        """One sentence saying who is in the group, e.g. "London boroughs in England"."""
+        ...
+
+    def members(self, wh: Any, spec: PeerGroupSpec) -> list[str]:
+        """The member authority codes for ``spec``."""
+        ...
+
+
+GROUP_KINDS: dict[str, GroupKind] = {}
+
+
+def register_kind(kind: GroupKind) -> GroupKind:
+    """Add ``kind`` to :data:`GROUP_KINDS` under ``kind.id`` (replacing one of the same id)."""
+    GROUP_KINDS[kind.id] = kind
+    return kind
+
+
+def peer_candidates(wh: Any, period: str | None) -> pd.DataFrame:
+    """Councils that existed in ``period`` (today when None), with nation, region and type."""
+    return wh.query("peer_candidates", period=period)
+
+
+def council_facts(wh: Any, code: str) -> pd.Series:
+    """The reference facts of council ``code``.
+
+    Raises:
+        UnknownCouncil: ``code`` is not a council (unknown, or a combined authority).
+    """
+    frame = wh.query("authority", code=code)
+    if frame.empty or not bool(frame.iloc[0]["is_council"]) or frame.iloc[0]["tier"] == "combined":
+        raise UnknownCouncil(f"{code!r} is not a council in the warehouse")
+    return frame.iloc[0]
+
+
+def _plural(authority_type: str) -> str:
+    # Type names are singular nouns ("London borough", "NI district"); plural for sentences.
+    if authority_type.endswith("y"):
+        return authority_type[:-1] + "ies"
+    return authority_type if authority_type.endswith("s") else f"{authority_type}s"
+
+
+@dataclass(frozen=True)
+class _AttributeKind:
+    """A kind whose members share the focal council's values of some reference columns."""
+
+    id: str
+    label: str
+    columns: tuple[str, ...]
+
+    def describe(self, wh: Any, spec: PeerGroupSpec) -> str:
+        facts = council_facts(wh, spec.council)
+        parts = {
+            "authority_type": _plural(str(facts["authority_type"])),
+            "region": f"in {facts['region']}",
+            "nation": f"in {facts['nation']}",
+        }
+        subject = parts["authority_type"] if "authority_type" in self.columns else "All councils"
+        places = [parts[c] for c in self.columns if c != "authority_type"]
+        return " ".join([subject, *places]) + _period_phrase(spec)
+
+    def members(self, wh: Any, spec: PeerGroupSpec) -> list[str]:
+        facts = council_facts(wh, spec.council)
+        frame = peer_candidates(wh, spec.period)
+        keep = pd.Series(True, index=frame.index)
+        for column in self.columns:
+            keep &= frame[column] == facts[column]
+        return frame.loc[keep, "authority_code"].tolist()
+
+
+@dataclass(frozen=True)
+class _CustomKind:
+    """The council plus a list of councils the user picked."""
+
+    id: str = "custom"
+    label: str = "Custom list of councils"
+
+    def describe(self, wh: Any, spec: PeerGroupSpec) -> str:
+        others = [c for c in spec.custom if c != spec.council]
+        return f"{council_facts(wh, spec.council)['short_name']} and {len(others)} chosen councils" + \
+            _period_phrase(spec)
+
+    def members(self, wh: Any, spec: PeerGroupSpec) -> list[str]:
+        return [spec.council, *spec.custom]
+
+
+def _period_phrase(spec: PeerGroupSpec) -> str:
+    return f" that existed in {spec.period}" if spec.period else " existing today"
+
+
+# Authority types are nation-specific in the register ("Scottish unitary authority", "Welsh
+# unitary authority", "NI district"), so "same type in the same nation" is the national group.
+register_kind(_AttributeKind("type_nation", "Same authority type, nationally", ("authority_type", "nation")))
+register_kind(_AttributeKind("type_region", "Same authority type in the region", ("authority_type", "region")))
+register_kind(_AttributeKind("region", "All councils in the region", ("region",)))
+register_kind(_AttributeKind("nation", "All councils in the nation", ("nation",)))
+register_kind(_CustomKind())
+
+
+def resolve_peer_group(wh: Any, spec: PeerGroupSpec) -> PeerGroup:
+    """The members, label and description of the group ``spec`` describes.
+
+    Members are filtered to councils existing in ``spec.period`` whatever the kind returns,
+    so no kind can mix in combined authorities or councils from another time.
+
+    Raises:
+        KeyError: ``spec.kind`` is not a registered kind.
+        UnknownCouncil: ``spec.council`` is not a council.
+    """
+    if spec.kind not in GROUP_KINDS:
+        raise KeyError(f"unknown peer group kind {spec.kind!r}; known: {sorted(GROUP_KINDS)}")
+    kind = GROUP_KINDS[spec.kind]
+    council_facts(wh, spec.council)  # raises for an unknown council before any kind runs
+    candidates = peer_candidates(wh, spec.period)
+    wanted = set(kind.members(wh, spec))
+    members = candidates[candidates["authority_code"].isin(wanted)].reset_index(drop=True)
+    return PeerGroup(
+        spec=spec,
+        codes=sorted(members["authority_code"].tolist()),
+        label=kind.label,
+        description=kind.describe(wh, spec),
+        members_frame=members,
+    )
+
+
+def kind_ids() -> Sequence[str]:
+    """The registered kind ids in registration order (for menus)."""
+    return list(GROUP_KINDS)

@@ -27,17 +27,17 @@ from typing import Any, Protocol
 import pandas as pd
 
 __all__ = [
-    "PeerGroupSpec",
-    "PeerGroup",
-    "GroupKind",
-    "GROUP_KINDS",
     "DEFAULT_KIND",
+    "GROUP_KINDS",
+    "GroupKind",
+    "PeerGroup",
+    "PeerGroupSpec",
+    "UnknownCouncil",
+    "council_facts",
+    "kind_ids",
+    "peer_candidates",
     "register_kind",
     "resolve_peer_group",
-    "peer_candidates",
-    "council_facts",
-    "UnknownCouncil",
-    "kind_ids",
 ]
 
 DEFAULT_KIND = "type_nation"  # the comparison officers expect first: councils of the same type

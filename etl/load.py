@@ -21,6 +21,8 @@ from tqdm import tqdm
 from etl import reference
 from etl.extract import SourceReadError, StagedFile, stage_source
 from etl.integrity import check_file, integrity_problems
+from etl.history import prune_versions
+from etl.logs import StageLog
 from etl.problems import Problem
 from etl.transform import (
     append_incoming_responses,
@@ -103,20 +105,26 @@ def load_sources(
         build = paths.building_file(version)
         result = LoadResult(load_id=version, outcome="failed")
         started = dt.datetime.now(dt.UTC)
+        stages = StageLog(paths.live, version)
         try:
-            _build(paths, build, version, sources, result, reference_dir, progress)
+            _build(paths, build, version, sources, result, reference_dir, progress, stages)
             if validate_only:
                 result.outcome = "validated"
             else:
+                stages.start("integrity_file")
                 problems = check_file(build)
                 if problems:
                     raise RuntimeError("integrity check failed: " + "; ".join(problems))
+                stages.start("publish")
                 publish(paths, build, version)
                 result.outcome = "published"
                 result.version = version
+                stages.start("prune")
+                stages.done(rows=len(prune_versions(paths)))  # never the live one, never the newest N
         except _Rejected as rejected:
             result.problems = rejected.problems
         except BaseException as exc:
+            stages.fail(exc)
             result.error = f"{type(exc).__name__}: {exc}"
             _log(paths, result, sources, started)
             raise
@@ -152,14 +160,18 @@ def _connect_for_build(build: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _build(paths: WarehousePaths, build: Path, version: str, sources: Sequence[Source],
-           result: LoadResult, reference_dir: Path | None, progress: bool | None) -> None:
+           result: LoadResult, reference_dir: Path | None, progress: bool | None,
+           stages: StageLog) -> None:
     steps = tqdm(total=3 + 2 * len(sources), desc="load", unit="step",
                  disable=(not progress) if progress is not None else None)
     con = _connect_for_build(build)
     try:
+        stages.start("reference")
         con.execute(SCHEMA_SQL.read_text())
         _insert_reference(con, reference_dir)
+        stages.done(rows=con.execute("SELECT count(*) FROM ref.authorities").fetchone()[0])
         steps.update()
+        stages.start("previous")
         replaced = [s.name for s in sources]
         _attach_previous(con, paths)
         _keep_previous_definitions(con, replaced)
@@ -167,21 +179,30 @@ def _build(paths: WarehousePaths, build: Path, version: str, sources: Sequence[S
         problems: list[Problem] = []
         for source in sources:
             steps.set_postfix_str(source.name)
+            stages.start(f"stage:{source.name}")
             staged, found = stage_source(con, source.path)
+            stages.done(rows=sum(f.rows_read for f in staged), outcome="rejected" if found else "ok")
             steps.update()
+            stages.start(f"validate:{source.name}")
             found += _validate_and_transform(con, source, staged, found)
+            stages.done(rows=sum(f.rows_loaded for f in staged), outcome="rejected" if found else "ok")
             problems += found
             result.files += [_file_record(source, f) for f in staged]
             steps.update()
         if problems:
             raise _Rejected(problems)
+        stages.start("write")
         _write_final_tables(con, replaced)
         _write_provenance(con, sources, result, version)
+        stages.done(rows=con.execute("SELECT count(*) FROM indicator_values").fetchone()[0])
         steps.update()
+        stages.start("integrity")
         found_integrity = integrity_problems(con)
         if found_integrity:
             raise RuntimeError("integrity check failed: " + "; ".join(found_integrity))
+        stages.start("checkpoint")
         con.execute("CHECKPOINT")
+        stages.done()
         steps.update()
     finally:
         con.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from etl.extract import SourceReadError
+from etl.history import RollbackError
 from etl.load import LoadResult, Source, load_sources
 from etl.problems import format_problems
 from etl.status import format_status, warehouse_status
@@ -32,7 +34,40 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="run every check on a source folder; write nothing")
     validate.add_argument("dirs", nargs="+", type=Path)
     commands.add_parser("status", help="data version, sources, row counts and recent loads")
+    _add_operations(parser, commands)
     return parser
+
+
+def _add_operations(parser: argparse.ArgumentParser, commands: argparse._SubParsersAction) -> None:
+    """The operator's commands: history, rollback, prune, export (see docs/operations.md)."""
+    parser.add_argument("--keep-versions", type=int, metavar="N",
+                        help="versions kept after a publish (default: $EXEMPLAR_KEEP_VERSIONS or 5)")
+    commands.add_parser("history", help="list published versions, the live one starred")
+    rollback = commands.add_parser("rollback", help="switch the live warehouse back to an earlier version")
+    rollback.add_argument("version", nargs="?", help="version id (default: the one before the live one)")
+    commands.add_parser("prune", help="delete versions beyond the newest N (never the live one)")
+    export = commands.add_parser("export", help="write every table of the live warehouse to DIR")
+    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    export.add_argument("dir", type=Path)
+
+
+def _operations(args: argparse.Namespace) -> int:
+    from etl import export, history
+
+    if args.command == "history":
+        print(history.format_history(history.list_versions(args.warehouse)))
+    elif args.command == "rollback":
+        before, after = history.rollback(args.warehouse, args.version)
+        print(f"Live warehouse now serves version {after} (was {before}).")
+    elif args.command == "prune":
+        removed = history.prune(args.warehouse)
+        print(f"Pruned {len(removed)} old version(s)." + "".join(f"\n  {p.name}" for p in removed))
+    else:
+        result = export.export_warehouse(args.dir, args.format, args.warehouse)
+        for name, (file, rows) in result.tables.items():
+            print(f"{name}: {rows:,} rows -> {file}")
+        print(f"Exported data version {result.data_version} to {result.directory}.")
+    return EXIT_OK
 
 
 def _report(result: LoadResult, out=sys.stdout) -> int:
@@ -70,7 +105,11 @@ def _build_demo(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code (0 ok, 1 invalid input, 2 other error)."""
     args = _parser().parse_args(argv)
+    if args.keep_versions is not None:  # read by the prune that follows every publish
+        os.environ["EXEMPLAR_KEEP_VERSIONS"] = str(args.keep_versions)
     try:
+        if args.command in ("history", "rollback", "prune", "export"):
+            return _operations(args)
         if args.command == "build-demo":
             return _build_demo(args)
         if args.command == "status":
@@ -85,6 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   reference_dir=args.reference_dir)
             return _report(result)
     except SourceReadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (RollbackError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_ERROR

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FileSpec", "FILE_SPECS", "POLARITIES", "ROLES", "STATUSES", "AGGREGATIONS"]
+__all__ = ["FileSpec", "FILE_SPECS", "POLARITIES", "ROLES", "STATUSES", "AGGREGATIONS", "PEER_SET_KINDS"]
 
 POLARITIES = ("higher", "lower", "neutral")
 ROLES = ("driver", "enabler")
 AGGREGATIONS = ("sum", "mean")
+PEER_SET_KINDS = ("family", "neighbours")  # numbered groups | ranked neighbour lists
 # Statuses a value may carry; empty means an ordinary published value.
 STATUSES = ("suppressed", "estimate", "provisional", "missing", "revised")
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
@@ -53,6 +54,13 @@ FILE_SPECS: dict[str, FileSpec] = {
         ),
         FileSpec(
             "responses.csv", ("authority_code", "round", "question_id", "score"), ("published",)
+        ),
+        # Kept aggregate rows (UK, nations, regions) from imported files: comparators, not councils.
+        FileSpec("comparators.csv", ("indicator_id", "period", "area_name", "value"), ("status", "area_code")),
+        FileSpec("peer_sets.csv", ("set_id", "name", "kind", "method"), ("description", "variables")),
+        FileSpec(
+            "peer_set_members.csv", ("set_id", "authority_code"),
+            ("member_code", "rank", "similarity", "closeness", "group_id"),
         ),
     )
 }

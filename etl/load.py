@@ -25,10 +25,13 @@ from etl.history import prune_versions
 from etl.logs import StageLog
 from etl.problems import Problem
 from etl.transform import (
+    append_incoming_comparators,
+    append_incoming_peer_members,
     append_incoming_responses,
     append_incoming_values,
     create_incoming_tables,
     insert_indicators,
+    insert_peer_sets,
     insert_questions,
     record_periods,
 )
@@ -242,6 +245,16 @@ def _keep_previous_definitions(con: duckdb.DuckDBPyConnection, replaced: list[st
     con.execute("INSERT INTO questions SELECT * FROM prev.questions WHERE NOT list_contains(?, source_name)", [replaced])
     con.execute("CREATE OR REPLACE TEMP TABLE kept_indicators AS SELECT indicator_id, source_name FROM indicators")
     con.execute("CREATE OR REPLACE TEMP TABLE kept_questions AS SELECT question_id, source_name FROM questions")
+    if _prev_has(con, "peer_sets"):  # versions published before peer sets existed lack the table
+        con.execute("INSERT INTO peer_sets SELECT * FROM prev.peer_sets WHERE NOT list_contains(?, source_name)", [replaced])
+    con.execute("CREATE OR REPLACE TEMP TABLE kept_peer_sets AS SELECT set_id, source_name FROM peer_sets")
+
+
+def _prev_has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the previous version holds ``table`` (older versions predate some tables)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'prev' AND schema_name = 'main' AND table_name = ?",
+        [table]).fetchone()[0])
 
 
 def _refresh_known(con: duckdb.DuckDBPyConnection) -> None:
@@ -258,7 +271,8 @@ def _validate_and_transform(con: duckdb.DuckDBPyConnection, source: Source,
     """
     by_name = {f.spec.file_name: f for f in staged}
     problems: list[Problem] = []
-    for file_name in ("indicators.csv", "questions.csv", "values.csv", "responses.csv"):
+    for file_name in ("indicators.csv", "questions.csv", "values.csv", "responses.csv",
+                      "comparators.csv", "peer_sets.csv", "peer_set_members.csv"):
         staged_file = by_name.get(file_name)
         own = [p for p in structural if p.file == file_name]
         if staged_file is None or any(p.row in (None, 1) for p in own):
@@ -267,6 +281,11 @@ def _validate_and_transform(con: duckdb.DuckDBPyConnection, source: Source,
             build_period_map(con, "stage_values", "period", "values_periods")
         if file_name == "responses.csv":
             build_period_map(con, "stage_responses", "round", "responses_periods")
+        if file_name == "comparators.csv":
+            build_period_map(con, "stage_comparators", "period", "comparators_periods")
+        if file_name == "peer_set_members.csv":  # members may only join sets this source defines
+            con.execute("CREATE OR REPLACE TEMP TABLE known_peer_sets AS SELECT set_id, kind FROM peer_sets "
+                        "WHERE source_name = ?", [source.name])
         _refresh_known(con)
         found = validate_staged(con, file_name, sorted(p.row for p in own if p.row))
         problems += found
@@ -283,6 +302,12 @@ def _append(con: duckdb.DuckDBPyConnection, file_name: str, source_name: str) ->
     if file_name == "values.csv":
         record_periods(con, "values_periods")
         return append_incoming_values(con, source_name)
+    if file_name == "comparators.csv":
+        return append_incoming_comparators(con, source_name)
+    if file_name == "peer_sets.csv":
+        return insert_peer_sets(con, source_name)
+    if file_name == "peer_set_members.csv":
+        return append_incoming_peer_members(con, source_name)
     record_periods(con, "responses_periods")
     return append_incoming_responses(con, source_name)
 
@@ -305,6 +330,12 @@ def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> 
            ORDER BY round_start, question_id, authority_code""",
         [replaced],
     )
+    for table, incoming, order in (("comparator_values", "incoming_comparators", "indicator_id, period_start, area_name"),
+                                   ("peer_set_members", "incoming_peer_members", "set_id, authority_code, rank")):
+        kept = (f"SELECT * FROM prev.{table} WHERE NOT list_contains($replaced, source_name) UNION ALL "
+                if _prev_has(con, table) else "")
+        con.execute(f"INSERT INTO {table} SELECT * FROM ({kept}SELECT * FROM {incoming}) ORDER BY {order}",
+                    {"replaced": replaced} if kept else None)
     con.execute(
         """INSERT INTO periods
            SELECT period, any_value(period_start), any_value(period_end), any_value(period_kind)

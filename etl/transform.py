@@ -16,6 +16,9 @@ __all__ = [
     "append_incoming_responses",
     "record_periods",
     "create_incoming_tables",
+    "append_incoming_comparators",
+    "insert_peer_sets",
+    "append_incoming_peer_members",
 ]
 
 
@@ -24,6 +27,8 @@ def create_incoming_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE incoming_values AS SELECT * FROM indicator_values LIMIT 0")
     con.execute("CREATE OR REPLACE TEMP TABLE incoming_responses AS SELECT * FROM responses LIMIT 0")
     con.execute("CREATE OR REPLACE TEMP TABLE incoming_periods AS SELECT * FROM periods LIMIT 0")
+    con.execute("CREATE OR REPLACE TEMP TABLE incoming_comparators AS SELECT * FROM comparator_values LIMIT 0")
+    con.execute("CREATE OR REPLACE TEMP TABLE incoming_peer_members AS SELECT * FROM peer_set_members LIMIT 0")
 
 
 def insert_indicators(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
@@ -73,6 +78,43 @@ def append_incoming_responses(con: duckdb.DuckDBPyConnection, source_name: str) 
                    coalesce(trim(published), '') = '' OR lower(trim(published)) IN {truthy},
                    ?
             FROM checked_responses""",
+        [source_name],
+    ))
+
+
+def append_incoming_comparators(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
+    """Add the checked aggregate-area values to ``incoming_comparators``; returns rows added."""
+    return _count(con.execute(
+        """INSERT INTO incoming_comparators
+           SELECT trim(indicator_id), period_label, period_start, trim(area_name),
+                  nullif(trim(area_code), ''), value_number,
+                  CASE WHEN coalesce(trim(status), '') <> '' THEN lower(trim(status))
+                       WHEN value_number IS NULL THEN 'missing' END,
+                  ?
+           FROM checked_comparators""",
+        [source_name],
+    ))
+
+
+def insert_peer_sets(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
+    """Copy the checked peer-set definitions into ``peer_sets``; returns rows written."""
+    return _count(con.execute(
+        """INSERT INTO peer_sets
+           SELECT trim(set_id), trim(name), lower(trim(kind)), nullif(trim(description), ''),
+                  trim(method), nullif(trim(variables), ''), ?
+           FROM checked_peer_sets ORDER BY rid""",
+        [source_name],
+    ))
+
+
+def append_incoming_peer_members(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
+    """Add the checked peer-set members to ``incoming_peer_members``; returns rows added."""
+    return _count(con.execute(
+        """INSERT INTO incoming_peer_members
+           SELECT trim(set_id), resolved_authority, resolved_member,
+                  TRY_CAST(trim(rank) AS INTEGER), TRY_CAST(trim(similarity) AS DOUBLE),
+                  nullif(trim(closeness), ''), nullif(trim(group_id), ''), ?
+           FROM checked_peer_set_members""",
         [source_name],
     ))
 

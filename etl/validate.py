@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from etl.contract import AGGREGATIONS, FALSE_WORDS, MAX_DECIMALS, POLARITIES, ROLES, STATUSES, TRUE_WORDS
+from etl.contract import (AGGREGATIONS, FALSE_WORDS, MAX_DECIMALS, PEER_SET_KINDS, POLARITIES, ROLES, STATUSES,
+                          TRUE_WORDS)
 from etl.periods import PeriodError, parse_period
 from etl.problems import EXAMPLES_PER_PROBLEM, Problem
 
@@ -130,17 +131,70 @@ RESPONSE_CHECKS = [
           _text("must be true or false"), "published"),
 ]
 
+COMPARATOR_CHECKS = [
+    *_required("comparators.csv", ("indicator_id", "period", "area_name")),
+    Check("comparators.csv", "indicator_id", "trim(indicator_id) <> '' AND NOT indicator_known",
+          _text("is not an indicator in this source or one already loaded"), "indicator_id"),
+    _period("comparators.csv", "period"),
+    Check("comparators.csv", "value", "coalesce(trim(value), '') <> '' AND (value_number IS NULL OR NOT isfinite(value_number))",
+          _text("is not a finite number"), "value"),
+    Check("comparators.csv", "status", f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {_sql_list(STATUSES)}",
+          _text(f"must be one of {', '.join(STATUSES)} or empty"), "status"),
+]
+
+PEER_SET_CHECKS = [
+    *_required("peer_sets.csv", ("set_id", "name", "kind", "method")),
+    _id_format("peer_sets.csv", "set_id"),
+    Check("peer_sets.csv", "set_id", "duplicate_of IS NOT NULL",
+          "'repeats the peer set on row ' || (duplicate_of + 2)", "set_id"),
+    Check("peer_sets.csv", "set_id", "owned_by IS NOT NULL",
+          "'is already defined by source ' || owned_by", "set_id"),
+    Check("peer_sets.csv", "kind", f"trim(kind) <> '' AND lower(trim(kind)) NOT IN {_sql_list(PEER_SET_KINDS)}",
+          _text(f"must be one of {', '.join(PEER_SET_KINDS)}"), "kind"),
+]
+
+PEER_MEMBER_CHECKS = [
+    *_required("peer_set_members.csv", ("set_id", "authority_code")),
+    Check("peer_set_members.csv", "set_id", "trim(set_id) <> '' AND set_kind IS NULL",
+          _text("is not a peer set in this source's peer_sets.csv"), "set_id"),
+    _known_authority("peer_set_members.csv"),
+    Check("peer_set_members.csv", "member_code", "coalesce(trim(member_code), '') <> '' AND resolved_member IS NULL",
+          _text("is not a known authority code (GSS, former GSS or register code)"), "member_code"),
+    Check("peer_set_members.csv", "member_code", "set_kind = 'neighbours' AND coalesce(trim(member_code), '') = ''",
+          _text("is required for a neighbours set"), "member_code"),
+    Check("peer_set_members.csv", "member_code", "resolved_member IS NOT NULL AND resolved_member = resolved_authority",
+          _text("is the council itself (a council is not its own neighbour)"), "member_code"),
+    Check("peer_set_members.csv", "group_id", "set_kind = 'family' AND coalesce(trim(group_id), '') = ''",
+          _text("is required for a family set"), "group_id"),
+    Check("peer_set_members.csv", "rank", "coalesce(trim(rank), '') <> '' AND NOT regexp_full_match(trim(rank), '^[1-9][0-9]{0,5}$')",
+          _text("must be a whole number from 1"), "rank"),
+    Check("peer_set_members.csv", "similarity",
+          "coalesce(trim(similarity), '') <> '' AND NOT coalesce(TRY_CAST(trim(similarity) AS DOUBLE) BETWEEN 0 AND 100, false)",
+          _text("must be a number from 0 to 100"), "similarity"),
+]
+
 CHECKS: dict[str, list[Check]] = {
     "indicators.csv": INDICATOR_CHECKS,
     "values.csv": VALUE_CHECKS,
     "questions.csv": QUESTION_CHECKS,
     "responses.csv": RESPONSE_CHECKS,
+    "comparators.csv": COMPARATOR_CHECKS,
+    "peer_sets.csv": PEER_SET_CHECKS,
+    "peer_set_members.csv": PEER_MEMBER_CHECKS,
 }
 
 # Keys that must be unique per file, checked with a grouped query (cheap even at 16M rows).
 UNIQUE_KEYS = {
     "values.csv": ("resolved_authority", "trim(indicator_id)", "period_label"),
     "responses.csv": ("resolved_authority", "period_label", "trim(question_id)"),
+    "comparators.csv": ("trim(indicator_id)", "period_label", "lower(trim(area_name))"),
+    "peer_set_members.csv": ("trim(set_id)", "resolved_authority", "coalesce(resolved_member, '')"),
+}
+
+# How a repeated key is named in a problem, where the key expressions do not say it plainly.
+KEY_COLUMNS = {
+    "comparators.csv": "indicator_id, period, area_name",
+    "peer_set_members.csv": "set_id, authority_code, member_code",
 }
 
 
@@ -204,6 +258,33 @@ def checked_view_sql(file_name: str) -> str:
         LEFT JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
         LEFT JOIN known_questions q ON q.question_id = trim(s.question_id)
         LEFT JOIN responses_periods p ON p.raw = s.round"""
+    if file_name == "comparators.csv":
+        return """
+        SELECT s.rowid AS rid, s.*,
+               i.indicator_id IS NOT NULL AS indicator_known,
+               p.period_label, p.period_start, p.period_error,
+               TRY_CAST(trim(s.value) AS DOUBLE) AS value_number
+        FROM stage_comparators s
+        LEFT JOIN known_indicators i ON i.indicator_id = trim(s.indicator_id)
+        LEFT JOIN comparators_periods p ON p.raw = s.period"""
+    if file_name == "peer_sets.csv":
+        return """
+        SELECT s.rowid AS rid, s.*,
+               min(s.rowid) OVER (PARTITION BY trim(s.set_id)) AS first_rid,
+               CASE WHEN s.rowid <> first_rid THEN first_rid END AS duplicate_of,
+               o.source_name AS owned_by
+        FROM stage_peer_sets s
+        LEFT JOIN kept_peer_sets o ON o.set_id = trim(s.set_id)"""
+    if file_name == "peer_set_members.csv":
+        return """
+        SELECT s.rowid AS rid, s.*,
+               c.authority_code AS resolved_authority,
+               m.authority_code AS resolved_member,
+               k.kind AS set_kind
+        FROM stage_peer_set_members s
+        LEFT JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
+        LEFT JOIN ref.authority_codes m ON m.code = upper(trim(s.member_code))
+        LEFT JOIN known_peer_sets k ON k.set_id = trim(s.set_id)"""
     raise KeyError(file_name)
 
 
@@ -249,10 +330,14 @@ def _duplicate_keys(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
             FROM {view} WHERE {not_null} GROUP BY {keys} HAVING count(*) > 1
             ORDER BY last LIMIT {EXAMPLES_PER_PROBLEM}"""
     ).fetchall()
-    what = "authority, indicator and period" if file_name == "values.csv" else "authority, round and question"
+    what = {"values.csv": "authority, indicator and period", "responses.csv": "authority, round and question",
+            "comparators.csv": "indicator, period and area",
+            "peer_set_members.csv": "set, authority and member"}[file_name]
+    columns = KEY_COLUMNS.get(file_name) or (
+        ", ".join(k.replace("trim(", "").rstrip(")") for k in key)
+        .replace("resolved_authority", "authority_code").replace("period_label", "period" if file_name == "values.csv" else "round"))
     return [
-        Problem(file_name, _row_of(last, rejected_lines), ", ".join(k.replace("trim(", "").rstrip(")") for k in key)
-                .replace("resolved_authority", "authority_code").replace("period_label", "period" if file_name == "values.csv" else "round"),
+        Problem(file_name, _row_of(last, rejected_lines), columns,
                 None, f"repeats row {_row_of(first, rejected_lines)} (same {what})", groups)
         for first, last, groups in rows
     ]

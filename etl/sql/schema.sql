@@ -110,6 +110,43 @@ CREATE TABLE responses (
     source_name     VARCHAR NOT NULL
 );
 
+-- Aggregate areas (UK, a nation, an English region...) kept from imported files: shown beside
+-- a peer group as comparators, never stored as councils.
+CREATE TABLE comparator_values (
+    indicator_id  VARCHAR NOT NULL,
+    period        VARCHAR NOT NULL,
+    period_start  DATE NOT NULL,
+    area_name     VARCHAR NOT NULL,    -- canonical name, e.g. England, North East, United Kingdom
+    area_code     VARCHAR,             -- ONS code of the area when known, e.g. E92000001
+    value         DOUBLE,
+    status        VARCHAR,
+    source_name   VARCHAR NOT NULL
+);
+
+-- Peer-group sets: imported family groups and neighbour lists, and computed nearest neighbours.
+CREATE TABLE peer_sets (
+    set_id       VARCHAR PRIMARY KEY,
+    name         VARCHAR NOT NULL,
+    kind         VARCHAR NOT NULL,     -- family (numbered groups) | neighbours (ranked lists)
+    description  VARCHAR,
+    method       VARCHAR NOT NULL,     -- how the set was made (publisher's model or our computation)
+    variables    VARCHAR,              -- for computed sets: variables and weights used
+    source_name  VARCHAR NOT NULL
+);
+
+-- family sets: one row per council with its group_id (member_code NULL);
+-- neighbours sets: one row per (council, neighbour) with rank and closeness.
+CREATE TABLE peer_set_members (
+    set_id          VARCHAR NOT NULL,
+    authority_code  VARCHAR NOT NULL,
+    member_code     VARCHAR,           -- the neighbour (neighbours sets)
+    rank            INTEGER,           -- 1 = closest
+    similarity      DOUBLE,            -- 0..100, 100 = identical on the variables used
+    closeness       VARCHAR,           -- publisher's label or score, e.g. "Very close"
+    group_id        VARCHAR,           -- the numbered group (family sets)
+    source_name     VARCHAR NOT NULL
+);
+
 -- One row per file behind the published data.
 CREATE TABLE source_files (
     source_name   VARCHAR NOT NULL,

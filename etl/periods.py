@@ -109,7 +109,8 @@ def parse_period(text: str) -> Period:
         second = _two_digit_follow(first, int(m[2]))
         if second == first + 1:
             return financial_year(first)
-        if second - first <= 20:
+        # ``2019-19`` expands to 2019 itself: neither a financial year nor a span.
+        if first + 1 < second <= first + 20:
             return _span(first, second, raw)
         raise PeriodError("ends before it starts or spans more than 20 years")
     raise PeriodError(

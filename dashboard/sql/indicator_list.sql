@@ -1,0 +1,7 @@
+-- Every indicator's definition, for menus, labels and export headers.
+WITH final AS (
+    SELECT indicator_id, name, theme, unit, polarity, description, source, decimals
+    FROM indicators
+)
+SELECT * FROM final
+ORDER BY theme, name, indicator_id

@@ -1,0 +1,131 @@
+-- A council against its peer group in one period: one row per indicator.
+-- Params: $codes (the peer group's member codes), $council, $period, $min_band_n.
+--   * peer statistics use members' non-NULL values only (missing and suppressed are left out);
+--     quartiles are quantile_cont (linear interpolation, as pandas' default quantile);
+--   * rank: 1 = best by polarity, ties share the best rank (SQL rank()); neutral: no rank;
+--   * band: where the council's value falls against the group's quartiles; a value on a cut
+--     point takes the better band (neutral: the higher one); no band below $min_band_n values;
+--   * change (rounded to 10 decimals): against the council's latest earlier period of the same kind that has a value;
+--     previous_consecutive is false when that period is not the one just before.
+WITH indicators AS (
+    SELECT indicator_id, name, theme, unit, polarity, decimals
+    FROM indicators
+),
+
+chosen_period AS (
+    SELECT period, period_start, period_kind
+    FROM periods
+    WHERE period = $period
+),
+
+group_values AS (
+    SELECT indicator_id, authority_code, value
+    FROM indicator_values
+    WHERE period = $period
+      AND value IS NOT NULL
+      AND list_contains($codes, authority_code)
+),
+
+ranked AS (
+    SELECT g.indicator_id, g.authority_code,
+           CASE i.polarity
+               WHEN 'higher' THEN rank() OVER (PARTITION BY g.indicator_id ORDER BY g.value DESC)
+               WHEN 'lower' THEN rank() OVER (PARTITION BY g.indicator_id ORDER BY g.value ASC)
+           END AS rank
+    FROM group_values g
+    JOIN indicators i USING (indicator_id)
+),
+
+stats AS (
+    SELECT indicator_id,
+           count(*) AS n,
+           quantile_cont(value, 0.5) AS median,
+           quantile_cont(value, 0.25) AS lower_quartile,
+           quantile_cont(value, 0.75) AS upper_quartile,
+           min(value) AS min,
+           max(value) AS max,
+           avg(value) AS mean
+    FROM group_values
+    GROUP BY indicator_id
+),
+
+council_now AS (
+    SELECT indicator_id, value, status
+    FROM indicator_values
+    WHERE period = $period AND authority_code = $council
+),
+
+council_earlier AS (
+    SELECT v.indicator_id, v.period, v.value, p.period_start, p.period_end
+    FROM indicator_values v
+    JOIN periods p USING (period)
+    JOIN chosen_period c ON p.period_kind = c.period_kind AND p.period_start < c.period_start
+    WHERE v.authority_code = $council AND v.value IS NOT NULL
+),
+
+previous AS (
+    SELECT indicator_id,
+           arg_max(period, period_start) AS previous_period,
+           arg_max(value, period_start) AS previous_value,
+           arg_max(period_end, period_start) AS previous_end
+    FROM council_earlier
+    GROUP BY indicator_id
+),
+
+joined AS (
+    SELECT i.indicator_id, i.name, i.theme, i.unit, i.polarity, i.decimals,
+           $period AS period,
+           n.value, n.status,
+           s.n, s.median, s.lower_quartile, s.upper_quartile, s.min, s.max, s.mean,
+           r.rank,
+           list_contains($codes, $council) AND n.value IS NOT NULL AND s.n >= $min_band_n AS banded,
+           p.previous_period, p.previous_value,
+           round(n.value - p.previous_value, 10) AS change,  -- strip binary float noise (12.4 - 12.3)
+           p.previous_end + 1 = c.period_start AS previous_consecutive
+    FROM indicators i
+    CROSS JOIN chosen_period c
+    LEFT JOIN council_now n USING (indicator_id)
+    LEFT JOIN stats s USING (indicator_id)
+    LEFT JOIN ranked r ON r.indicator_id = i.indicator_id AND r.authority_code = $council
+    LEFT JOIN previous p USING (indicator_id)
+),
+
+final AS (
+    SELECT indicator_id, name, theme, unit, polarity, decimals, period, value,
+           coalesce(status, CASE WHEN value IS NULL THEN 'missing' END) AS status,
+           median, lower_quartile, upper_quartile, min, max, mean,
+           rank,
+           CASE WHEN polarity <> 'neutral' THEN coalesce(n, 0) END AS n_ranked,
+           coalesce(n, 0) AS n_values,
+           CASE
+               WHEN NOT coalesce(banded, false) THEN NULL
+               WHEN polarity = 'higher' THEN CASE
+                   WHEN value >= upper_quartile THEN 'Top quartile'
+                   WHEN value >= median THEN 'Second quartile'
+                   WHEN value >= lower_quartile THEN 'Third quartile'
+                   ELSE 'Bottom quartile' END
+               WHEN polarity = 'lower' THEN CASE
+                   WHEN value <= lower_quartile THEN 'Top quartile'
+                   WHEN value <= median THEN 'Second quartile'
+                   WHEN value <= upper_quartile THEN 'Third quartile'
+                   ELSE 'Bottom quartile' END
+               ELSE CASE
+                   WHEN value >= upper_quartile THEN 'Highest quarter'
+                   WHEN value >= median THEN 'Upper middle'
+                   WHEN value >= lower_quartile THEN 'Lower middle'
+                   ELSE 'Lowest quarter' END
+           END AS band,
+           previous_period, previous_value, change,
+           CASE
+               WHEN change IS NULL THEN NULL
+               WHEN change = 0 THEN 'No change'
+               WHEN polarity = 'higher' THEN CASE WHEN change > 0 THEN 'Improving' ELSE 'Worsening' END
+               WHEN polarity = 'lower' THEN CASE WHEN change < 0 THEN 'Improving' ELSE 'Worsening' END
+               ELSE CASE WHEN change > 0 THEN 'Increasing' ELSE 'Decreasing' END
+           END AS direction,
+           previous_consecutive
+    FROM joined
+)
+
+SELECT * FROM final
+ORDER BY theme, name, indicator_id

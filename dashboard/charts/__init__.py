@@ -7,7 +7,7 @@ red versus green alone; the highlighted council also differs by pattern or marke
 
 from __future__ import annotations
 
-__all__ = ["OKABE_ITO", "HIGHLIGHT", "PEER", "PEER_BAND", "MEDIAN", "NEUTRAL"]
+__all__ = ["HIGHLIGHT", "MEDIAN", "NEUTRAL", "OKABE_ITO", "PEER", "PEER_BAND"]
 
 # Okabe & Ito (2008): eight colours distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = {

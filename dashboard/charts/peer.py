@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts import HIGHLIGHT, MEDIAN, NEUTRAL, PEER, PEER_BAND
 
-__all__ = ["ranking_bar", "distribution", "trend", "progress_bars"]
+__all__ = ["distribution", "progress_bars", "ranking_bar", "trend"]
 
 BAR_ROW_PX = 22  # height per council so names stay legible in long groups
 MIN_HEIGHT_PX = 320  # small groups still get a readable chart

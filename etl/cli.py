@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="run every check on a source folder; write nothing")
     validate.add_argument("dirs", nargs="+", type=Path)
     commands.add_parser("status", help="data version, sources, row counts and recent loads")
+    commands.add_parser("load-inbox", help="check and publish the self-assessment submissions in the inbox")
     _add_operations(parser, commands)
     return parser
 
@@ -102,6 +103,14 @@ def _build_demo(args: argparse.Namespace) -> int:
     return _report(result)
 
 
+def _load_inbox(args: argparse.Namespace) -> int:
+    from etl.inbox import format_inbox_report, load_inbox
+
+    report = load_inbox(args.warehouse, reference_dir=args.reference_dir)
+    print(format_inbox_report(report), file=sys.stdout if report.ok else sys.stderr)
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code (0 ok, 1 invalid input, 2 other error)."""
     args = _parser().parse_args(argv)
@@ -110,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("history", "rollback", "prune", "export"):
             return _operations(args)
+        if args.command == "load-inbox":
+            return _load_inbox(args)
         if args.command == "build-demo":
             return _build_demo(args)
         if args.command == "status":

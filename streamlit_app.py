@@ -4,7 +4,16 @@ import streamlit as st
 
 st.set_page_config(page_title="Exemplar", page_icon="📊", layout="wide")
 st.navigation(
-    [
-        st.Page("dashboard/views/home.py", title="Home", url_path="home", default=True),
-    ]
+    {
+        "Explore": [
+            st.Page("dashboard/views/home.py", title="Home", url_path="home", default=True),
+            st.Page("dashboard/views/browse.py", title="Browse councils", url_path="browse"),
+        ],
+        "About": [
+            st.Page("dashboard/views/methods.py", title="Data and methods", url_path="methods"),
+            st.Page("dashboard/views/accessibility.py", title="Accessibility statement",
+                    url_path="accessibility"),
+            st.Page("dashboard/views/support.py", title="Support and feedback", url_path="support"),
+        ],
+    }
 ).run()

@@ -1,0 +1,21 @@
+-- Data and methods: every indicator's definition, with the periods that hold its values.
+with indicators as (
+    select * from main.indicators
+),
+coverage as (
+    select indicator_id,
+           count(distinct period) as periods,
+           arg_min(period, period_start) as first_period,
+           arg_max(period, period_start) as last_period
+    from indicator_values
+    group by indicator_id
+),
+final as (
+    select i.theme, i.indicator_id, i.name, i.polarity, i.unit, i.min_value, i.max_value,
+           i.decimals, i.aggregation, i.source, i.description, i.source_name,
+           coalesce(c.periods, 0) as periods, c.first_period, c.last_period
+    from indicators i
+    left join coverage c using (indicator_id)
+)
+select * from final
+order by theme, name

@@ -1,0 +1,10 @@
+-- Data and methods: the files behind the published data, with their SHA-256 hashes.
+with source_files as (
+    select * from main.source_files
+),
+final as (
+    select source_name, file_name, sha256, rows_loaded, load_id, loaded_at, is_synthetic
+    from source_files
+)
+select * from final
+order by source_name, file_name

@@ -1,0 +1,74 @@
+"""Accessibility statement, modelled on the GOV.UK sample statement for public-sector websites."""
+
+import streamlit as st
+
+from dashboard import about
+
+PREPARED_ON = "30 November 2026"  # the date this statement was written; change it when reviewed
+st.title("Accessibility statement for Exemplar")
+
+st.markdown(
+    """
+This statement applies to the Exemplar benchmarking dashboard. We want as many people as
+possible to be able to use it. We aim to meet the **Web Content Accessibility Guidelines (WCAG)
+version 2.2 at level AA**. You should be able to:
+
+- navigate every page, menu, filter and tab using just a keyboard;
+- read every chart's figures as a **table** with a screen reader (each chart has a *Table* tab)
+  and **download** them as a CSV file that opens in Excel or a screen-reader-friendly editor;
+- tell councils apart on charts and maps without relying on colour: the colour scales are
+  **colour-blind safe** (such as cividis), the better end of a scale is always the same
+  colour, and values are also given in words (rank, quartile band, status);
+- link to, bookmark and share any view: every choice is kept in the page's address.
+
+## How accessible this dashboard is
+
+We know some parts are not fully accessible:
+
+- **Interactive charts (plotly)**: you can reach a chart with the keyboard, but not move between
+  its bars or points, and a screen reader cannot read the values from the chart itself. Use the
+  *Table* tab beside each chart, which holds the same figures.
+- **The map** shows councils as dots at their centres; there is no keyboard or screen-reader
+  access to individual dots, and small councils (for example London boroughs) overlap. The
+  *Table* tab lists every council on the map.
+- **Hover labels** on charts only appear with a mouse; the same facts are in the table.
+- Some **dropdown lists** (Streamlit multiselects) announce their options inconsistently in some
+  screen-reader and browser combinations.
+- Data tables scroll inside the page; with very high zoom some columns need sideways scrolling.
+
+## Feedback and contact information
+
+If you find a problem not listed here, or need information in a different format, contact the
+team that runs this dashboard (see the **Support** page) and tell us the page's link and what
+went wrong. We will reply and, where we can, fix the problem or send you the figures in an
+accessible format.
+
+## Enforcement procedure
+
+The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector
+Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the
+"accessibility regulations"). If you are not happy with how we respond to your complaint,
+contact the Equality Advisory and Support Service (EASS).
+
+## Technical information about this dashboard's accessibility
+
+This dashboard is **partially compliant** with WCAG 2.2 AA, due to the non-compliances listed
+above (keyboard and screen-reader access inside interactive charts and the map: success criteria
+1.1.1 Non-text content and 2.1.1 Keyboard, met through the table alternatives).
+
+### What we do to make it accessible
+- every chart is a trio: *Chart / Table / Download*;
+- colour is never the only way information is given, and palettes are safe for common
+  colour-vision deficiencies; neutral indicators are never coloured as good or bad;
+- text from the data (council and indicator names) is always shown as plain text;
+- pages are built with Streamlit's standard widgets, which have labels and keyboard focus.
+"""
+)
+
+st.header("Preparation of this accessibility statement")
+st.write(
+    f"This statement was prepared on {PREPARED_ON} (Exemplar version {about.app_version()}). It is "
+    "based on a review against WCAG 2.2 AA by the team that builds the dashboard. The dashboard "
+    "has not yet been tested with assistive technology users or audited by an independent "
+    "accessibility specialist; we will update this statement when it has."
+)

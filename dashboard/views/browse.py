@@ -1,0 +1,88 @@
+"""Browse: councils filtered by nation, region, type and name; one indicator's key figures and map."""
+
+import streamlit as st
+
+from dashboard import browse
+from dashboard.charts.maps import council_map
+from dashboard.exports import csv_bytes
+from dashboard.ui import open_warehouse
+from dashboard.urlstate import (
+    show_url_notices,
+    url_multiselect,
+    url_selectbox,
+    url_text,
+    url_toggle,
+)
+
+wh = open_warehouse()
+st.title("Browse councils")
+st.write("Filter councils, choose an indicator and a period, and see where each council stands "
+         "among the councils you filtered.")
+notices = st.container()
+
+councils = wh.query("browse_councils")
+indicators = wh.query("browse_indicators").set_index("indicator_id")
+
+filters_col, choice_col = st.columns(2)
+with filters_col:
+    nation_options, _, _ = browse.filter_choices(councils)
+    nations = url_multiselect("Nation", nation_options, key="nation", placeholder="All nations")
+    _, region_options, _ = browse.filter_choices(councils, nations)
+    regions = url_multiselect("Region", region_options, key="region", placeholder="All regions")
+    _, _, type_options = browse.filter_choices(councils, nations, regions)
+    types = url_multiselect("Authority type", type_options, key="type", placeholder="All types")
+with choice_col:
+    q = url_text("Council name contains", key="q", placeholder="e.g. Birmingham")
+    indicator = url_selectbox(
+        "Indicator", list(indicators.index), key="indicator",
+        format_func=lambda i: f"{indicators.at[i, 'name']} ({indicators.at[i, 'theme']})",
+    )
+    periods = wh.query("browse_periods", indicator=indicator)["period"].tolist()
+    period = url_selectbox("Period", periods, key="period")
+    include_former = url_toggle("Include former councils", key="former",
+                                help="Councils abolished by reorganisation, e.g. before 2023.")
+with notices:
+    show_url_notices()
+
+filters = browse.BrowseFilters(tuple(nations), tuple(regions), tuple(types), q.strip(), include_former)
+frame = browse.browse_frame(wh, indicator, period, filters)
+facts = indicators.loc[indicator]
+st.caption(browse.escape_markdown(
+    f"{facts['name']} ({facts['unit']}), {period}: {browse.polarity_sentence(facts['polarity'])}. "
+    f"Councils: {filters.describe()}."
+))
+if frame.empty:
+    st.info("No councils match these filters. Clear a filter or the name search to see more.")
+    st.stop()
+
+summary = st.columns(4)
+summary[0].metric("Councils shown", f"{len(frame):,}")
+summary[1].metric("With a value", f"{int(frame['n_values'].iloc[0]):,}")
+summary[2].metric("Median of these councils",
+                  browse.format_value(frame["median"].iloc[0], facts["decimals"], facts["unit"]))
+summary[3].metric("Ranked", f"{int(frame['n_ranked'].iloc[0]):,}",
+                  help="Neutral indicators and missing values are not ranked.")
+
+chart_tab, table_tab, download_tab = st.tabs(["Chart", "Table", "Download"])
+with chart_tab:
+    figure = council_map(frame, indicator_name=facts["name"], unit=facts["unit"],
+                         polarity=facts["polarity"], decimals=browse.decimals_or_default(facts["decimals"]))
+    st.plotly_chart(figure, key="browse_map", config={"displaylogo": False})
+    unplaced = int((frame["lat"].isna() | frame["lon"].isna()).sum())
+    if unplaced:
+        st.caption(f"{unplaced} council(s) have no centroid in the register and are not on the map; "
+                   "they are in the table.")
+    st.caption("Each dot is a council's centroid. Grey hollow dots have no value for this period. "
+               "The same figures are in the Table tab.")
+with table_tab:
+    st.dataframe(browse.display_table(frame), hide_index=True, key="browse_table",
+                 column_config={"Value": st.column_config.NumberColumn(format="%.2f")})
+with download_tab:
+    data_version = wh.scalar_meta().get("data_version")
+    st.download_button(
+        "Download these councils' figures (CSV)",
+        data=csv_bytes(browse.export_frame(frame, period), browse.provenance(filters, len(frame), data_version)),
+        file_name=f"exemplar-browse-{indicator}-{period.replace('/', '-')}.csv",
+        mime="text/csv", key="browse_download",
+    )
+    st.caption("UTF-8 CSV that opens in Excel; it says how it was made (filters, rank method, data version).")

@@ -1,0 +1,116 @@
+"""Data and methods: indicator definitions, the data version and its sources, how figures are computed."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.peers import GROUP_KINDS
+from dashboard.ui import open_warehouse
+from dashboard.urlstate import show_url_notices, url_selectbox
+from etl.demo import DEMO_SEED, DEMO_SOURCE_NAME
+
+ALL_THEMES = "All themes"  # the theme filter's "no filter" choice
+
+wh = open_warehouse()
+meta = wh.scalar_meta()
+st.title("Data and methods")
+st.write("What the figures are, where they come from, and exactly how ranks, quartile bands and "
+         "medians are worked out, so every number on the dashboard can be checked and challenged.")
+notices = st.container()
+
+st.header("Data version")
+version = st.columns(3)
+version[0].metric("Data version", meta.get("data_version", "unknown"))
+version[1].metric("Published", meta.get("published_at", "unknown"))
+version[2].metric("Demo data", "yes" if meta.get("is_demo") == "true" else "no")
+
+st.header("Indicators")
+definitions = wh.query("methods_indicators")
+theme = url_selectbox("Theme", [ALL_THEMES, *sorted(definitions["theme"].unique())], key="theme")
+shown = definitions if theme == ALL_THEMES else definitions[definitions["theme"] == theme]
+st.caption(f"{len(shown)} of {len(definitions)} indicators. Polarity says which direction is better: "
+           "higher, lower, or neutral (neither; never ranked or coloured good/bad).")
+st.dataframe(
+    shown.rename(columns={
+        "theme": "Theme", "indicator_id": "Id", "name": "Name", "polarity": "Polarity",
+        "unit": "Unit", "min_value": "Min", "max_value": "Max", "decimals": "Decimals",
+        "aggregation": "Combining predecessors", "source": "Publisher", "description": "Definition",
+        "source_name": "Loaded from", "periods": "Periods", "first_period": "First",
+        "last_period": "Latest",
+    }),
+    hide_index=True, key="methods_indicators",
+)
+
+st.header("How the figures are computed")
+st.markdown(
+    """
+All comparisons are made **within a group of councils**: the peer group chosen on the council
+pages, or the councils you filtered on the Browse page. Everything is computed in the warehouse
+(DuckDB SQL) from the values of one indicator in one period.
+
+- **Missing values.** A council whose value is empty, suppressed or marked missing is shown with
+  its status but left out of ranks, medians, quartiles and bands.
+- **Rank.** 1 = best. For *higher is better* indicators the largest value ranks 1; for *lower is
+  better* the smallest does. **Ties share the best rank** (standard competition ranking, SQL
+  `rank()`): two councils tied for 2nd both rank 2 and the next ranks 4. "Rank r of n" counts
+  only councils with a value. **Neutral indicators are not ranked**; they are described as
+  higher or lower, never better or worse.
+- **Median and quartiles.** Linear interpolation between the ordered values (DuckDB
+  `quantile_cont`; the same as Excel's `QUARTILE.INC`, `MEDIAN` and pandas' default): the lower
+  quartile is the 25th percentile, the median the 50th and the upper quartile the 75th.
+- **Quartile band.** The group's quartiles split the councils into four bands. For ranked
+  indicators band 1 is the *best quarter* (at or beyond the best-side quartile: at or above the
+  upper quartile when higher is better, at or below the lower quartile when lower is better),
+  then the second and third quarters (split at the median), and band 4 the *worst quarter*.
+  A value exactly on a boundary goes to the better band. Neutral indicators are banded by value
+  from *highest* to *lowest quarter*.
+- **Change since the previous period.** The difference from the council's value in the
+  previous period that holds a value; *Improving/Worsening* by polarity (*Increasing/Decreasing*
+  for neutral indicators), flagged when that period is not the consecutive one.
+- **Maps** colour councils on a colour-blind-safe scale (cividis) whose yellow end is always
+  the better end (reversed for lower-is-better); neutral indicators use a single-hue blue scale.
+"""
+)
+
+st.subheader("Peer groups")
+st.write("A peer group only ever holds councils (combined and strategic authorities never), "
+         "and only those that existed during the chosen period. The kinds of group offered:")
+st.dataframe(pd.DataFrame({"Peer group": [kind.label for kind in GROUP_KINDS.values()],
+                           "Id (in links)": list(GROUP_KINDS)}),
+             hide_index=True, key="methods_group_kinds")
+
+st.header("The demo data")
+if meta.get("is_demo") == "true":
+    st.write(
+        f"This warehouse holds the **synthetic demo source** (`{DEMO_SOURCE_NAME}`). The councils "
+        "are the real UK councils of the register below, but every indicator value and every "
+        "self-assessment score is invented by `etl/demo.py`, generated from a fixed random seed "
+        f"({DEMO_SEED}) so the same files come out every time. Each council has a persistent "
+        "latent quality and some have a steady improvement trend, values are scaled by authority "
+        "type and population, and some values are missing, suppressed or estimated on purpose so "
+        "every status can be seen. **Do not quote these figures.**"
+    )
+else:
+    st.write("This warehouse holds no synthetic demo data: every value comes from the loaded "
+             "sources listed below.")
+
+st.header("Sources")
+st.subheader("Loaded files")
+st.caption("Each file behind the published data, with its SHA-256 hash so a copy can be checked.")
+st.dataframe(wh.query("methods_sources"), hide_index=True, key="methods_sources")
+st.subheader("Load history")
+st.dataframe(wh.query("load_history"), hide_index=True, key="methods_load_history")
+
+st.subheader("Reference data and credits")
+references = wh.query("methods_reference_sources")
+st.write(
+    "Facts about councils (codes, names, nation, region, type, dates, successors, population, "
+    "area, centroid and deprivation) come from real published data by **mySociety**, used under "
+    "the **MIT licence**: the *UK Local Authority Names and Codes* register and the *Composite UK "
+    "Index of Multiple Deprivation*. Snapshots used:"
+)
+st.dataframe(references.rename(columns={"name": "Name", "publisher": "Publisher", "licence": "Licence",
+                                        "snapshot": "Snapshot", "files": "Files"}),
+             hide_index=True, key="methods_references")
+
+with notices:
+    show_url_notices()

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from dashboard.ui import run_page
+
 st.set_page_config(page_title="Exemplar", page_icon="📊", layout="wide")
-st.navigation(
+page = st.navigation(
     {
         "Explore": [
             st.Page("dashboard/views/home.py", title="Home", url_path="home", default=True),
@@ -16,4 +18,5 @@ st.navigation(
             st.Page("dashboard/views/support.py", title="Support and feedback", url_path="support"),
         ],
     }
-).run()
+)
+run_page(page)  # a warehouse fault ends the page with a clear message, logged with context

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dashboard.logging_setup import log_error
 from etl.warehouse import WarehousePaths
 
 __all__ = [
@@ -105,7 +106,11 @@ class Warehouse:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached.copy()
-        frame = self._run(file, sql_text(name), params)
+        try:
+            frame = self._run(file, sql_text(name), params)
+        except WarehouseUnavailable as exc:
+            log_error("query failed", exc, query=name, params=params, file=str(file))
+            raise
         with self._lock:
             self._cache[key] = frame
             while len(self._cache) > RESULT_CACHE_SIZE:

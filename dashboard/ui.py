@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from dashboard.data import Warehouse, WarehouseUnavailable, warehouse
+from dashboard.logging_setup import log_error
 
-__all__ = ["open_warehouse", "demo_banner", "DEMO_NOTICE"]
+__all__ = ["open_warehouse", "demo_banner", "run_page", "DEMO_NOTICE"]
 
 DEMO_NOTICE = (
     "**Synthetic demo data.** The councils are real; every indicator value and self-assessment "
@@ -21,6 +23,7 @@ def open_warehouse() -> Warehouse:
     try:
         demo = wh.is_demo()
     except WarehouseUnavailable as exc:
+        log_error("warehouse unavailable", exc, warehouse=str(wh.paths.live))
         st.error(f"The data warehouse is not available. {exc}")
         st.stop()
     if demo:
@@ -31,3 +34,20 @@ def open_warehouse() -> Warehouse:
 def demo_banner() -> None:
     """The banner that says the figures are synthetic (shown on every page when demo data is loaded)."""
     st.warning(DEMO_NOTICE, icon="⚠️")
+
+
+def run_page(page: StreamlitPage) -> None:
+    """Run the chosen page; a warehouse that fails mid-page ends it with a clear message.
+
+    Only ``WarehouseUnavailable`` is caught (it is an operational fault, logged with context);
+    any other exception is logged and re-raised so bugs stay visible to tests and developers.
+    """
+    try:
+        page.run()
+    except WarehouseUnavailable as exc:
+        log_error("warehouse unavailable", exc)
+        st.error(f"The data warehouse could not answer this page. {exc} "
+                 "Other pages may still work; try again in a moment.")
+    except Exception as exc:
+        log_error("page failed", exc)
+        raise

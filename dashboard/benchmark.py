@@ -36,17 +36,22 @@ __all__ = [
     "MIN_BAND_N",
     "QUARTILE_METHOD",
     "RANK_METHOD",
+    "default_start",
     "direction_text",
     "format_value",
     "indicator_list",
+    "ordered_periods",
     "peer_profile",
     "peer_progress",
     "peer_trend",
     "peer_values",
     "profile_display",
+    "progress_display",
     "rank_text",
     "themes",
+    "trend_display",
     "value_periods",
+    "values_display",
 ]
 
 MIN_BAND_N = 4  # quartiles of fewer than four values say nothing about quarters of a group
@@ -67,6 +72,8 @@ CHANGE_METHOD = (
     "value minus the council's value in its latest earlier period of the same kind with data; "
     "previous_consecutive is false when that period is not the one just before"
 )
+
+PROGRESS_SPAN = 5  # default "from" period: five periods before "to", a typical plan's horizon
 
 # Arrows show the direction of the number; the words say whether that is good (by polarity).
 _ARROWS = {"Improving": "↑", "Worsening": "↓", "Increasing": "↑", "Decreasing": "↓", "No change": "→"}
@@ -126,6 +133,24 @@ def peer_progress(wh: Any, group: PeerGroup, indicator: str, start: str, end: st
                      **{"from": start, "to": end})
     frame["is_council"] = frame["authority_code"] == group.spec.council
     return frame
+
+
+def default_start(periods: list[str], end: str) -> str:
+    """The default "from" period: :data:`PROGRESS_SPAN` periods before ``end`` in ``periods``
+    (newest first), or the oldest available."""
+    if end not in periods:
+        return periods[-1]
+    return periods[min(periods.index(end) + PROGRESS_SPAN, len(periods) - 1)]
+
+
+def ordered_periods(periods: list[str], start: str, end: str) -> tuple[str, str, str]:
+    """``(start, end, note)`` with ``start`` not after ``end`` (``periods`` newest first);
+    ``note`` explains a swap or an empty comparison ("" when nothing was changed)."""
+    if start == end:
+        return start, end, f"From and To are both {start}, so every change is empty. Choose two periods."
+    if periods.index(start) < periods.index(end):
+        return end, start, f"From ({start}) was later than To ({end}), so they were swapped."
+    return start, end, ""
 
 
 def rank_text(rank: Any, n_ranked: Any) -> str:
@@ -188,3 +213,52 @@ _DISPLAY_COLUMNS = (
     "Indicator", "Theme", "Value", "Unit", "Status", "Better", "Peer median", "Lower quartile",
     "Upper quartile", "Min", "Max", "Rank", "Band", "Change", "Direction", "Since", "Gap in series",
 )
+
+
+def _rounded(series: pd.Series, decimals: Any) -> pd.Series:
+    places = 2 if decimals is None or pd.isna(decimals) else int(decimals)
+    return series.astype("Float64").round(places)
+
+
+def values_display(values: pd.DataFrame, decimals: Any) -> pd.DataFrame:
+    """Every member's value for the Table tab (numbers kept numeric, so columns sort)."""
+    return pd.DataFrame({
+        "Council": values["short_name"],
+        "Code": values["authority_code"],
+        "This council": values["is_council"].map({True: "Yes", False: ""}),
+        "Value": _rounded(values["value"], decimals),
+        "Status": values["status"].fillna(""),
+        "Rank": [rank_text(r, n) for r, n in zip(values["rank"], values["n_ranked"], strict=True)],
+    })
+
+
+def trend_display(trend: pd.DataFrame, decimals: Any) -> pd.DataFrame:
+    """The council's series and the group's statistics per period, for the Table tab."""
+    return pd.DataFrame({
+        "Period": trend["period"],
+        "Council value": _rounded(trend["council_value"], decimals),
+        "Council status": trend["council_status"].fillna(""),
+        "Peer median": _rounded(trend["median"], decimals),
+        "Lower quartile": _rounded(trend["lower_quartile"], decimals),
+        "Upper quartile": _rounded(trend["upper_quartile"], decimals),
+        "Min": _rounded(trend["min"], decimals),
+        "Max": _rounded(trend["max"], decimals),
+        "Councils with a value": trend["n_values"],
+    })
+
+
+def progress_display(progress: pd.DataFrame, decimals: Any) -> pd.DataFrame:
+    """Every member's values, change and ranks in two periods; numeric, so the table sorts."""
+    return pd.DataFrame({
+        "Council": progress["short_name"],
+        "This council": progress["is_council"].map({True: "Yes", False: ""}),
+        "From value": _rounded(progress["value_from"], decimals),
+        "To value": _rounded(progress["value_to"], decimals),
+        "Change": _rounded(progress["change"], decimals),
+        "Direction": progress["direction"].map(direction_text),
+        "From rank": progress["rank_from"].astype("Int64"),
+        "To rank": progress["rank_to"].astype("Int64"),
+        "Rank change (up is +)": progress["rank_change"].astype("Int64"),
+        "Ranked (to)": progress["n_ranked_to"].astype("Int64"),
+        "Status (to)": progress["status_to"].fillna(""),
+    })

@@ -11,6 +11,11 @@ page = st.navigation(
             st.Page("dashboard/views/home.py", title="Home", url_path="home", default=True),
             st.Page("dashboard/views/browse.py", title="Browse councils", url_path="browse"),
         ],
+        "Compare with peers": [
+            st.Page("dashboard/views/profile.py", title="Council profile", url_path="profile"),
+            st.Page("dashboard/views/indicator.py", title="Indicator", url_path="indicator"),
+            st.Page("dashboard/views/progress.py", title="Progress", url_path="progress"),
+        ],
         "About": [
             st.Page("dashboard/views/methods.py", title="Data and methods", url_path="methods"),
             st.Page("dashboard/views/accessibility.py", title="Accessibility statement",

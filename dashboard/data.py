@@ -135,6 +135,11 @@ class Warehouse:
         """True when any loaded source is the synthetic demo."""
         return self.scalar_meta().get("is_demo") == "true"
 
+    def clear_cache(self) -> None:
+        """Forget cached results (connections stay open), so a benchmark times real queries."""
+        with self._lock:
+            self._cache.clear()
+
     def close(self) -> None:
         """Close every open connection (tests; the app keeps them for its lifetime)."""
         with self._lock:

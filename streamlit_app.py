@@ -16,6 +16,12 @@ page = st.navigation(
             st.Page("dashboard/views/indicator.py", title="Indicator", url_path="indicator"),
             st.Page("dashboard/views/progress.py", title="Progress", url_path="progress"),
         ],
+        "Exemplars": [
+            st.Page("dashboard/views/exemplars.py", title="Exemplar finder", url_path="exemplars"),
+            st.Page("dashboard/views/exemplar_overview.py", title="Exemplars across the UK",
+                    url_path="exemplar-overview"),
+            st.Page("dashboard/views/exemplar_method.py", title="Exemplar method", url_path="exemplar-method"),
+        ],
         "About": [
             st.Page("dashboard/views/methods.py", title="Data and methods", url_path="methods"),
             st.Page("dashboard/views/accessibility.py", title="Accessibility statement",

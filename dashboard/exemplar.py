@@ -376,3 +376,65 @@ def national_overview(wh: Any, councils: pd.DataFrame, period: str, rule: Exempl
     if not rows:
         return pd.DataFrame(columns=["authority_code", "authority_type", "region", "is_exemplar"])
     return pd.concat(rows, ignore_index=True)
+
+
+ALL_REGIONS = "All regions"  # the region choice that means "the authority type nationally"
+
+
+def group_candidates(wh: Any, period: str) -> pd.DataFrame:
+    """Councils that can be in a peer group in ``period`` (authority_code, short_name, nation,
+    region, authority_type, lat, lon): the finder's choices and the overview's groups."""
+    return wh.query("exemplar_councils", period=period)
+
+
+def type_region_group(wh: Any, candidates: pd.DataFrame, authority_type: str, region: str,
+                      period: str) -> tuple[list[str], str]:
+    """Members and description of "``authority_type`` councils in ``region``" (or nationally for
+    :data:`ALL_REGIONS`) in ``period``. Uses ``dashboard.peers`` (same membership as the peer
+    pages) when it can; otherwise the same rule applied to ``candidates``."""
+    in_type = candidates[candidates["authority_type"] == authority_type]
+    chosen = in_type if region == ALL_REGIONS else in_type[in_type["region"] == region]
+    if chosen.empty:
+        return [], f"No {authority_type} councils in {region} in {period}"
+    try:
+        from dashboard.peers import PeerGroupSpec, resolve_peer_group
+
+        kind = "type_nation" if region == ALL_REGIONS else "type_region"
+        anchor = sorted(chosen["authority_code"])[0]
+        group = resolve_peer_group(wh, PeerGroupSpec(kind=kind, council=anchor, period=period))
+        return group.codes, group.description
+    except Exception:  # the peers module is a colleague's and may be mid-edit: same rule locally
+        where = "nationally" if region == ALL_REGIONS else f"in {region}"
+        return sorted(chosen["authority_code"]), f"{authority_type} councils {where} in {period}"
+
+
+@dataclass
+class Finding:
+    """Everything the finder shows for one peer group and one set of choices."""
+
+    scores: GroupScores
+    table: pd.DataFrame  # evaluate(): one row per council
+    near_misses: pd.DataFrame
+    maturity_used: bool
+
+
+def find_exemplars(wh: Any, codes: Sequence[str], period: str, rule: ExemplarRule,
+                   weights: Weights | None = None, indicators: Sequence[str] | None = None,
+                   settings: Any = None, use_maturity: bool = True) -> Finding:
+    """Score the group, resample for stability and apply ``rule``: the finder in one call.
+
+    ``settings`` is a ``stability.StabilitySettings`` (default draws and seed); its top share
+    follows the rule's.
+    """
+    from dataclasses import replace
+
+    from dashboard import stability
+
+    scores = group_scores(wh, codes, period, weights, indicators, rule.min_completeness, rule.k)
+    eligible = scores.councils.loc[scores.councils["composite"].notna(), "authority_code"].tolist()
+    settings = replace(settings or stability.StabilitySettings(), top_share=rule.top_share)
+    stab = stability.rank_stability(scores.values, eligible, settings)
+    maturity = peer_maturity(wh, codes) if use_maturity and rule.require_maturity else None
+    table = evaluate(scores, rule, maturity, stab)
+    return Finding(scores=scores, table=table, near_misses=near_misses(table),
+                   maturity_used=maturity is not None)

@@ -15,13 +15,13 @@ import plotly.graph_objects as go
 from dashboard.charts.maps import GEO_BASE_LAYERS
 
 __all__ = [
+    "COUNCIL_COLOUR",
     "EXEMPLAR_COLOUR",
     "OTHER_COLOUR",
-    "COUNCIL_COLOUR",
     "composite_ranking",
-    "theme_profile_chart",
     "exemplar_map",
     "overview_heatmap",
+    "theme_profile_chart",
 ]
 
 EXEMPLAR_COLOUR = "#0072B2"  # Okabe-Ito blue: exemplars

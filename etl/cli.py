@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from etl.extract import SourceReadError
 from etl.history import RollbackError
 from etl.load import LoadResult, Source, load_sources
@@ -139,5 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except (RollbackError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (OSError, duckdb.Error) as exc:  # disk full, unreadable file...: say so, no traceback
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("Nothing was published by this command; the live warehouse is as it was.", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_ERROR

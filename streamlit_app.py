@@ -22,6 +22,15 @@ page = st.navigation(
                     url_path="exemplar-overview"),
             st.Page("dashboard/views/exemplar_method.py", title="Exemplar method", url_path="exemplar-method"),
         ],
+        "Self-assessment": [
+            st.Page("dashboard/views/self_assessment.py", title="Council self-assessment",
+                    url_path="self-assessment"),
+            st.Page("dashboard/views/questions.py", title="Questions across councils",
+                    url_path="questions"),
+            st.Page("dashboard/views/maturity_outcomes.py", title="Maturity against outcomes",
+                    url_path="maturity-outcomes"),
+            st.Page("dashboard/views/submit.py", title="Submit a self-assessment", url_path="submit"),
+        ],
         "About": [
             st.Page("dashboard/views/methods.py", title="Data and methods", url_path="methods"),
             st.Page("dashboard/views/accessibility.py", title="Accessibility statement",

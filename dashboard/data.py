@@ -25,6 +25,7 @@ from etl.warehouse import WarehousePaths
 __all__ = [
     "WarehouseUnavailable",
     "Warehouse",
+    "FrameWarehouse",
     "warehouse",
     "sql_text",
 ]
@@ -163,3 +164,38 @@ def _shared(path: str) -> Warehouse:
 def warehouse(path: str | Path | None = None) -> Warehouse:
     """The process-wide Warehouse for ``path`` (default: ``$EXEMPLAR_WAREHOUSE``)."""
     return _shared(str(WarehousePaths.from_env(path).live))
+
+
+class FrameWarehouse:
+    """The same named queries run on a private in-memory DuckDB built from pandas frames.
+
+    For property tests and benchmarks of the SQL itself: ``tables`` maps a table name (e.g.
+    ``indicator_values``, ``ref.authorities``) to its frame. Not cached: frames may change
+    between calls. ``meta`` is what :meth:`scalar_meta` returns.
+    """
+
+    def __init__(self, tables: dict[str, pd.DataFrame], meta: dict[str, str] | None = None) -> None:
+        self._con = duckdb.connect(":memory:")
+        self._meta = dict(meta or {})
+        for name, frame in tables.items():
+            if "." in name:
+                self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
+            self._con.register("_frame", frame)
+            self._con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")  # names are ours, not user text
+            self._con.unregister("_frame")
+
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run the named query with ``params`` on the in-memory tables."""
+        cursor = self._con.cursor()
+        try:
+            return cursor.execute(sql_text(name), params or None).df()
+        finally:
+            cursor.close()
+
+    def scalar_meta(self) -> dict[str, str]:
+        """The meta facts given at construction."""
+        return dict(self._meta)
+
+    def close(self) -> None:
+        """Close the in-memory database."""
+        self._con.close()

@@ -34,12 +34,18 @@ __all__ = [
     "peer_theme_stats",
     "council_theme_table",
     "outcome_scores",
+    "mean_percentile_rank",
+    "find_exemplars",
     "classify_quadrants",
     "Quadrant",
     "exemplar_codes",
     "exemplar_profile",
     "score_distribution",
     "round_progress",
+    "CouncilResults",
+    "council_results",
+    "question_table",
+    "quadrant_for_group",
 ]
 
 # Fewer councils than this behind a median or quartile could let a reader work out a single
@@ -171,10 +177,35 @@ def outcome_scores(wh: Any, codes: Sequence[str], period: str) -> pd.DataFrame:
         out = frame[["authority_code", "composite"]].rename(columns={"composite": "outcome_score"})
         out["outcome_method"] = "composite score (exemplar finder)"
         return out.dropna(subset=["outcome_score"]).reset_index(drop=True)
+    return mean_percentile_rank(wh, codes, period)
+
+
+def mean_percentile_rank(wh: Any, codes: Sequence[str], period: str) -> pd.DataFrame:
+    """The stand-in outcome score: each council's mean percentile rank across indicators in
+    ``period`` within ``codes`` (polarity-aware, neutral excluded; ties share the lower rank).
+
+    Returns ``authority_code, outcome_score, indicators_ranked, outcome_method``.
+    """
     frame = wh.query("sa_outcome_ranks", codes=list(codes), period=period)
-    out = frame[["authority_code", "outcome_score"]].copy()
-    out["outcome_method"] = "mean percentile rank across indicators"
-    return out
+    frame["outcome_method"] = "mean percentile rank across indicators"
+    return frame
+
+
+def find_exemplars(wh: Any, codes: Sequence[str], period: str) -> tuple[list[str], str]:
+    """The exemplars of the peer group ``codes`` in ``period`` and how they were chosen: the
+    exemplar finder's rule (``dashboard.exemplar``) when importable, otherwise the councils in
+    the top quarter of outcome scores."""
+    try:
+        from dashboard import exemplar
+        rule = exemplar.ExemplarRule()
+        scores = exemplar.group_scores(wh, list(codes), period)
+        table = exemplar.evaluate(scores, rule, exemplar.peer_maturity(wh, list(codes)))
+        chosen = sorted(table.loc[table["is_exemplar"], "authority_code"].tolist())
+        return chosen, f"exemplar rule: {rule.describe()}"
+    except ImportError:
+        outcomes = outcome_scores(wh, codes, period)
+        return exemplar_codes(outcomes), (f"top {EXEMPLAR_SHARE:.0%} of the peer group on "
+                                          "outcome score (the exemplar finder is not installed)")
 
 
 @dataclass(frozen=True)
@@ -284,3 +315,61 @@ def round_progress(responses: pd.DataFrame) -> pd.DataFrame:
                      "declined": int((change < 0).sum()),
                      "mean_change": float(change.mean()) if len(change) else float("nan")})
     return pd.DataFrame(rows, columns=columns)
+
+
+# -- what the pages show -------------------------------------------------------------------
+@dataclass
+class CouncilResults:
+    """Everything the council page shows, for every round."""
+
+    council: str
+    table: pd.DataFrame  # council_theme_table over every round, both roles
+    respondents: dict[str, int]  # round -> councils in the group with published responses
+    own_rounds: list[str]  # rounds the council itself published
+    exemplars: list[str]
+    exemplar_method: str
+    responses: pd.DataFrame  # the council's own published responses, every round
+    exemplar_respondents: dict[str, int]  # round -> exemplars with published responses
+
+
+def council_results(wh: Any, council: str, codes: Sequence[str], period: str) -> CouncilResults:
+    """The council's maturity by round, theme and role beside its peer group ``codes`` (median
+    and quartiles, disclosed only from ``MIN_PEER_RESPONDENTS`` respondents) and the profile of
+    the group's exemplars in ``period``."""
+    group = sorted(set(codes) | {council})
+    responses = published_responses(wh, group)
+    scores = theme_scores(responses)
+    peer_scores = scores[scores["authority_code"].isin(list(codes))]
+    stats = peer_theme_stats(peer_scores)
+    exemplars, method = find_exemplars(wh, codes, period)
+    profile = exemplar_profile(peer_scores, exemplars)
+    own = scores[scores["authority_code"] == council]
+    table = council_theme_table(own, stats, profile)
+    respondents = peer_scores.groupby("round")["authority_code"].nunique().to_dict()
+    own_responses = responses[responses["authority_code"] == council].reset_index(drop=True)
+    own_rounds = own_responses.drop_duplicates("round").sort_values("round_start")["round"].tolist()
+    answered = peer_scores[peer_scores["authority_code"].isin(exemplars)]
+    exemplar_counts = answered.groupby("round")["authority_code"].nunique().to_dict()
+    return CouncilResults(council, table, {str(k): int(v) for k, v in respondents.items()},
+                          own_rounds, exemplars, method, own_responses,
+                          {str(k): int(v) for k, v in exemplar_counts.items()})
+
+
+def question_table(questions: pd.DataFrame, own_responses: pd.DataFrame, round: str) -> pd.DataFrame:
+    """The framework with the council's score in ``round`` beside each question and its five
+    level descriptors, so a reader sees what a 2 or a 4 means."""
+    scores = own_responses.loc[own_responses["round"] == round, ["question_id", "score"]]
+    table = questions.merge(scores, on="question_id", how="left")
+    table = table.rename(columns={"text": "question", "score": "council_score"})
+    return table[["role", "theme", "question_id", "question", "council_score",
+                  "level_1", "level_2", "level_3", "level_4", "level_5"]].sort_values(
+        ["role", "theme", "question_id"], ignore_index=True)
+
+
+def quadrant_for_group(wh: Any, codes: Sequence[str], round: str, period: str) -> tuple[Quadrant, str]:
+    """The maturity-against-outcomes quadrant of the peer group ``codes``: mean maturity in
+    ``round`` against the outcome score in ``period``; returns it with the outcome method."""
+    maturity = mean_maturity(wh, codes, round)
+    outcomes = outcome_scores(wh, codes, period)
+    method = str(outcomes["outcome_method"].iat[0]) if len(outcomes) else "no outcome score"
+    return classify_quadrants(maturity, outcomes), method

@@ -1,0 +1,66 @@
+"""Maturity against outcomes: each council's mean self-assessment maturity against its
+performance, in four quadrants split at the peer group's medians."""
+
+import streamlit as st
+
+from dashboard import selfassessment as sa
+from dashboard.charts.selfassessment import quadrant_chart
+from dashboard.exports import csv_bytes
+from dashboard.peer_ui import chart_table_download, choose_council, choose_group, choose_period, plain, show_group
+from dashboard.ui import open_warehouse
+from dashboard.urlstate import show_url_notices, url_selectbox
+
+wh = open_warehouse()
+st.title("Maturity against outcomes")
+st.write("Does a council that rates itself as mature also perform well? Each council's mean "
+         "maturity on the challenge questions is set against its outcome score in the chosen "
+         "period. The lines split the peer group at its medians; a council at a median counts "
+         "as high.")
+rounds = sa.rounds(wh)
+if not rounds:
+    st.info("No self-assessment responses have been published yet.")
+    st.stop()
+left, middle, right = st.columns(3)
+with left:
+    council, council_name = choose_council(wh)
+with middle:
+    period = choose_period(wh, label="Outcome period")
+with right:
+    round_label = url_selectbox("Round", rounds, key="round", default=rounds[-1])
+group = choose_group(wh, council, period)
+show_url_notices()
+show_group(group, council_name)
+
+quadrant, method = sa.quadrant_for_group(wh, group.codes, round_label, period)
+st.caption(f"Outcome score: {plain(method)} in {plain(period)}, within the peer group.")
+if not quadrant.disclosed:
+    st.info(sa.hidden_reason(quadrant.respondents, "The quadrants")
+            .replace("have published responses", "have both published responses and an outcome score"))
+    st.stop()
+
+names = wh.query("sa_councils")[["authority_code", "short_name"]]
+table = quadrant.table.merge(names, on="authority_code", how="left")
+counts = table.groupby("quadrant").size().rename("councils").reset_index()
+cols = st.columns(len(sa.QUADRANTS))
+for col, label in zip(cols, sa.QUADRANTS.values(), strict=True):
+    n = int(counts.loc[counts["quadrant"] == label, "councils"].sum())
+    col.metric(label, n)
+if council in set(table["authority_code"]):
+    where = table.loc[table["authority_code"] == council, "quadrant"].iat[0]
+    st.success(f"{plain(council_name)}: {plain(where)}.")
+else:
+    st.info(f"{plain(council_name)} has no published self-assessment in round "
+            f"{plain(round_label)} or no outcome score in {plain(period)}.")
+
+shown = table[["short_name", "authority_code", "mean_maturity", "outcome_score", "quadrant"]]
+meta = wh.scalar_meta()
+provenance = {"peer_group": group.definition(), "round": round_label, "outcome_period": period,
+              "outcome_method": method, "maturity_median": quadrant.maturity_median,
+              "outcome_median": quadrant.outcome_median, "split": "at the peer medians; at the median counts as high",
+              "data_version": meta.get("data_version", "")}
+chart_table_download(
+    quadrant_chart(table, quadrant.maturity_median, quadrant.outcome_median, council,
+                   outcome_label=f"Outcome score ({method})"),
+    shown, csv_bytes(shown, provenance), f"maturity-outcomes-{round_label}.csv", key="mo_quadrant",
+    caption=f"Median maturity {quadrant.maturity_median:.2f}; median outcome {quadrant.outcome_median:.3f}; "
+            f"{quadrant.respondents} councils.")

@@ -1,0 +1,83 @@
+"""Self-assessment results for one council: maturity by theme for every round, against the
+peer group's median and interquartile range and the exemplars' profile; drivers and enablers
+apart; the questions with their level descriptors."""
+
+import streamlit as st
+
+from dashboard import selfassessment as sa
+from dashboard.charts.selfassessment import maturity_radar
+from dashboard.exports import csv_bytes
+from dashboard.peer_ui import chart_table_download, choose_council, choose_group, choose_period, plain, show_group
+from dashboard.ui import open_warehouse
+from dashboard.urlstate import show_url_notices, url_selectbox
+
+ROLES = {"driver": "Drivers: what transformation must deliver",
+         "enabler": "Enablers: the capabilities that make it possible"}
+
+wh = open_warehouse()
+st.title("Self-assessment results")
+st.write("How a council rates its own maturity on the challenge questions (1 = starting out, "
+         "5 = transformed), theme by theme, beside similar councils and the exemplars.")
+rounds = sa.rounds(wh)
+if not rounds:
+    st.info("No self-assessment responses have been published yet.")
+    st.stop()
+
+left, middle, right = st.columns(3)
+with left:
+    council, council_name = choose_council(wh)
+with middle:
+    period = choose_period(wh, label="Period (peer group and exemplars)")
+with right:
+    round_label = url_selectbox("Round", rounds, key="round", default=rounds[-1])
+group = choose_group(wh, council, period)
+show_url_notices()
+show_group(group, council_name)
+
+results = sa.council_results(wh, council, group.codes, period)
+meta = wh.scalar_meta()
+if not results.own_rounds:
+    st.info(f"{plain(council_name)} has no published self-assessment yet: only the peer "
+            "group's results are shown.")
+elif round_label not in results.own_rounds:
+    st.info(f"{plain(council_name)} published no answers for round {plain(round_label)}; it "
+            f"answered in {', '.join(results.own_rounds)}.")
+respondents = results.respondents.get(round_label, 0)
+if not sa.peer_stat_allowed(respondents):
+    st.info(sa.hidden_reason(respondents))
+if results.exemplars:
+    st.caption(f"Exemplars ({len(results.exemplars)}) chosen by the {plain(results.exemplar_method)}.")
+    exemplars_answering = results.exemplar_respondents.get(round_label, 0)
+    if not sa.peer_stat_allowed(exemplars_answering):
+        st.info(sa.hidden_reason(exemplars_answering, "The exemplar profile")
+                .replace("in this group", "among the exemplars"))
+else:
+    st.caption(f"No exemplars in this group for {plain(period)} ({plain(results.exemplar_method)}), "
+               "so there is no exemplar profile.")
+this_round = results.table[results.table["round"] == round_label]
+
+provenance = {"council": council, "peer_group": group.definition(), "period": period,
+              "disclosure": f"peer statistics only from {sa.MIN_PEER_RESPONDENTS} respondents",
+              "exemplars": results.exemplar_method, "data_version": meta.get("data_version", "")}
+for role, heading in ROLES.items():
+    st.subheader(heading)
+    part = this_round[this_round["role"] == role]
+    figure = maturity_radar(part, council_name, f"Round {round_label}")
+    shown = part.drop(columns=["round_start"]).rename(columns={
+        "maturity": council_name, "median": "peer median", "q1": "peer lower quartile",
+        "q3": "peer upper quartile", "respondents": "peers responding",
+        "exemplar_maturity": "exemplar profile"})
+    every_round = results.table[results.table["role"] == role].drop(columns=["round_start"])
+    chart_table_download(figure, shown, csv_bytes(every_round, {**provenance, "role": role}),
+                         f"self-assessment-{council}-{role}s.csv", key=f"sa_{role}")
+
+st.subheader("Every round")
+st.dataframe(results.table.drop(columns=["round_start"]), hide_index=True, key="sa_all_rounds")
+
+st.subheader(f"The questions, and {council_name}'s answers in round {round_label}")
+st.caption("Each level describes what a council at that score looks like.")
+questions = sa.question_table(sa.framework(wh), results.responses, round_label)
+for role, heading in ROLES.items():
+    with st.expander(heading.split(":")[0], expanded=False):
+        st.dataframe(questions[questions["role"] == role].drop(columns=["role"]), hide_index=True,
+                     key=f"sa_questions_{role}")

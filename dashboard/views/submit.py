@@ -1,0 +1,73 @@
+"""Submit a self-assessment: download the blank template for the current framework, fill it
+in, upload it for a council and round, check it, and hand it to the ETL's inbox.
+
+The page never writes the warehouse: a confirmed upload goes to the inbox folder beside it,
+and ``python -m etl load-inbox`` publishes it."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import selfassessment as sa
+from dashboard import submission, template
+from dashboard.peer_ui import choose_council, plain
+from dashboard.ui import open_warehouse
+from dashboard.urlstate import show_url_notices, url_selectbox, url_toggle
+
+wh = open_warehouse()
+st.title("Submit a self-assessment")
+st.write("1. Choose your council and the round. 2. Download the template and give every "
+         "question a score from 1 to 5. 3. Upload it here, check the preview and submit. "
+         "Your answers are published at the next data load.")
+questions = sa.framework(wh)
+if questions.empty:
+    st.info("No self-assessment framework is loaded yet, so there is nothing to answer.")
+    st.stop()
+
+this_year = str(dt.date.today().year)
+round_options = sorted(set(sa.rounds(wh)) | {this_year})
+left, right = st.columns(2)
+with left:
+    council, council_name = choose_council(wh)
+with right:
+    round_label = url_selectbox("Round", round_options, key="round", default=this_year)
+publish = url_toggle("Publish my answers to other users of Exemplar", key="publish", default=True,
+                     help="Unpublished answers are stored but never shown on any page or download.")
+show_url_notices()
+
+fw = template.framework_id(questions)
+st.subheader("1. Download the template")
+st.caption(f"Framework {fw}: {len(questions)} questions. The template is filled in for "
+           f"{plain(council_name)} ({council}), round {plain(round_label)}.")
+base = f"self-assessment-template-{council}-{round_label}"
+col_csv, col_xlsx = st.columns(2)
+col_csv.download_button("Template as CSV", template.template_csv(questions, council, round_label),
+                        file_name=f"{base}.csv", mime="text/csv", key="template_csv", on_click="ignore")
+col_xlsx.download_button(
+    "Template as Excel", template.template_xlsx(questions, council, round_label),
+    file_name=f"{base}.xlsx", key="template_xlsx", on_click="ignore",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+st.subheader("2. Upload the filled template")
+st.caption(f"CSV (UTF-8) or .xlsx, up to {submission.MAX_UPLOAD_BYTES // 1000:,} kB, no formulas or macros.")
+upload = st.file_uploader("Filled template", key="upload")
+if upload is None:
+    st.stop()
+data = upload.getvalue()
+result = submission.check_upload(data, upload.name, council, round_label, questions)
+if not result.ok:
+    st.error(f"The file cannot be submitted: {len(result.problems)} problem(s). Nothing was stored.")
+    st.dataframe(pd.DataFrame({"problem": result.messages()}), hide_index=True, key="upload_problems")
+    st.stop()
+
+st.subheader("3. Check and submit")
+st.write(f"{len(result.answers)} answers for {plain(council_name)}, round {plain(result.round)} "
+         f"({'published' if publish else 'kept private'}). Mean maturity "
+         f"{result.answers['score'].mean():.2f}.")
+st.dataframe(result.answers, hide_index=True, key="upload_preview")
+if st.button("Submit these answers", key="submit", type="primary"):
+    folder = submission.write_to_inbox(wh.paths.inbox, data, upload.name, council, result.round,
+                                       fw, published=publish)
+    st.success(f"Submitted (reference {plain(folder.name)}, sha256 "
+               f"{submission.sha256_hex(data)[:12]}…). It will be published at the next data load.")

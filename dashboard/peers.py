@@ -7,8 +7,9 @@ codes plus a label and a one-sentence description shown on every page and in eve
 Rules every kind obeys (enforced once, in :func:`resolve_peer_group`):
 
 - members are councils only (``is_council``); combined and strategic authorities never are;
-- members existed on at least one day of ``spec.period`` (the period travels *in the spec*,
-  so a kind's ``members(wh, spec)`` sees it); ``period=None`` means councils existing today;
+- members existed in ``spec.period``: started by its last day and not abolished by its first
+  day (the period travels *in the spec*, so a kind's ``members(wh, spec)`` sees it);
+  ``period=None`` means councils existing today;
 - the focal council is a member when it existed in the period (a custom group always
   includes it), so "rank r of n" counts the council itself.
 

@@ -38,7 +38,42 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="data version, sources, row counts and recent loads")
     commands.add_parser("load-inbox", help="check and publish the self-assessment submissions in the inbox")
     _add_operations(parser, commands)
+    _add_import_commands(commands)
     return parser
+
+
+def _add_import_commands(commands: argparse._SubParsersAction) -> None:
+    """Files in publishers' shapes and computed peer sets (see docs/importing.md)."""
+    imp = commands.add_parser("import", help="import a CSV/xlsx/parquet file in its own shape, mapped by a TOML spec")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--spec", type=Path, required=True, help="the TOML mapping spec")
+    imp.add_argument("--dry-run", action="store_true", help="run every check and print the report; write nothing")
+    nb = commands.add_parser("neighbours", help="compute each council's 15 nearest statistical neighbours")
+    nb.add_argument("--variables", default="population,density,deprivation",
+                    help="comma-separated: population, density, deprivation, area, indicator:ID@PERIOD")
+    nb.add_argument("--weights", help="comma-separated weights in the order of --variables (default: all 1)")
+    nb.add_argument("--count", type=int, default=15, help="neighbours per council (default 15)")
+    nb.add_argument("--set-id", default="computed-neighbours", help="id of the peer set (replaces one of that id)")
+    nb.add_argument("--name", help="display name of the peer set")
+    nb.add_argument("--dry-run", action="store_true", help="compute and validate; write nothing")
+
+
+def _imports(args: argparse.Namespace) -> int:
+    """``import`` and ``neighbours``: build contract files and load them like any source."""
+    if args.command == "import":
+        from etl.importer import format_report, import_file
+
+        report = import_file(args.file, args.spec, args.warehouse, dry_run=args.dry_run,
+                             reference_dir=args.reference_dir)
+        print(format_report(report), file=sys.stdout if report.ok else sys.stderr)
+        return EXIT_OK if report.ok else EXIT_INVALID
+    from etl import neighbours
+
+    result = neighbours.compute_and_load(
+        args.warehouse, variables=args.variables, weights=args.weights, count=args.count,
+        set_id=args.set_id, name=args.name, dry_run=args.dry_run, reference_dir=args.reference_dir)
+    print(neighbours.format_summary(result), file=sys.stdout if result.ok else sys.stderr)
+    return EXIT_OK if result.ok else EXIT_INVALID
 
 
 def _add_operations(parser: argparse.ArgumentParser, commands: argparse._SubParsersAction) -> None:
@@ -123,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _operations(args)
         if args.command == "load-inbox":
             return _load_inbox(args)
+        if args.command in ("import", "neighbours"):
+            return _imports(args)
         if args.command == "build-demo":
             return _build_demo(args)
         if args.command == "status":

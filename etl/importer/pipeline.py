@@ -1,0 +1,487 @@
+"""Import one publisher's file: read, reshape, match councils, clean values, write contract
+CSVs to a temporary source folder, and hand that folder to :func:`etl.load.load_sources` (the
+same validation and atomic publish as ``etl load``).
+
+The heavy lifting runs inside an in-memory DuckDB database, so a million-row wide file needs
+neither a million Python objects nor a pandas copy per step; Python only sees the distinct
+council names, indicator names and period texts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.contract import STATUSES
+from etl.importer.match import Matcher, match_frame
+from etl.importer.read import ReadError, _ident, read_frame, read_into, resolve_column
+from etl.importer.report import ImportReport
+from etl.importer.shape import build_long
+from etl.importer.spec import DEFAULT_POLARITY, METADATA_FIELDS, Spec, SpecError, read_spec
+from etl.importer.values import value_sql
+from etl.load import Source, load_sources
+from etl.periods import PeriodError, parse_period
+from etl.problems import EXAMPLES_PER_PROBLEM, Problem
+
+__all__ = ["import_file", "slug"]
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")  # the contract's id rule
+IMPORT_MEMORY = os.environ.get("EXEMPLAR_IMPORT_MEMORY", "1GB")  # DuckDB spills beyond this
+REQUIRED_METADATA = ("theme", "unit", "source")  # name and description default to the indicator text
+
+
+def slug(text: str) -> str:
+    """An id from a publisher's indicator text: ``Rent arrears (%)`` -> ``rent_arrears_pct``."""
+    text = str(text).casefold().replace("%", " pct ").replace("£", " gbp ").replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def import_file(data_path: str | Path, spec: Spec | str | Path, warehouse: str | Path | None = None, *,
+                dry_run: bool = False, reference_dir: Path | None = None,
+                matcher: Matcher | None = None) -> ImportReport:
+    """Import ``data_path`` as ``spec`` says; returns the report (``report.ok`` tells success).
+
+    Problems in the data (unmatched names, bad values, bad periods...) are in
+    ``report.problems`` with file, row, column and reason; nothing is written then. With
+    ``dry_run`` every check runs (including the load's own) and nothing is written either way.
+
+    Raises:
+        SpecError: the spec is invalid.
+        ReadError: the file cannot be read or lacks a column the spec names.
+    """
+    data_path = Path(data_path)
+    spec = spec if isinstance(spec, Spec) else read_spec(spec)
+    report = ImportReport(file=data_path.name, source_name=spec.source_name, kind=spec.kind,
+                          dry_run=dry_run, aggregates=spec.councils.aggregates)
+    matcher = matcher or Matcher.from_register(reference_dir, spec.councils.overrides)
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
+    con.execute("SET preserve_insertion_order = true")  # rowid must follow file order
+    try:
+        columns = read_into(con, "raw", data_path, spec.file_format, spec.sheet, spec.skip_rows,
+                            spec.encoding, spec.delimiter)
+        report.rows_read = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+        council_column = resolve_column(columns, spec.councils.column, data_path.name, "councils.column")
+        _match_councils(con, spec, matcher, council_column, data_path.name, report)
+        with tempfile.TemporaryDirectory(prefix="exemplar-import-") as tmp:
+            folder = Path(tmp) / spec.source_name
+            folder.mkdir()
+            if spec.kind == "values":
+                _values(con, spec, columns, council_column, data_path, folder, report)
+            else:
+                _peer_set(con, spec, matcher, columns, council_column, data_path.name, folder, report)
+            if report.problems:
+                return report
+            result = load_sources([Source.of(folder, spec.source_name)], warehouse,
+                                  validate_only=dry_run, reference_dir=reference_dir)
+            report.outcome, report.version = result.outcome, result.version
+            report.problems = [_origin(con, p, data_path.name) for p in result.problems]
+            if result.problems:
+                report.outcome = "failed"
+    finally:
+        con.close()
+    return report
+
+
+# -- councils ------------------------------------------------------------------------------------
+def _match_councils(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, council_column: str,
+                    file_name: str, report: ImportReport) -> None:
+    """Match each distinct council text once; creates temp table ``council_map``."""
+    texts = pd.Series([r[0] for r in con.execute(
+        f"SELECT DISTINCT {_ident(council_column)} FROM raw").fetchall()], dtype=object)
+    frame = _match_texts(matcher, texts, spec.councils.by, spec, file_name)
+    con.register("council_frame", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE council_map AS SELECT * FROM council_frame")
+    con.unregister("council_frame")
+    counts = con.execute(
+        f"""SELECT m.outcome, count(*) FROM raw r
+            JOIN council_map m ON m.raw IS NOT DISTINCT FROM r.{_ident(council_column)} GROUP BY m.outcome"""
+    ).fetchall()
+    by_outcome = dict(counts)
+    report.rows_matched = by_outcome.get("matched", 0)
+    report.rows_unmatched = by_outcome.get("unmatched", 0)
+    report.rows_ambiguous = by_outcome.get("ambiguous", 0)
+    report.rows_blank = by_outcome.get("blank", 0)
+    report.rows_aggregate = by_outcome.get("aggregate", 0)
+    report.matched_by = frame[frame["outcome"] == "matched"].groupby("how").size().to_dict()
+    report.aggregate_areas = sorted(set(frame.loc[frame["outcome"] == "aggregate", "area_name"]))
+    first = dict(con.execute(
+        f"""SELECT m.raw, min(r._row) FROM raw r JOIN council_map m ON m.raw = r.{_ident(council_column)}
+            GROUP BY m.raw""").fetchall())
+    rows = dict(con.execute(
+        f"""SELECT m.raw, count(*) FROM raw r JOIN council_map m ON m.raw = r.{_ident(council_column)}
+            GROUP BY m.raw""").fetchall())
+    unmatched = frame[frame["outcome"] == "unmatched"].sort_values("raw", key=lambda s: s.astype(str))
+    ambiguous = frame[frame["outcome"] == "ambiguous"].sort_values("raw", key=lambda s: s.astype(str))
+    report.unmatched = [(str(t), rows.get(t, 0)) for t in unmatched["raw"]]
+    report.ambiguous = [(str(t), c) for t, c in zip(ambiguous["raw"], ambiguous["candidates"], strict=True)]
+    if spec.councils.skip_unmatched:
+        return
+    what = "name" if spec.councils.by == "name" else "code"
+    for text in unmatched["raw"]:
+        report.problems.append(Problem(file_name, first.get(text), council_column, str(text),
+                                       f"is not a council {what} the register knows (set skip_unmatched = true "
+                                       "to leave such rows out, or add an override)", len(unmatched)))
+    for text, candidates in zip(ambiguous["raw"], ambiguous["candidates"], strict=True):
+        report.problems.append(Problem(file_name, first.get(text), council_column, str(text),
+                                       f"is ambiguous, could be {candidates}: settle it with "
+                                       "[councils] overrides", len(ambiguous)))
+    if report.rows_blank:
+        row = con.execute(f"SELECT min(_row) FROM raw WHERE trim(coalesce({_ident(council_column)}, '')) = ''").fetchone()[0]
+        report.problems.append(Problem(file_name, row, council_column, "", "no council given", report.rows_blank))
+
+
+def _match_texts(matcher: Matcher, texts: pd.Series, by: str, spec: Spec, file_name: str) -> pd.DataFrame:
+    """Match texts by name, a code kind, or through the spec's lookup file."""
+    if by != "lookup":
+        return match_frame(matcher, texts, by)
+    lookup = spec.councils.lookup
+    assert lookup is not None  # parse_spec requires it with by = "lookup"
+    table = read_frame(lookup.file)
+    source = resolve_column(list(table.columns), lookup.from_column, lookup.file.name, "councils.lookup.from")
+    target = resolve_column(list(table.columns), lookup.to_column, lookup.file.name, "councils.lookup.to")
+    mapping = {str(k).strip(): v for k, v in zip(table[source], table[target], strict=True) if k is not None}
+    found = match_frame(matcher, pd.Series(list(mapping.values()), dtype=object), lookup.to_by).set_index("raw")
+    rows = []
+    for raw in texts:
+        key = None if raw is None else str(raw).strip()
+        if key is None or key == "":
+            rows.append({"raw": raw, "outcome": "blank"})
+        elif key not in mapping:
+            rows.append({"raw": raw, "outcome": "unmatched", "how": f"not in {lookup.file.name}"})
+        else:
+            hit = found.loc[mapping[key]].to_dict() if mapping[key] in found.index else {"outcome": "unmatched"}
+            rows.append({**hit, "raw": raw, "how": "lookup" if hit.get("outcome") == "matched" else hit.get("how")})
+    columns = ["raw", "outcome", "authority_code", "area_name", "area_code", "candidates", "how"]
+    return pd.DataFrame(rows, columns=columns).astype(object).where(lambda f: f.notna(), None)
+
+
+# -- values --------------------------------------------------------------------------------------
+def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], council_column: str,
+            data_path: Path, folder: Path, report: ImportReport) -> None:
+    """Reshape, check and write values.csv, comparators.csv and indicators.csv into ``folder``."""
+    file_name = data_path.name
+    meta_columns = set()
+    if spec.indicators.columns and spec.indicators.file is None:  # metadata in the data file itself
+        meta_columns = {resolve_column(columns, c, file_name, f"indicators.columns.{k}")
+                        for k, c in spec.indicators.columns.items() if k != "indicator"}
+    build_long(con, spec, columns, council_column, meta_columns, file_name)
+    con.execute("CREATE OR REPLACE TEMP TABLE value_markers (marker VARCHAR, status VARCHAR)")
+    con.executemany("INSERT INTO value_markers VALUES (?, ?)", list(spec.markers.items()))
+    _map_periods(con, file_name, spec, report)
+    _map_indicators(con, spec, report)
+    sql = value_sql("l.value")
+    keep_aggregates = spec.councils.aggregates == "keep"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE cells AS
+        SELECT l._row, l._column, l.value AS raw_value, l.status AS raw_status,
+               c.outcome, c.authority_code, c.area_name, c.area_code,
+               i.indicator_id, p.period_label, p.period_error, l.period AS raw_period,
+               {sql['number']} AS number,
+               coalesce(CASE WHEN lower(trim(l.status)) IN ({', '.join(f"'{s}'" for s in STATUSES)})
+                             THEN lower(trim(l.status)) END,
+                        ms.status, {sql['status']}) AS status,
+               {sql['bad']} AS bad_value,
+               (trim(coalesce(l.status, '')) <> '' AND ms.status IS NULL
+                AND lower(trim(l.status)) NOT IN ({', '.join(f"'{s}'" for s in STATUSES)})) AS bad_status
+        FROM long_cells l
+        LEFT JOIN council_map c ON c.raw IS NOT DISTINCT FROM l.council
+        LEFT JOIN indicator_map i ON i.raw IS NOT DISTINCT FROM l.indicator
+        LEFT JOIN period_map p ON p.raw IS NOT DISTINCT FROM l.period
+        LEFT JOIN value_markers mk ON mk.marker = lower(trim(l.value))
+        LEFT JOIN value_markers ms ON ms.marker = lower(trim(l.status))
+        WHERE c.outcome = 'matched' OR (c.outcome = 'aggregate' AND {keep_aggregates})""")
+    report.cells = con.execute("SELECT count(*) FROM long_cells").fetchone()[0]
+    _cell_problems(con, file_name, spec, report)
+    _duplicates(con, file_name, spec, report)
+    counts = con.execute("""SELECT count(*) FILTER (WHERE outcome = 'matched'),
+                                   count(*) FILTER (WHERE outcome = 'aggregate'),
+                                   count(*) FILTER (WHERE status = 'suppressed'),
+                                   count(*) FILTER (WHERE status = 'missing') FROM cells""").fetchone()
+    report.values_written, report.comparators_written, report.suppressed, report.missing = counts
+    if not spec.indicators.existing:
+        _write_indicators(con, spec, data_path, folder, report)
+    if report.problems:
+        return
+    con.execute(f"""COPY (SELECT authority_code, indicator_id, period_label AS period, number AS value, status,
+                                 _row AS source_row, _column AS source_column
+                          FROM cells WHERE outcome = 'matched' ORDER BY _row, _column)
+                    TO '{folder / "values.csv"}' (HEADER, DELIMITER ',')""")
+    con.execute("CREATE OR REPLACE TEMP TABLE written_values AS SELECT _row, _column FROM cells "
+                "WHERE outcome = 'matched' ORDER BY _row, _column")
+    if report.comparators_written:
+        con.execute(f"""COPY (SELECT indicator_id, period_label AS period, area_name, area_code,
+                                     number AS value, status, _row AS source_row, _column AS source_column
+                              FROM cells WHERE outcome = 'aggregate' ORDER BY _row, _column)
+                        TO '{folder / "comparators.csv"}' (HEADER, DELIMITER ',')""")
+        con.execute("CREATE OR REPLACE TEMP TABLE written_comparators AS SELECT _row, _column FROM cells "
+                    "WHERE outcome = 'aggregate' ORDER BY _row, _column")
+
+
+def _map_periods(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, report: ImportReport) -> None:
+    rows = []
+    for (raw,) in con.execute("SELECT DISTINCT period FROM long_cells").fetchall():
+        try:
+            period = parse_period(raw or "")
+            rows.append((raw, period.label, period.start, None))
+        except PeriodError as exc:
+            rows.append((raw, None, None, str(exc)))
+    frame = pd.DataFrame(rows, columns=["raw", "period_label", "period_start", "period_error"]).astype(object)
+    con.register("period_frame", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE period_map AS SELECT raw::VARCHAR AS raw, period_label::VARCHAR AS "
+                "period_label, period_start::DATE AS period_start, period_error::VARCHAR AS period_error FROM period_frame")
+    con.unregister("period_frame")
+    ok = frame.dropna(subset=["period_label"]).sort_values("period_start")
+    report.periods = list(dict.fromkeys(ok["period_label"]))
+
+
+def _map_indicators(con: duckdb.DuckDBPyConnection, spec: Spec, report: ImportReport) -> None:
+    rows = []
+    for (raw,) in con.execute("SELECT DISTINCT indicator FROM long_cells WHERE indicator IS NOT NULL").fetchall():
+        text = raw.strip()
+        rows.append((raw, spec.indicators.rename.get(text) or (text if spec.indicators.ids == "as_is" else slug(text))))
+    frame = pd.DataFrame(rows, columns=["raw", "indicator_id"]).astype("string")
+    con.register("indicator_frame", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE indicator_map AS SELECT raw::VARCHAR AS raw, "
+                "indicator_id::VARCHAR AS indicator_id FROM indicator_frame")
+    con.unregister("indicator_frame")
+    report.indicators = sorted(set(frame["indicator_id"]))
+
+
+def _examples(con: duckdb.DuckDBPyConnection, where: str, file_name: str, column_sql: str, value_sql_: str,
+              reason: str, problems: list[Problem]) -> None:
+    """Append up to EXAMPLES_PER_PROBLEM problems for cells matching ``where``."""
+    count = con.execute(f"SELECT count(*) FROM cells WHERE {where}").fetchone()[0]
+    if not count:
+        return
+    for row, column, value in con.execute(
+            f"SELECT _row, {column_sql}, {value_sql_} FROM cells WHERE {where} "
+            f"ORDER BY _row, _column LIMIT {EXAMPLES_PER_PROBLEM}").fetchall():
+        problems.append(Problem(file_name, row, column, value, reason, count))
+
+
+def _cell_problems(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, report: ImportReport) -> None:
+    shape = spec.shape
+    period_column = shape.period_column or ("(column name)" if shape.form == "wide" else "period")
+    indicator_column = shape.indicator_column or "(column name)"
+    problems = report.problems
+    _examples(con, "bad_value", file_name, "_column", "raw_value",
+              "is not a number or a known suppression/missing marker (add it to [values] markers if it is one)",
+              problems)
+    _examples(con, "bad_status", file_name, f"'{shape.status_column or 'status'}'", "raw_status",
+              f"is not a status ({', '.join(STATUSES)}) or a known marker", problems)
+    _examples(con, "raw_period IS NULL", file_name, f"'{period_column}'", "''", "no period given", problems)
+    for raw, error in con.execute("SELECT DISTINCT raw_period, period_error FROM cells "
+                                  "WHERE period_error IS NOT NULL AND raw_period IS NOT NULL ORDER BY 1").fetchall():
+        row, column = con.execute("SELECT _row, _column FROM cells WHERE raw_period = ? ORDER BY _row LIMIT 1",
+                                  [raw]).fetchone()
+        where = column if shape.form == "wide" and not shape.period_column and not spec.period else period_column
+        problems.append(Problem(file_name, row, where, raw, f"period {error}"))
+    _examples(con, "indicator_id IS NULL", file_name, f"'{indicator_column}'", "''", "no indicator given", problems)
+    bad_ids = con.execute("SELECT raw, indicator_id FROM indicator_map").fetchall()
+    for raw, indicator_id in bad_ids:
+        if not ID_PATTERN.match(indicator_id or ""):
+            problems.append(Problem(file_name, None, indicator_column, raw,
+                                    f"gives indicator id {indicator_id!r}, which is not letters, digits, '_', "
+                                    "'.' or '-' (map it in [indicators] rename)"))
+    clashes = con.execute("SELECT indicator_id, list(raw ORDER BY raw) FROM indicator_map GROUP BY 1 "
+                          "HAVING count(*) > 1").fetchall()
+    for indicator_id, raws in clashes:
+        problems.append(Problem(file_name, None, indicator_column, "; ".join(raws),
+                                f"all become indicator id {indicator_id!r}: give them distinct ids in [indicators] rename"))
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, report: ImportReport) -> None:
+    """The same council (or area), indicator and period twice: drop identical repeats if allowed."""
+    key = "coalesce(authority_code, 'area:' || area_name), indicator_id, period_label"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE duplicate_cells AS
+        SELECT _row, _column, row_number() OVER (PARTITION BY {key} ORDER BY _row, _column) AS nth,
+               count(*) OVER (PARTITION BY {key}) AS copies,
+               count(DISTINCT coalesce(CAST(number AS VARCHAR), '') || '|' || coalesce(status, ''))
+                   OVER (PARTITION BY {key}) AS versions,
+               first_value(_row) OVER (PARTITION BY {key} ORDER BY _row, _column) AS first_row
+        FROM cells WHERE indicator_id IS NOT NULL AND period_label IS NOT NULL""")
+    report.duplicates = con.execute("SELECT count(*) FROM duplicate_cells WHERE nth > 1").fetchone()[0]
+    if not report.duplicates:
+        return
+    droppable = "versions = 1" if spec.duplicates == "drop_identical" else "false"
+    report.duplicates_dropped = con.execute(
+        f"SELECT count(*) FROM duplicate_cells WHERE nth > 1 AND {droppable}").fetchone()[0]
+    con.execute(f"""DELETE FROM cells WHERE (_row, _column) IN (
+        SELECT (_row, _column) FROM duplicate_cells WHERE nth > 1 AND {droppable})""")
+    conflicts = con.execute(f"""SELECT _row, _column, first_row, count(*) OVER () FROM duplicate_cells
+        WHERE nth > 1 AND NOT ({droppable}) ORDER BY _row LIMIT {EXAMPLES_PER_PROBLEM}""").fetchall()
+    how = ("gives a different value" if spec.duplicates == "drop_identical"
+           else "(set [values] duplicates = \"drop_identical\" to drop identical repeats)")
+    for row, column, first_row, count in conflicts:
+        report.problems.append(Problem(file_name, row, column, None,
+                                       f"repeats the council, indicator and period of row {first_row} {how}", count))
+
+
+# -- indicator metadata --------------------------------------------------------------------------
+def _metadata_rows(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path) -> tuple[pd.DataFrame, str]:
+    """Metadata rows (contract field names, plus ``indicator`` and ``_row``) and their file name."""
+    columns = spec.indicators.columns
+    if not columns:
+        return pd.DataFrame(columns=["indicator", "_row"]), data_path.name
+    if spec.indicators.file is not None:
+        frame = read_frame(spec.indicators.file, None, spec.indicators.sheet, spec.indicators.skip_rows)
+        name = spec.indicators.file.name
+    else:
+        frame = con.execute("SELECT * FROM raw ORDER BY _row").df().astype(object)
+        name = data_path.name
+    renamed = {resolve_column(list(frame.columns), column, name, f"indicators.columns.{field_}"): field_
+               for field_, column in columns.items()}
+    frame = frame[[*renamed, "_row"]].rename(columns=renamed)
+    frame = frame[frame["indicator"].notna()]
+    return frame.drop_duplicates(subset=[c for c in frame.columns if c != "_row"]), name
+
+
+def _write_indicators(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path, folder: Path,
+                      report: ImportReport) -> None:
+    """Build indicators.csv from inline definitions, a metadata file or columns, and defaults."""
+    meta, meta_file = _metadata_rows(con, spec, data_path)
+    inline = {str(d["indicator"]).strip(): d for d in spec.indicators.define}
+    by_text: dict[str, dict] = {}
+    for record in meta.to_dict("records"):
+        by_text.setdefault(str(record["indicator"]).strip(), record)
+    rows = []
+    for raw, indicator_id in con.execute("SELECT raw, indicator_id FROM indicator_map ORDER BY indicator_id").fetchall():
+        text = raw.strip()
+        found = inline.get(text) or inline.get(indicator_id) or by_text.get(text) or by_text.get(indicator_id) or {}
+        where = (meta_file, found.get("_row")) if found is by_text.get(text) or found is by_text.get(indicator_id) else ("spec", None)
+        row = {"indicator_id": indicator_id}
+        for field_ in METADATA_FIELDS:
+            value = found.get(field_)
+            value = spec.indicators.defaults.get(field_) if value is None or str(value).strip() == "" else value
+            row[field_] = None if value is None else str(value).strip()
+        row["name"] = row["name"] or text
+        row["description"] = row["description"] or row["name"]
+        missing = [f for f in REQUIRED_METADATA if not row[f]]
+        if missing:
+            report.problems.append(Problem(where[0], where[1], ", ".join(missing), text,
+                                           "indicator has no " + " or ".join(missing)
+                                           + " (give it in the metadata or [indicators] defaults)"))
+        polarity = (row["polarity"] or "").strip().casefold()
+        mapped = spec.indicators.polarity_map.get(polarity) or DEFAULT_POLARITY.get(polarity)
+        if not mapped:
+            column = spec.indicators.columns.get("polarity", "polarity")
+            report.problems.append(Problem(where[0], where[1], column, row["polarity"],
+                                           f"polarity of {text!r} is not understood: map this word in "
+                                           "[indicators] polarity_map (to higher, lower or neutral)"))
+        row["polarity"] = mapped
+        rows.append(row)
+    if report.problems:
+        return
+    pd.DataFrame(rows, columns=["indicator_id", *METADATA_FIELDS]).to_csv(folder / "indicators.csv", index=False)
+
+
+# -- peer sets -----------------------------------------------------------------------------------
+def _peer_set(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, columns: list[str],
+              council_column: str, file_name: str, folder: Path, report: ImportReport) -> None:
+    """Write peer_sets.csv and peer_set_members.csv for a family or neighbours file."""
+    peer = spec.peer_set
+    assert peer is not None  # parse_spec requires [set] for these kinds
+    frame = con.execute("SELECT * FROM raw ORDER BY _row").df().astype(object)
+    frame = frame.where(frame.notna(), None)
+    councils = con.execute("SELECT raw, outcome, authority_code FROM council_map").df().astype(object)
+    code_of = {r: c for r, o, c in councils.itertuples(index=False) if o == "matched"}
+    members = []
+    if spec.kind == "family":
+        group = resolve_column(columns, peer.group_column or "", file_name, "family.group_column")
+        for record in frame.to_dict("records"):
+            code = code_of.get(record[council_column])
+            if code:
+                members.append({"set_id": peer.set_id, "authority_code": code,
+                                "group_id": (record[group] or "").strip(), "source_row": record["_row"]})
+    else:
+        members = _neighbour_members(frame, spec, matcher, columns, council_column, code_of, file_name, report)
+    if report.problems:
+        return
+    pd.DataFrame([{"set_id": peer.set_id, "name": peer.name, "kind": spec.kind, "method": peer.method,
+                   "description": peer.description}]).to_csv(folder / "peer_sets.csv", index=False)
+    table = pd.DataFrame(members, columns=["set_id", "authority_code", "member_code", "rank", "similarity",
+                                           "closeness", "group_id", "source_row"])
+    table["rank"] = table["rank"].astype("Int64")
+    table.to_csv(folder / "peer_set_members.csv", index=False)
+    report.members_written = len(table)
+    con.register("member_frame", table[["source_row"]].astype("int64").rename(columns={"source_row": "_row"}))
+    con.execute("CREATE OR REPLACE TEMP TABLE written_members AS SELECT _row, NULL::VARCHAR AS _column FROM member_frame")
+    con.unregister("member_frame")
+
+
+def _neighbour_members(frame: pd.DataFrame, spec: Spec, matcher: Matcher, columns: list[str],
+                       council_column: str, code_of: dict, file_name: str, report: ImportReport) -> list[dict]:
+    peer = spec.peer_set
+    assert peer is not None
+    by = peer.neighbour_by or spec.councils.by
+    if by == "lookup":
+        raise SpecError("neighbours.by is required when councils.by = \"lookup\" (gss, register, name...)")
+
+    def optional(name: str | None, key: str) -> str | None:
+        return resolve_column(columns, name, file_name, key) if name else None
+
+    rank_col = optional(peer.rank_column, "neighbours.rank_column")
+    close_col = optional(peer.closeness_column, "neighbours.closeness_column")
+    sim_col = optional(peer.similarity_column, "neighbours.similarity_column")
+    pairs = []  # (record, neighbour column, neighbour text, rank)
+    if peer.neighbour_column:
+        column = resolve_column(columns, peer.neighbour_column, file_name, "neighbours.neighbour_column")
+        seen: dict[object, int] = {}
+        for record in frame.to_dict("records"):
+            seen[record[council_column]] = seen.get(record[council_column], 0) + 1
+            rank = record[rank_col] if rank_col else seen[record[council_column]]
+            pairs.append((record, column, record[column], rank))
+    else:
+        pattern = re.compile(peer.neighbour_pattern or "")
+        ranked = [(c, int(m["rank"])) for c in columns if (m := pattern.search(c))]
+        if not ranked:
+            raise ReadError(f"{file_name}: no column matches neighbours.neighbour_pattern")
+        for record in frame.to_dict("records"):
+            for column, rank in ranked:
+                if record[column] is not None and str(record[column]).strip():
+                    pairs.append((record, column, record[column], rank))
+    found = match_frame(matcher, pd.Series([p[2] for p in pairs], dtype=object), by).set_index("raw")
+    members = []
+    for record, column, text, rank in pairs:
+        code = code_of.get(record[council_column])
+        if not code:
+            continue
+        outcome = found.loc[text]
+        if outcome["outcome"] != "matched":
+            if not spec.councils.skip_unmatched:
+                report.problems.append(Problem(file_name, record["_row"], column, str(text),
+                                               f"neighbour is {outcome['outcome']}"
+                                               + (f" ({outcome['candidates']})" if outcome["candidates"] else "")))
+            continue
+        members.append({"set_id": peer.set_id, "authority_code": code, "member_code": outcome["authority_code"],
+                        "rank": rank, "similarity": record[sim_col] if sim_col else None,
+                        "closeness": record[close_col] if close_col else None, "source_row": record["_row"]})
+    return members
+
+
+# -- problems from the load, traced back to the input file --------------------------------------
+_WRITTEN = {"values.csv": "written_values", "comparators.csv": "written_comparators",
+            "peer_set_members.csv": "written_members"}
+
+
+def _origin(con: duckdb.DuckDBPyConnection, problem: Problem, file_name: str) -> Problem:
+    """A load problem in a generated CSV, re-pointed at the input file's row and column."""
+    table = _WRITTEN.get(problem.file)
+    if table is None or problem.row is None:
+        return Problem(f"{file_name} ({problem.file})", problem.row, problem.column, problem.value,
+                       problem.reason, problem.count)
+    try:
+        found = con.execute(f"SELECT _row, _column FROM {table} WHERE rowid = ?", [problem.row - 2]).fetchone()
+    except duckdb.Error:
+        found = None
+    if not found:
+        return problem
+    row, column = found
+    if problem.column in ("value", "status") and column:
+        return Problem(file_name, row, column, problem.value, problem.reason, problem.count)
+    return Problem(file_name, row, problem.column, problem.value, problem.reason, problem.count)

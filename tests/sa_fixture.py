@@ -82,3 +82,57 @@ def write_fixture_source(folder: Path, authorities: pd.DataFrame) -> Path:
     pd.DataFrame(values, columns=["authority_code", "indicator_id", "period", "value"]).to_csv(
         folder / "values.csv", index=False)
     return folder
+
+
+def build_warehouse(root: Path, authorities: pd.DataFrame, reference_dir: Path) -> Path:
+    """Write the fixture source under ``root`` and publish it; returns the live path."""
+    from etl.load import Source, load_sources
+
+    source = write_fixture_source(root / SOURCE_NAME, authorities)
+    live = root / "wh" / "exemplar.duckdb"
+    result = load_sources([Source.of(source, SOURCE_NAME)], live, reference_dir=reference_dir)
+    assert result.ok, result.problems
+    return live
+
+
+def copy_warehouse(live: Path, dest: Path) -> Path:
+    """A private copy of a published warehouse folder (symlink kept); returns its live path."""
+    import shutil
+
+    shutil.copytree(live.parent, dest, symlinks=True,
+                    ignore=shutil.ignore_patterns("*.lock"))
+    return dest / live.name
+
+
+def tree_hash(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder`` (symlinks by target), to prove nothing changed."""
+    import hashlib
+    import os
+
+    out: dict[str, str] = {}
+    if not folder.exists():
+        return out
+    for path in sorted(folder.rglob("*")):
+        key = str(path.relative_to(folder))
+        if path.is_symlink():
+            out[key] = "link:" + os.readlink(path)
+        elif path.is_file() and not path.name.endswith(".lock"):
+            out[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def filled_rows(template_csv: bytes, scores: dict[str, int] | int) -> pd.DataFrame:
+    """The template's rows (as text) with ``score`` filled in (one score for all, or per id)."""
+    import io
+
+    frame = pd.read_csv(io.BytesIO(template_csv), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if isinstance(scores, int):
+        frame["score"] = str(scores)
+    else:
+        frame["score"] = frame["question_id"].map(lambda q: str(scores[q]))
+    return frame
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV bytes as a council's spreadsheet would save them (UTF-8, no index)."""
+    return frame.to_csv(index=False).encode("utf-8")

@@ -205,12 +205,21 @@ class Matcher:
             by_code[code.strip().upper()][kind] = authority
         matcher.codes = dict(by_code)
         matcher.labels = dict(zip(authorities["authority_code"], authorities["short_name"], strict=True))
+        return matcher.with_overrides(overrides)
+
+    def with_overrides(self, overrides: dict[str, str] | None) -> Matcher:
+        """A copy that also maps each written name or code in ``overrides`` to its authority.
+
+        Raises:
+            ValueError: an override names a code the register does not know.
+        """
+        settled = dict(self.overrides)
         for written, target in (overrides or {}).items():
-            resolved = matcher.codes.get(str(target).strip().upper(), {})
-            if not resolved:
+            resolved = set(self.codes.get(str(target).strip().upper(), {}).values())
+            if len(resolved) != 1:
                 raise ValueError(f"override {written!r} -> {target!r}: {target!r} is not a code in the register")
-            matcher.overrides[_fold(written)] = next(iter(resolved.values()))
-        return matcher
+            settled[_fold(written)] = resolved.pop()
+        return Matcher(self.exact, self.normalised, self.codes, self.labels, settled)
 
     # -- names ---------------------------------------------------------------------------------
     def match_name(self, text: str | None) -> Match:

@@ -58,7 +58,7 @@ def import_file(data_path: str | Path, spec: Spec | str | Path, warehouse: str |
     spec = spec if isinstance(spec, Spec) else read_spec(spec)
     report = ImportReport(file=data_path.name, source_name=spec.source_name, kind=spec.kind,
                           dry_run=dry_run, aggregates=spec.councils.aggregates)
-    matcher = matcher or Matcher.from_register(reference_dir, spec.councils.overrides)
+    matcher = (matcher or Matcher.from_register(reference_dir)).with_overrides(spec.councils.overrides)
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
     con.execute("SET preserve_insertion_order = true")  # rowid must follow file order

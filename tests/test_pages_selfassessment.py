@@ -1,0 +1,153 @@
+"""The self-assessment pages through AppTest: the full round trip (template, upload on the page,
+load-inbox, scores on the council page) and disclosure as a reader sees it."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+import sa_fixture
+from dashboard import selfassessment as sa
+from dashboard import template
+from dashboard.data import Warehouse
+from etl import cli
+from etl.warehouse import WarehousePaths
+
+APP = "../streamlit_app.py"
+ROUND = "2024"
+
+
+@pytest.fixture(scope="module")
+def fixture_live(tmp_path_factory, authorities, reference_dir):
+    return sa_fixture.build_warehouse(tmp_path_factory.mktemp("sa-pages"), authorities, reference_dir)
+
+
+@pytest.fixture(scope="module")
+def parts(authorities):
+    return sa_fixture.layout(authorities)
+
+
+@pytest.fixture
+def live(fixture_live, tmp_path, monkeypatch):
+    copy = sa_fixture.copy_warehouse(fixture_live, tmp_path / "wh")
+    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(copy))
+    return copy
+
+
+def _page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"dashboard/views/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _frames(at: AppTest) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe]
+
+
+def _text(at: AppTest) -> str:
+    parts = [e.value for kind in (at.info, at.caption, at.markdown, at.success, at.warning) for e in kind]
+    return " ".join(str(p) for p in parts)
+
+
+def _chart_specs(at: AppTest) -> str:
+    return " ".join(el.proto.spec for el in at.get("plotly_chart"))
+
+
+def test_round_trip_template_upload_load_inbox_council_page(live, parts):
+    council = parts["silent_london"][0]
+    wh = Warehouse(live)
+    questions = sa.framework(wh)
+    wh.close()
+
+    at = _page("submit", council=council, round=ROUND)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Template as Excel" in labels and "Template as CSV" in labels
+
+    # Fill the same Excel template the page offers, as a council would.
+    book = load_workbook(io.BytesIO(template.template_xlsx(questions, council, ROUND)))
+    sheet = book[template.SHEET_NAME]
+    header = [c.value for c in sheet[1]]
+    scores = {}
+    for row in range(2, sheet.max_row + 1):
+        qid = sheet.cell(row=row, column=header.index("question_id") + 1).value
+        scores[qid] = (row % 5) + 1
+        sheet.cell(row=row, column=header.index("score") + 1).value = scores[qid]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    filled = buffer.getvalue()
+
+    at.file_uploader(key="upload").set_value(("ours.xlsx", filled, "application/octet-stream")).run()
+    assert not at.error, [e.value for e in at.error]
+    preview = next(f for f in _frames(at) if "meaning" in f.columns)
+    assert dict(zip(preview["question_id"], preview["score"], strict=True)) == scores
+    at.button(key="submit").click().run()
+    assert at.success
+
+    assert cli.main(["--warehouse", str(live), "load-inbox"]) == 0
+    assert not any(p for p in WarehousePaths(live).inbox.iterdir() if p.name != "history")
+
+    page = _page("self_assessment", council=council, round=ROUND, period=sa_fixture.PERIOD)
+    table = next(f for f in _frames(page) if {"round", "theme", "role", "maturity"} <= set(f.columns)
+                 and "peer median" not in f.columns)
+    mine = table[table["round"] == ROUND].set_index(["theme", "role"])["maturity"].sort_index()
+    q = questions.assign(score=questions["question_id"].map(scores))
+    expected = q.groupby(["theme", "role"])["score"].mean().sort_index()
+    pd.testing.assert_series_equal(mine, expected, check_names=False)
+    answered = next(f for f in _frames(page) if "council_score" in f.columns)
+    assert answered["council_score"].notna().all()
+
+
+def test_unpublished_council_shows_nothing_on_any_page(live, parts):
+    private = parts["private"]
+    page = _page("self_assessment", council=private, round=ROUND, period=sa_fixture.PERIOD)
+    assert "has no published self-assessment" in _text(page)
+    for frame in _frames(page):
+        if "maturity" in frame.columns:
+            assert frame["maturity"].isna().all()
+        if "council_score" in frame.columns:
+            assert frame["council_score"].isna().all()
+    quadrant = _page("maturity_outcomes", council=private, round=ROUND, period=sa_fixture.PERIOD)
+    assert "no published self-assessment" in _text(quadrant)
+    for frame in _frames(quadrant):
+        if "authority_code" in frame.columns:
+            assert private not in set(frame["authority_code"])
+    assert private not in _chart_specs(quadrant)
+
+
+def test_questions_page_counts_only_published_councils(live, parts):
+    at = _page("questions")
+    dist = next(f for f in _frames(at) if {"score", "councils", "share"} <= set(f.columns))
+    total_2024 = dist.loc[dist["round"] == ROUND, "councils"].sum()
+    assert total_2024 == len(parts["responders_2024"]) + len(parts["welsh_responders"])
+
+
+def test_group_of_four_respondents_page_hides_median_and_says_why(live, parts):
+    welsh = parts["welsh_responders"][0]
+    at = _page("self_assessment", council=welsh, round=ROUND, period=sa_fixture.PERIOD, group="type_nation")
+    assert "only 4 council(s)" in _text(at)
+    for frame in _frames(at):
+        if "peer median" in frame.columns:
+            assert frame["peer median"].isna().all()
+    specs = _chart_specs(at)
+    assert "Peer median" not in specs and "quartile" not in specs
+    quadrant = _page("maturity_outcomes", council=welsh, round=ROUND, period=sa_fixture.PERIOD)
+    assert "The quadrants are hidden" in _text(quadrant)
+    assert not quadrant.get("plotly_chart")
+
+
+def test_large_group_page_shows_median_and_quadrant(live, parts):
+    london = parts["london"][0]
+    at = _page("self_assessment", council=london, round=ROUND, period=sa_fixture.PERIOD)
+    assert "Peer median" in _chart_specs(at)
+    quadrant = _page("maturity_outcomes", council=london, round=ROUND, period=sa_fixture.PERIOD)
+    table = next(f for f in _frames(quadrant) if "quadrant" in f.columns)
+    assert set(table["authority_code"]) == set(parts["responders_2024"])

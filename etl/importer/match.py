@@ -17,6 +17,7 @@ distance, no prefix guessing.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -179,7 +180,22 @@ class Matcher:
     @classmethod
     def from_register(cls, reference_dir: Path | None = None,
                       overrides: dict[str, str] | None = None) -> Matcher:
-        """A matcher over every authority in the register (current and former).
+        """A matcher over every authority in the register (cached per register folder).
+
+        ``overrides`` maps a name or code as written in the file to an authority code; it
+        settles ambiguous names explicitly.
+
+        Raises:
+            FileNotFoundError: the register is not in ``reference_dir``.
+            ValueError: an override names a code the register does not know.
+        """
+        folder = str((reference_dir or reference.default_reference_dir()).resolve())
+        return _register_matcher(folder).with_overrides(overrides)
+
+    @classmethod
+    def build(cls, reference_dir: Path | None = None,
+              overrides: dict[str, str] | None = None) -> Matcher:
+        """A new matcher over every authority in the register (current and former), uncached.
 
         ``overrides`` maps a name or code as written in the file to an authority code; it
         settles ambiguous names explicitly.
@@ -274,6 +290,11 @@ class Matcher:
         if area:
             return Match("aggregate", area_name=area, area_code=code, how="code")
         return Match("unmatched")
+
+
+@functools.lru_cache(maxsize=4)  # the register is read once per process and folder
+def _register_matcher(folder: str) -> Matcher:
+    return Matcher.build(Path(folder))
 
 
 def match_frame(matcher: Matcher, texts: pd.Series, by: str) -> pd.DataFrame:

@@ -98,10 +98,10 @@ def build_long(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], c
     on = ", ".join(_ident(w.column) for w in wide)
     con.execute(f"""CREATE OR REPLACE TEMP VIEW long_cells AS
         WITH cells AS (
-            UNPIVOT INCLUDE NULLS (
+            SELECT * FROM (
                 SELECT _row, {_ident(council_column)} AS council, {indicator} AS row_indicator,
                        {period} AS row_period, {status} AS status, {on} FROM raw)
-            ON {on} INTO NAME _column VALUE value)
+            UNPIVOT INCLUDE NULLS (value FOR _column IN ({on})))
         SELECT c._row, c._column, c.council,
                coalesce(m.column_indicator, c.row_indicator) AS indicator,
                coalesce(m.column_period, c.row_period) AS period,

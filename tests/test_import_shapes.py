@@ -1,0 +1,211 @@
+"""etl import: each file format and shape, written by the tests, lands as the same long values."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl.cli import main
+from etl.importer import import_file
+from etl.warehouse import WarehousePaths
+
+INDICATOR_DEFAULTS = """
+[indicators.defaults]
+theme = "Housing"
+unit = "%"
+polarity = "higher"
+source = "Test publisher"
+"""
+
+
+def write_spec(folder: Path, text: str) -> Path:
+    """A spec file from dedented TOML text."""
+    path = folder / "spec.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def live_values(warehouse: Path) -> pd.DataFrame:
+    """The published indicator values (sorted), read straight from the version file."""
+    current = WarehousePaths(warehouse).current_file()
+    con = duckdb.connect(str(current), read_only=True)
+    try:
+        return con.execute("SELECT authority_code, indicator_id, period, value, status FROM indicator_values "
+                           "ORDER BY indicator_id, period, authority_code").df()
+    finally:
+        con.close()
+
+
+# The figures every shape below spells differently: (council name, GSS, indicator, period, value).
+FIGURES = [
+    ("Birmingham", "E08000025", "Rent arrears", "2019/20", 4.5),
+    ("Birmingham", "E08000025", "Rent arrears", "2020/21", 5.0),
+    ("Birmingham", "E08000025", "Void days", "2019/20", 31.0),
+    ("Birmingham", "E08000025", "Void days", "2020/21", 28.0),
+    ("Leeds", "E08000035", "Rent arrears", "2019/20", 3.25),
+    ("Leeds", "E08000035", "Rent arrears", "2020/21", 3.5),
+    ("Leeds", "E08000035", "Void days", "2019/20", 1200.0),
+    ("Leeds", "E08000035", "Void days", "2020/21", 27.0),
+]
+
+
+def expected() -> pd.DataFrame:
+    """The contract rows FIGURES should become, computed without the importer."""
+    frame = pd.DataFrame(FIGURES, columns=["name", "authority_code", "indicator", "period", "value"])
+    frame["indicator_id"] = frame["indicator"].str.lower().str.replace(" ", "_")
+    return frame[["authority_code", "indicator_id", "period", "value"]].sort_values(
+        ["indicator_id", "period", "authority_code"]).reset_index(drop=True)
+
+
+def assert_loaded(warehouse: Path) -> None:
+    got = live_values(warehouse)
+    assert got["status"].isna().all()
+    pd.testing.assert_frame_equal(got.drop(columns="status"), expected(), check_dtype=False)
+
+
+def test_long_csv_by_name_with_publisher_period_forms(tmp_path, warehouse_path, matcher):
+    # Publishers write the same financial year several ways; all must land on 2019/20.
+    forms = {"2019/20": ["2019-20", "2019/2020", "FY2019"], "2020/21": ["2020-21", "2020/21", "2020-2021"]}
+    lines = ["Local authority,Indicator,Year,Value"]
+    for n, (name, _, indicator, period, value) in enumerate(FIGURES):
+        shown = f"{value:,.2f}" if value >= 1000 else str(value)  # a thousands separator too
+        lines.append(f'{name} City Council,{indicator},{forms[period][n % 3]},"{shown}"')
+    (tmp_path / "long.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = write_spec(tmp_path, """
+        source_name = "long-test"
+        [councils]
+        column = "Local authority"
+        [shape]
+        form = "long"
+        indicator_column = "Indicator"
+        period_column = "Year"
+        value_column = "Value"
+    """ + INDICATOR_DEFAULTS)
+    report = import_file(tmp_path / "long.csv", spec, warehouse_path, matcher=matcher)
+    assert report.ok, report.problems
+    assert (report.rows_read, report.rows_matched, report.cells, report.values_written) == (8, 8, 8, 8)
+    assert report.periods == ["2019/20", "2020/21"]
+    assert_loaded(warehouse_path)
+
+
+def test_wide_by_indicator_xlsx_with_title_rows_and_fixed_period_per_row(tmp_path, warehouse_path, matcher):
+    frame = pd.DataFrame(FIGURES, columns=["name", "gss", "indicator", "period", "value"])
+    wide = frame.pivot_table(index=["gss", "period"], columns="indicator", values="value").reset_index()
+    with pd.ExcelWriter(tmp_path / "wide.xlsx") as writer:
+        pd.DataFrame([["Table 3: housing"], ["Source: test"]]).to_excel(writer, sheet_name="Data", index=False,
+                                                                        header=False)
+        wide.to_excel(writer, sheet_name="Data", index=False, startrow=2)
+    spec = write_spec(tmp_path, """
+        source_name = "wide-xlsx"
+        [file]
+        sheet = "Data"
+        skip_rows = 2
+        [councils]
+        column = "gss"
+        by = "gss"
+        [shape]
+        form = "wide"
+        columns_are = "indicator"
+        period_column = "period"
+    """ + INDICATOR_DEFAULTS)
+    report = import_file(tmp_path / "wide.xlsx", spec, warehouse_path, matcher=matcher)
+    assert report.ok, report.problems
+    assert report.rows_read == 4 and report.cells == 8
+    assert_loaded(warehouse_path)
+
+
+def test_wide_by_period_parquet_with_register_codes(tmp_path, warehouse_path, matcher):
+    frame = pd.DataFrame(FIGURES, columns=["name", "gss", "indicator", "period", "value"])
+    frame["code"] = frame["gss"].map({"E08000025": "BIR", "E08000035": "LDS"})
+    wide = frame.pivot_table(index=["code", "indicator"], columns="period", values="value").reset_index()
+    wide.columns = ["code", "indicator", "2019-20", "2020-21"]  # numbers stay numbers in parquet
+    wide.to_parquet(tmp_path / "wide.parquet")
+    spec = write_spec(tmp_path, """
+        source_name = "wide-parquet"
+        [councils]
+        column = "code"
+        by = "register"
+        [shape]
+        form = "wide"
+        columns_are = "period"
+        indicator_column = "indicator"
+    """ + INDICATOR_DEFAULTS)
+    report = import_file(tmp_path / "wide.parquet", spec, warehouse_path, matcher=matcher)
+    assert report.ok, report.problems
+    assert_loaded(warehouse_path)
+
+
+def test_wide_by_indicator_and_period_csv_split_by_pattern(tmp_path, warehouse_path, matcher):
+    frame = pd.DataFrame(FIGURES, columns=["name", "gss", "indicator", "period", "value"])
+    frame["column"] = frame["indicator"] + " [" + frame["period"].str.replace("/", "-") + "]"
+    wide = frame.pivot_table(index="name", columns="column", values="value").reset_index()
+    wide.insert(1, "Notes", "see footnote")  # a column that holds no values: not matched by the pattern
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    spec = write_spec(tmp_path, r"""
+        source_name = "wide-both"
+        [councils]
+        column = "name"
+        [shape]
+        form = "wide"
+        columns_are = "indicator_period"
+        column_pattern = '^(?P<indicator>.+) \[(?P<period>[0-9]{4}-[0-9]{2})\]$'
+    """ + INDICATOR_DEFAULTS)
+    report = import_file(tmp_path / "wide.csv", spec, warehouse_path, matcher=matcher)
+    assert report.ok, report.problems
+    assert report.cells == 8
+    assert_loaded(warehouse_path)
+
+
+def test_fixed_period_for_the_whole_file_and_empty_cells(tmp_path, warehouse_path, matcher):
+    (tmp_path / "one.csv").write_text("Council,Rent arrears,Void days\nBirmingham,4.5,\nLeeds,3.25,31\n")
+    base = """
+        source_name = "fixed-period"
+        period = "2019-20"
+        [councils]
+        column = "Council"
+        [shape]
+        form = "wide"
+        columns_are = "indicator"
+        empty = "{empty}"
+    """ + INDICATOR_DEFAULTS
+    spec = write_spec(tmp_path, base.format(empty="missing"))
+    report = import_file(tmp_path / "one.csv", spec, warehouse_path, dry_run=True, matcher=matcher)
+    assert report.ok and report.cells == 4 and report.missing == 1
+    spec = write_spec(tmp_path, base.format(empty="skip"))
+    report = import_file(tmp_path / "one.csv", spec, warehouse_path, matcher=matcher)
+    assert report.ok and report.cells == 3 and report.missing == 0
+    got = live_values(warehouse_path)
+    assert set(got["period"]) == {"2019/20"} and len(got) == 3
+
+
+def test_dry_run_through_the_cli_writes_nothing_and_prints_the_report(tmp_path, warehouse_path, capsys):
+    (tmp_path / "d.csv").write_text("Council,Year,Arrears\nBirmingham,2019,4\nEngland,2019,3\nLeeds,2019,c\n")
+    spec = write_spec(tmp_path, """
+        source_name = "cli-test"
+        [councils]
+        column = "Council"
+        [shape]
+        form = "wide"
+        columns_are = "indicator"
+        period_column = "Year"
+    """ + INDICATOR_DEFAULTS)
+    code = main(["--warehouse", str(warehouse_path), "import", str(tmp_path / "d.csv"), "--spec", str(spec),
+                 "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "rows read: 3" in out and "rows matched to a council: 2" in out
+    assert "aggregate rows (drop): 1 - England" in out and "suppressed: 1" in out
+    assert "dry run" in out
+    assert WarehousePaths(warehouse_path).current_file() is None  # nothing published
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    """The register matcher, built once for the module (reading the register is the slow part)."""
+    from etl.importer.match import Matcher
+
+    return Matcher.from_register()

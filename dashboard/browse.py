@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.benchmark import MIN_BAND_N
+
 __all__ = [
     "BAND_LABELS",
     "BrowseFilters",
@@ -28,9 +30,9 @@ __all__ = [
 ]
 
 # Band 1 is the best quarter for ranked indicators; neutral ones are banded by value, so the
-# labels only say higher/lower (the product never calls a neutral value better or worse).
+# labels only say higher/lower (never better/worse). Same words as the council profile page.
 BAND_LABELS = {
-    "ranked": {1: "Best quarter", 2: "Second quarter", 3: "Third quarter", 4: "Worst quarter"},
+    "ranked": {1: "Top quartile", 2: "Second quartile", 3: "Third quartile", 4: "Bottom quartile"},
     "neutral": {1: "Highest quarter", 2: "Upper middle", 3: "Lower middle", 4: "Lowest quarter"},
 }
 RANK_METHOD = ("1 = best by the indicator's polarity within the filtered councils; ties share the "
@@ -79,7 +81,7 @@ def browse_frame(wh: Any, indicator: str, period: str, filters: BrowseFilters) -
     return wh.query(
         "browse_values", indicator=indicator, period=period, nations=list(filters.nations),
         regions=list(filters.regions), types=list(filters.types), q=filters.q,
-        include_former=filters.include_former,
+        include_former=filters.include_former, min_band_n=MIN_BAND_N,
     )
 
 
@@ -147,7 +149,11 @@ def provenance(filters: BrowseFilters, size: int, data_version: str | None) -> d
     return {
         "councils": f"{filters.describe()} ({size} councils)",
         "rank_method": RANK_METHOD,
-        "quartile_method": "linear interpolation (Excel QUARTILE.INC) over the filtered councils' values",
+        "quartile_method": ("linear interpolation (DuckDB quantile_cont, as pandas' default and Excel "
+                            "QUARTILE.INC) over the filtered councils' non-missing values"),
+        "band_method": (f"the value against the filtered councils' quartiles, best quarter first; a "
+                        f"value on a cut point takes the better band; no band with fewer than "
+                        f"{MIN_BAND_N} values"),
         "data_version": data_version or "unknown",
     }
 

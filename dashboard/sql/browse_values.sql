@@ -6,7 +6,8 @@
 --   best rank (SQL rank()); missing values and neutral indicators get no rank.
 --   Quartiles: quantile_cont (linear interpolation, like Excel QUARTILE.INC and pandas'
 --   default) of the non-missing values. Band 1 = at or beyond the best-side quartile ... 4 =
---   beyond the worst-side quartile; neutral indicators are banded by value (1 = highest).
+--   beyond the worst-side quartile (a value on a cut point takes the better band); neutral
+--   indicators are banded by value (1 = highest); no bands with fewer than $min_band_n values.
 with indicator as (
     select indicator_id, name, unit, polarity, decimals
     from indicators
@@ -65,7 +66,7 @@ final as (
            r.population, r.lat, r.lon, r.is_current,
            r.indicator_id, r.indicator_name, r.unit, r.polarity, r.decimals,
            r.value, r.status, r.rank, s.n_ranked, s.n_values,
-           case when r.band_key is null then null
+           case when r.band_key is null or s.n_values < $min_band_n then null
                 when r.band_key >= s.key_q3 then 1
                 when r.band_key >= s.key_median then 2
                 when r.band_key >= s.key_q1 then 3

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard import benchmark
 from dashboard.peers import GROUP_KINDS
 from dashboard.ui import open_warehouse
 from dashboard.urlstate import show_url_notices, url_selectbox
@@ -58,18 +59,26 @@ pages, or the councils you filtered on the Browse page. Everything is computed i
   `quantile_cont`; the same as Excel's `QUARTILE.INC`, `MEDIAN` and pandas' default): the lower
   quartile is the 25th percentile, the median the 50th and the upper quartile the 75th.
 - **Quartile band.** The group's quartiles split the councils into four bands. For ranked
-  indicators band 1 is the *best quarter* (at or beyond the best-side quartile: at or above the
-  upper quartile when higher is better, at or below the lower quartile when lower is better),
-  then the second and third quarters (split at the median), and band 4 the *worst quarter*.
-  A value exactly on a boundary goes to the better band. Neutral indicators are banded by value
-  from *highest* to *lowest quarter*.
-- **Change since the previous period.** The difference from the council's value in the
-  previous period that holds a value; *Improving/Worsening* by polarity (*Increasing/Decreasing*
-  for neutral indicators), flagged when that period is not the consecutive one.
+  indicators the *top quartile* is at or beyond the best-side quartile (at or above the upper
+  quartile when higher is better, at or below the lower quartile when lower is better), then the
+  second and third quartiles (split at the median), then the *bottom quartile*. A value exactly
+  on a cut point takes the better band. Neutral indicators are banded by value, from *highest
+  quarter* to *lowest quarter*. With fewer than four values in the group no band is given.
+- **Change since the previous period.** The council's value minus its value in the latest
+  earlier period of the same kind (financial year, calendar year...) that has a value;
+  *Improving/Worsening* by polarity (*Increasing/Decreasing* for neutral indicators), with a flag
+  when that period is not the one just before (a gap in the series).
 - **Maps** colour councils on a colour-blind-safe scale (cividis) whose yellow end is always
   the better end (reversed for lower-is-better); neutral indicators use a single-hue blue scale.
 """
 )
+
+st.caption("In one line each, as written into every peer-comparison CSV:")
+st.dataframe(pd.DataFrame({
+    "Figure": ["Rank", "Median and quartiles", "Quartile band", "Change"],
+    "Method": [benchmark.RANK_METHOD, benchmark.QUARTILE_METHOD, benchmark.BAND_METHOD,
+               benchmark.CHANGE_METHOD],
+}), hide_index=True, key="methods_one_line")
 
 st.subheader("Peer groups")
 st.write("A peer group only ever holds councils (combined and strategic authorities never), "

@@ -1,0 +1,202 @@
+"""Browse page: filters, name search, ranks within the filtered set, URL state, plain-text names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import browse
+from dashboard.data import Warehouse
+from etl import demo
+from etl.load import Source, load_sources
+from tests.conftest import write_source
+
+APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+PAGE = "dashboard/views/browse.py"
+TIMEOUT = 60  # seconds per AppTest run; the first run opens the warehouse
+
+
+def open_browse(monkeypatch, live, **params) -> AppTest:
+    """The app on ``live``, switched to Browse with ``params`` in the URL, run once."""
+    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest) -> pd.DataFrame:
+    """The key-figures table as shown on the page."""
+    frames = [d for d in at.dataframe if getattr(d, "key", None) == "browse_table"] or list(at.dataframe)
+    return frames[0].value
+
+
+@pytest.fixture(scope="module")
+def demo_values(demo_source) -> pd.DataFrame:
+    """The demo source's values.csv, read independently of the warehouse."""
+    return pd.read_csv(demo_source / "values.csv", dtype={"authority_code": str, "period": str})
+
+
+@pytest.fixture(scope="module")
+def demo_indicators(demo_source) -> pd.DataFrame:
+    return pd.read_csv(demo_source / "indicators.csv")
+
+
+def current_councils(authorities: pd.DataFrame) -> pd.DataFrame:
+    return authorities[authorities["is_council"].astype(bool) & authorities["is_current"].astype(bool)]
+
+
+def test_defaults_show_every_current_council_and_a_map(monkeypatch, demo_warehouse, authorities):
+    at = open_browse(monkeypatch, demo_warehouse)
+    assert set(shown(at)["Code"]) == set(current_councils(authorities)["authority_code"])
+    assert len(at.get("plotly_chart")) == 1
+    assert [t.label for t in at.tabs] == ["Chart", "Table", "Download"]
+
+
+def test_nation_in_the_url_shows_only_that_nations_councils(monkeypatch, demo_warehouse, authorities):
+    at = open_browse(monkeypatch, demo_warehouse, nation="Wales")
+    councils = current_councils(authorities)
+    welsh = councils[councils["nation"] == "Wales"]
+    assert set(shown(at)["Code"]) == set(welsh["authority_code"])
+    assert at.multiselect(key="nation").value == ["Wales"]
+    # regions on offer are narrowed to the chosen nation
+    assert at.multiselect(key="region").options == sorted(welsh["region"].dropna().unique())
+
+
+def test_ranks_and_bands_are_within_the_filtered_set(monkeypatch, demo_warehouse, authorities,
+                                                     demo_values, demo_indicators):
+    lower = demo_indicators[demo_indicators["polarity"] == "lower"].iloc[0]
+    period = demo.DEMO_PERIODS[-2]
+    at = open_browse(monkeypatch, demo_warehouse, nation="Scotland", indicator=lower["indicator_id"],
+                     period=period)
+    councils = current_councils(authorities)
+    scots = set(councils.loc[councils["nation"] == "Scotland", "authority_code"])
+    values = demo_values[(demo_values["indicator_id"] == lower["indicator_id"])
+                         & (demo_values["period"] == period)
+                         & demo_values["authority_code"].isin(scots)].dropna(subset=["value"])
+    expected_rank = values["value"].rank(method="min", ascending=True).astype(int)  # lower is better
+    expected = dict(zip(values["authority_code"], expected_rank, strict=True))
+    got = shown(at).dropna(subset=["Rank"])
+    assert dict(zip(got["Code"], got["Rank"].astype(int), strict=True)) == expected
+    assert set(got["Of"]) == {len(values)}
+    # band 1 ("Top quartile") for lower-is-better = at or below the lower quartile
+    q1 = values["value"].quantile(0.25)
+    top = set(values.loc[values["value"] <= q1, "authority_code"])
+    assert set(got.loc[got["Quartile band"] == "Top quartile", "Code"]) == top
+
+
+def test_neutral_indicator_is_not_ranked(monkeypatch, demo_warehouse, demo_indicators):
+    neutral = demo_indicators[demo_indicators["polarity"] == "neutral"]
+    if neutral.empty:
+        pytest.skip("the demo has no neutral indicator")
+    at = open_browse(monkeypatch, demo_warehouse, indicator=neutral.iloc[0]["indicator_id"])
+    frame = shown(at)
+    assert frame["Rank"].isna().all()
+    assert not set(frame["Quartile band"]) & {"Top quartile", "Bottom quartile"}
+
+
+def test_name_search_matches_names_as_plain_text(monkeypatch, demo_warehouse, authorities):
+    at = open_browse(monkeypatch, demo_warehouse, q="shire")
+    councils = current_councils(authorities)
+    hit = (councils["short_name"].str.lower().str.contains("shire", regex=False)
+           | councils["official_name"].str.lower().str.contains("shire", regex=False))
+    assert set(shown(at)["Code"]) == set(councils.loc[hit, "authority_code"])
+
+
+@pytest.mark.parametrize("text", ["%", "_", "'; drop table indicators; --", "(", "\\"])
+def test_pattern_and_sql_characters_in_the_search_are_just_text(monkeypatch, demo_warehouse, authorities, text):
+    at = open_browse(monkeypatch, demo_warehouse, q=text)
+    councils = current_councils(authorities)
+    hit = (councils["short_name"].str.lower().str.contains(text, regex=False)
+           | councils["official_name"].str.lower().str.contains(text, regex=False))
+    if hit.any():
+        assert set(shown(at)["Code"]) == set(councils.loc[hit, "authority_code"])
+    else:
+        assert any("No councils match" in i.value for i in at.info)
+
+
+def test_unknown_region_in_the_url_gives_a_notice_not_an_error(monkeypatch, demo_warehouse, authorities):
+    at = open_browse(monkeypatch, demo_warehouse, region="Atlantis", nation="Wales")
+    assert any("Atlantis" in i.value for i in at.info)
+    assert at.multiselect(key="region").value == []
+    welsh = current_councils(authorities).query("nation == 'Wales'")
+    assert set(shown(at)["Code"]) == set(welsh["authority_code"])
+
+
+def test_unknown_indicator_and_period_fall_back_with_notices(monkeypatch, demo_warehouse):
+    at = open_browse(monkeypatch, demo_warehouse, indicator="no_such_thing", period="1066/67")
+    notices = " ".join(i.value for i in at.info)
+    assert "no_such_thing" in notices and "1066/67" in notices
+    assert at.selectbox(key="period").value == demo.DEMO_PERIODS[-1]  # newest first
+
+
+def test_former_councils_only_with_the_toggle(monkeypatch, demo_warehouse, authorities):
+    councils = authorities[authorities["is_council"].astype(bool)]
+    at = open_browse(monkeypatch, demo_warehouse, former="1")
+    assert set(shown(at)["Code"]) == set(councils["authority_code"])
+    at.toggle(key="former").set_value(False).run()
+    assert set(shown(at)["Code"]) == set(councils.loc[councils["is_current"].astype(bool), "authority_code"])
+    assert at.query_params["former"] in ("0", ["0"])
+
+
+def test_choices_are_written_to_the_url(monkeypatch, demo_warehouse, authorities):
+    at = open_browse(monkeypatch, demo_warehouse)
+    at.multiselect(key="nation").select("Scotland").run()
+    at.text_input(key="q").input("glas").run()
+    assert not at.exception
+    params = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert params["nation"] == "Scotland" and params["q"] == "glas"
+    councils = current_councils(authorities).query("nation == 'Scotland'")
+    hit = (councils["short_name"].str.lower().str.contains("glas", regex=False)
+           | councils["official_name"].str.lower().str.contains("glas", regex=False))
+    assert set(shown(at)["Code"]) == set(councils.loc[hit, "authority_code"]) != set()
+
+
+@pytest.fixture(scope="module")
+def hostile_warehouse(tmp_path_factory, reference_dir, authorities) -> tuple:
+    """A warehouse whose only indicator's name and unit are HTML, script and formula text."""
+    welsh = current_councils(authorities).query("nation == 'Wales'")["authority_code"].tolist()
+    name = '<script>alert("x")</script> **bold** =SUM(A1)'
+    folder = write_source(tmp_path_factory.mktemp("hostile") / "hostile", {
+        "indicators.csv": ("indicator_id,name,theme,unit,polarity,description,source\n"
+                           f'evil,"{name.replace(chr(34), chr(34) * 2)}",<b>Theme</b>,<i>u</i>,higher,'
+                           "<img src=x onerror=alert(1)>,Tester\n"),
+        "values.csv": "authority_code,indicator_id,period,value\n"
+                      + "".join(f"{code},evil,2023/24,{i}\n" for i, code in enumerate(welsh)),
+    })
+    live = tmp_path_factory.mktemp("hostile-wh") / "exemplar.duckdb"
+    result = load_sources([Source.of(folder, "hostile")], live, reference_dir=reference_dir)
+    assert result.ok, result.problems
+    return live, name
+
+
+def test_names_with_html_and_script_tags_are_plain_text(monkeypatch, hostile_warehouse):
+    live, name = hostile_warehouse
+    at = open_browse(monkeypatch, live, nation="Wales", indicator="evil")
+    assert all(not m.allow_html for m in at.markdown)
+    assert all(not getattr(c, "allow_html", False) for c in at.caption)
+    assert any(name in option for option in at.selectbox(key="indicator").options)
+    caption = " ".join(c.value for c in at.caption)
+    assert "<script>" not in caption.replace("\\<script\\>", "")  # escaped, never raw markdown/HTML
+
+
+def test_browse_csv_matches_the_table_and_says_how_it_was_made(demo_warehouse):
+    wh = Warehouse(demo_warehouse)
+    try:
+        filters = browse.BrowseFilters(nations=("Wales",), q="")
+        frame = browse.browse_frame(wh, "online_account_pct" if "online_account_pct" in
+                                    set(wh.query("browse_indicators")["indicator_id"]) else
+                                    wh.query("browse_indicators")["indicator_id"].iloc[0],
+                                    demo.DEMO_PERIODS[-1], filters)
+        export = browse.export_frame(frame, demo.DEMO_PERIODS[-1])
+        about = browse.provenance(filters, len(frame), "v1")
+    finally:
+        wh.close()
+    assert len(export) == len(frame) and set(export["nation"]) == {"Wales"}
+    assert "nation: Wales" in about["councils"] and about["data_version"] == "v1"
+    assert "ties share the best rank" in about["rank_method"]

@@ -72,21 +72,25 @@ def source_files(source_dir: Path) -> list[tuple[FileSpec, Path]]:
     return found
 
 
-def _read_header(path: Path) -> list[str] | Problem:
-    """The header row's column names, stripped; a Problem when there is no usable header."""
+def _read_header(path: Path, spec: FileSpec) -> list[str] | Problem:
+    """The header row's column names, stripped; a Problem when there is no usable header.
+
+    Only the header line must decode here: bad bytes further down are found by the CSV reader,
+    which reports their row and column.
+    """
     name = path.name
     with open(path, "rb") as handle:
         first = handle.read(64 * 1024)
+    required = ", ".join(spec.required)
     if not first.strip():
-        return Problem(name, None, None, None, "file is empty (no header row)")
+        return Problem(name, 1, required, None, "file is empty: no header row with the required columns")
+    line = first.split(b"\n", 1)[0].rstrip(b"\r")
     try:
-        text = first.decode("utf-8-sig")
+        header_line = line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        # A cut multibyte character at the chunk's end is fine; anything earlier is not UTF-8.
-        if exc.start < len(first) - 4:
-            return Problem(name, 1, None, None, "file is not UTF-8 encoded text")
-        text = first[: exc.start].decode("utf-8-sig")
-    header_line = text.splitlines()[0] if text.splitlines() else ""
+        field_no = line[: exc.start].count(b",") + 1
+        return Problem(name, 1, f"field {field_no} of the header", line[exc.start: exc.start + 4].hex(" "),
+                       "header is not UTF-8 encoded text")
     header = next(csv.reader(io.StringIO(header_line)), [])
     return [column.strip() for column in header]
 
@@ -94,12 +98,13 @@ def _read_header(path: Path) -> list[str] | Problem:
 def _header_problems(spec: FileSpec, header: list[str]) -> tuple[list[Problem], list[str]]:
     problems = []
     seen: set[str] = set()
-    for column in header:
+    for number, column in enumerate(header, start=1):
         if column in seen:
             problems.append(Problem(spec.file_name, 1, column, column, "column appears twice in the header"))
         seen.add(column)
         if not column:
-            problems.append(Problem(spec.file_name, 1, None, "", "header has an empty column name"))
+            problems.append(Problem(spec.file_name, 1, f"field {number} of the header", "",
+                                    "header has an empty column name"))
     for column in spec.required:
         if column not in seen:
             problems.append(Problem(spec.file_name, 1, column, None, "required column is missing"))
@@ -112,15 +117,21 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _rejected_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, rejects: str) -> list[Problem]:
+def _rejected_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, rejects: str,
+                   header: list[str]) -> list[Problem]:
+    """One problem per rejected line (the reader lists a short row once per missing field)."""
     rows = con.execute(
-        f"SELECT line, column_name, error_type, csv_line FROM {rejects} ORDER BY line"
+        f"""SELECT line, min(column_idx), arg_min(column_name, column_idx), arg_min(error_type, column_idx),
+                   any_value(csv_line)
+            FROM {rejects} GROUP BY line ORDER BY line"""
     ).fetchall()
-    return [
-        Problem(spec.file_name, int(line), column, (raw or "").rstrip("\r\n")[:80],
-                REJECT_REASONS.get(kind, kind.lower()))
-        for line, column, kind, raw in rows
-    ]
+    problems = []
+    for line, index, column, kind, raw in rows:
+        if column is None:  # an extra field has no column name: say where it is instead
+            column = f"field {index} (the header has {len(header)})"
+        problems.append(Problem(spec.file_name, int(line), column, (raw or "").rstrip("\r\n")[:80],
+                                REJECT_REASONS.get(kind, kind.lower())))
+    return problems
 
 
 _LINE_IN_ERROR = re.compile(r"Line:\s*(\d+)")
@@ -133,7 +144,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> tu
     spreadsheet shows. Returns the staged file and any structural problems found.
     """
     staged = StagedFile(spec, path, file_sha256(path))
-    header = _read_header(path)
+    header = _read_header(path, spec)
     if isinstance(header, Problem):
         return staged, [header]
     problems, staged.extra_columns = _header_problems(spec, header)
@@ -157,13 +168,15 @@ def stage_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> tu
         match = _LINE_IN_ERROR.search(str(exc))
         reason = str(exc).splitlines()[0].replace("Invalid Input Error: ", "")
         return staged, [Problem(spec.file_name, int(match[1]) if match else None, None, None, reason)]
-    problems = _rejected_rows(con, spec, rejects)
+    problems = _rejected_rows(con, spec, rejects, header)
+    # Every data row is either staged or rejected (one problem per rejected line).
     staged.rows_read = con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0] + len(problems)
     for column in spec.optional:
         if column not in header:
             con.execute(f"ALTER TABLE {spec.table} ADD COLUMN {column} VARCHAR")
     if staged.rows_read == 0:
-        problems.append(Problem(spec.file_name, 2, None, None, "file has a header but no data rows"))
+        problems.append(Problem(spec.file_name, 2, ", ".join(spec.required), None,
+                                "file has a header but no data rows"))
     return staged, problems
 
 

@@ -65,7 +65,7 @@ def import_file(data_path: str | Path, spec: Spec | str | Path, warehouse: str |
     try:
         columns = read_into(con, "raw", data_path, spec.file_format, spec.sheet, spec.skip_rows,
                             spec.encoding, spec.delimiter)
-        report.rows_read = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+        report.rows_read = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
         council_column = resolve_column(columns, spec.councils.column, data_path.name, "councils.column")
         _match_councils(con, spec, matcher, council_column, data_path.name, report)
         with tempfile.TemporaryDirectory(prefix="exemplar-import-") as tmp:
@@ -132,7 +132,7 @@ def _match_councils(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher
                                        f"is ambiguous, could be {candidates}: settle it with "
                                        "[councils] overrides", len(ambiguous)))
     if report.rows_blank:
-        row = con.execute(f"SELECT min(_row) FROM raw WHERE trim(coalesce({_ident(council_column)}, '')) = ''").fetchone()[0]
+        row = con.execute(f"SELECT min(_row) FROM raw WHERE trim(coalesce({_ident(council_column)}, '')) = ''").fetchall()[0][0]
         report.problems.append(Problem(file_name, row, council_column, "", "no council given", report.rows_blank))
 
 
@@ -195,13 +195,13 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], coun
         LEFT JOIN value_markers mk ON mk.marker = lower(trim(l.value))
         LEFT JOIN value_markers ms ON ms.marker = lower(trim(l.status))
         WHERE c.outcome = 'matched' OR (c.outcome = 'aggregate' AND {keep_aggregates})""")
-    report.cells = con.execute("SELECT count(*) FROM long_cells").fetchone()[0]
+    report.cells = con.execute("SELECT count(*) FROM long_cells").fetchall()[0][0]
     _cell_problems(con, file_name, spec, report)
     _duplicates(con, file_name, spec, report)
     counts = con.execute("""SELECT count(*) FILTER (WHERE outcome = 'matched'),
                                    count(*) FILTER (WHERE outcome = 'aggregate'),
                                    count(*) FILTER (WHERE status = 'suppressed'),
-                                   count(*) FILTER (WHERE status = 'missing') FROM cells""").fetchone()
+                                   count(*) FILTER (WHERE status = 'missing') FROM cells""").fetchall()[0]
     report.values_written, report.comparators_written, report.suppressed, report.missing = counts
     if not spec.indicators.existing:
         _write_indicators(con, spec, data_path, folder, report)
@@ -211,14 +211,14 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], coun
                                  _row AS source_row, _column AS source_column
                           FROM cells WHERE outcome = 'matched' ORDER BY _row, _column)
                     TO '{folder / "values.csv"}' (HEADER, DELIMITER ',')""")
-    con.execute("CREATE OR REPLACE TEMP TABLE written_values AS SELECT _row, _column FROM cells "
+    con.execute("CREATE OR REPLACE TEMP TABLE written_values AS SELECT _row, _column, raw_value FROM cells "
                 "WHERE outcome = 'matched' ORDER BY _row, _column")
     if report.comparators_written:
         con.execute(f"""COPY (SELECT indicator_id, period_label AS period, area_name, area_code,
                                      number AS value, status, _row AS source_row, _column AS source_column
                               FROM cells WHERE outcome = 'aggregate' ORDER BY _row, _column)
                         TO '{folder / "comparators.csv"}' (HEADER, DELIMITER ',')""")
-        con.execute("CREATE OR REPLACE TEMP TABLE written_comparators AS SELECT _row, _column FROM cells "
+        con.execute("CREATE OR REPLACE TEMP TABLE written_comparators AS SELECT _row, _column, raw_value FROM cells "
                     "WHERE outcome = 'aggregate' ORDER BY _row, _column")
 
 
@@ -255,7 +255,7 @@ def _map_indicators(con: duckdb.DuckDBPyConnection, spec: Spec, report: ImportRe
 def _examples(con: duckdb.DuckDBPyConnection, where: str, file_name: str, column_sql: str, value_sql_: str,
               reason: str, problems: list[Problem]) -> None:
     """Append up to EXAMPLES_PER_PROBLEM problems for cells matching ``where``."""
-    count = con.execute(f"SELECT count(*) FROM cells WHERE {where}").fetchone()[0]
+    count = con.execute(f"SELECT count(*) FROM cells WHERE {where}").fetchall()[0][0]
     if not count:
         return
     for row, column, value in con.execute(
@@ -278,7 +278,7 @@ def _cell_problems(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, r
     for raw, error in con.execute("SELECT DISTINCT raw_period, period_error FROM cells "
                                   "WHERE period_error IS NOT NULL AND raw_period IS NOT NULL ORDER BY 1").fetchall():
         row, column = con.execute("SELECT _row, _column FROM cells WHERE raw_period = ? ORDER BY _row LIMIT 1",
-                                  [raw]).fetchone()
+                                  [raw]).fetchall()[0]
         where = column if shape.form == "wide" and not shape.period_column and not spec.period else period_column
         problems.append(Problem(file_name, row, where, raw, f"period {error}"))
     _examples(con, "indicator_id IS NULL", file_name, f"'{indicator_column}'", "''", "no indicator given", problems)
@@ -305,12 +305,12 @@ def _duplicates(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, repo
                    OVER (PARTITION BY {key}) AS versions,
                first_value(_row) OVER (PARTITION BY {key} ORDER BY _row, _column) AS first_row
         FROM cells WHERE indicator_id IS NOT NULL AND period_label IS NOT NULL""")
-    report.duplicates = con.execute("SELECT count(*) FROM duplicate_cells WHERE nth > 1").fetchone()[0]
+    report.duplicates = con.execute("SELECT count(*) FROM duplicate_cells WHERE nth > 1").fetchall()[0][0]
     if not report.duplicates:
         return
     droppable = "versions = 1" if spec.duplicates == "drop_identical" else "false"
     report.duplicates_dropped = con.execute(
-        f"SELECT count(*) FROM duplicate_cells WHERE nth > 1 AND {droppable}").fetchone()[0]
+        f"SELECT count(*) FROM duplicate_cells WHERE nth > 1 AND {droppable}").fetchall()[0][0]
     con.execute(f"""DELETE FROM cells WHERE (_row, _column) IN (
         SELECT (_row, _column) FROM duplicate_cells WHERE nth > 1 AND {droppable})""")
     conflicts = con.execute(f"""SELECT _row, _column, first_row, count(*) OVER () FROM duplicate_cells
@@ -410,7 +410,8 @@ def _peer_set(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, colu
     table.to_csv(folder / "peer_set_members.csv", index=False)
     report.members_written = len(table)
     con.register("member_frame", table[["source_row"]].astype("int64").rename(columns={"source_row": "_row"}))
-    con.execute("CREATE OR REPLACE TEMP TABLE written_members AS SELECT _row, NULL::VARCHAR AS _column FROM member_frame")
+    con.execute("CREATE OR REPLACE TEMP TABLE written_members AS SELECT _row, NULL::VARCHAR AS _column, "
+                "NULL::VARCHAR AS raw_value FROM member_frame")
     con.unregister("member_frame")
 
 
@@ -476,12 +477,15 @@ def _origin(con: duckdb.DuckDBPyConnection, problem: Problem, file_name: str) ->
         return Problem(f"{file_name} ({problem.file})", problem.row, problem.column, problem.value,
                        problem.reason, problem.count)
     try:
-        found = con.execute(f"SELECT _row, _column FROM {table} WHERE rowid = ?", [problem.row - 2]).fetchone()
+        found = con.execute(f"SELECT _row, _column, raw_value FROM {table} WHERE rowid = ?",
+                            [problem.row - 2]).fetchall()
     except duckdb.Error:
-        found = None
+        found = []
+    found = found[0] if found else None
     if not found:
         return problem
-    row, column = found
-    if problem.column in ("value", "status") and column:
-        return Problem(file_name, row, column, problem.value, problem.reason, problem.count)
+    row, column, raw = found
+    if problem.column in ("value", "status") and column:  # the cell as the publisher wrote it
+        return Problem(file_name, row, column, raw if problem.column == "value" else problem.value,
+                       problem.reason, problem.count)
     return Problem(file_name, row, problem.column, problem.value, problem.reason, problem.count)

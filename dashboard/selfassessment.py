@@ -24,6 +24,7 @@ __all__ = [
     "MIN_PEER_RESPONDENTS",
     "SCORE_LEVELS",
     "QUADRANTS",
+    "QUADRANT_SHORT",
     "mean_maturity",
     "published_responses",
     "framework",
@@ -58,6 +59,13 @@ QUADRANTS = {
     (True, False): "Says more than it shows (high maturity, low outcomes)",
     (False, True): "Shows more than it says (low maturity, high outcomes)",
     (False, False): "Low maturity, low outcomes",
+}
+# Short names for headline figures, same keys as QUADRANTS.
+QUADRANT_SHORT = {
+    (True, True): "High-high",
+    (True, False): "Says more than it shows",
+    (False, True): "Shows more than it says",
+    (False, False): "Low-low",
 }
 EXEMPLAR_SHARE = 0.25  # stand-in exemplars: the top quarter of the peer group on outcomes
 

@@ -13,11 +13,14 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import HIGHLIGHT, MEDIAN, NEUTRAL, OKABE_ITO, PEER, PEER_BAND
+from dashboard.charts import HIGHLIGHT, MEDIAN, NEUTRAL, OKABE_ITO, PEER
 
 __all__ = ["maturity_radar", "distribution_bars", "quadrant_chart", "EXEMPLAR_LINE"]
 
 EXEMPLAR_LINE = OKABE_ITO["bluish_green"]  # the exemplars' profile: distinct from council and peers
+# Corner labels of the quadrant chart: top right, bottom right, top left, bottom left.
+QUADRANT_NAMES = ("High maturity, high outcomes", "Says more than it shows",
+                  "Shows more than it says", "Low maturity, low outcomes")
 ROUND_COLOURS = [OKABE_ITO[c] for c in ("sky_blue", "blue", "orange", "reddish_purple", "bluish_green")]
 
 
@@ -27,7 +30,8 @@ def _plain(text: object) -> str:
 
 def maturity_radar(table: pd.DataFrame, council_name: str, title: str = "") -> go.Figure:
     """Radar of maturity by theme for one round: the council, the peer median with the
-    interquartile range (dotted), and the exemplar profile when the table has it.
+    interquartile range (the two dotted rings; no fill, so the council's line stays readable),
+    and the exemplar profile when the table has it.
 
     ``table`` holds one round's rows of ``selfassessment.council_theme_table`` for one role
     (columns ``theme, maturity, median, q1, q3, exemplar_maturity``). Withheld statistics (NaN)
@@ -57,8 +61,6 @@ def maturity_radar(table: pd.DataFrame, council_name: str, title: str = "") -> g
             r=values, theta=closed, name=name, line=line, connectgaps=False,
             mode="lines+markers" if marker != "none" else "lines",
             marker=dict(symbol=marker, size=8) if marker != "none" else None,
-            fill="toself" if column == "q3" else None,
-            fillcolor=PEER_BAND if column == "q3" else None,
             hovertemplate="%{theta}: %{r:.2f}<extra>" + name + "</extra>",
         ))
     figure.update_layout(
@@ -122,6 +124,13 @@ def quadrant_chart(table: pd.DataFrame, maturity_median: float, outcome_median: 
     if not math.isnan(outcome_median):
         figure.add_hline(y=outcome_median, line=dict(color=NEUTRAL, dash="dash"),
                          annotation_text="median outcome")
+    if not (math.isnan(maturity_median) or math.isnan(outcome_median)):
+        for (x, y, anchor_x, anchor_y), text in zip(
+                [(1, 1, "right", "top"), (1, 0, "right", "bottom"), (0, 1, "left", "top"),
+                 (0, 0, "left", "bottom")], QUADRANT_NAMES, strict=True):
+            figure.add_annotation(xref="paper", yref="paper", x=x, y=y, xanchor=anchor_x,
+                                  yanchor=anchor_y, text=text, showarrow=False,
+                                  font=dict(color=NEUTRAL, size=12))
     figure.update_layout(
         xaxis=dict(title="Mean maturity (1-5)"), yaxis=dict(title=_plain(outcome_label)),
         legend=dict(orientation="h", y=-0.2), height=520,

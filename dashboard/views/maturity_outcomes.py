@@ -42,9 +42,11 @@ names = wh.query("sa_councils")[["authority_code", "short_name"]]
 table = quadrant.table.merge(names, on="authority_code", how="left")
 counts = table.groupby("quadrant").size().rename("councils").reset_index()
 cols = st.columns(len(sa.QUADRANTS))
-for col, label in zip(cols, sa.QUADRANTS.values(), strict=True):
+for col, (key, label) in zip(cols, sa.QUADRANTS.items(), strict=True):
     n = int(counts.loc[counts["quadrant"] == label, "councils"].sum())
-    col.metric(label, n)
+    col.metric(sa.QUADRANT_SHORT[key], n, help=label)
+st.caption(f"{quadrant.respondents} of {group.size} councils in the group have both a published "
+           f"self-assessment in round {plain(round_label)} and an outcome score in {plain(period)}.")
 if council in set(table["authority_code"]):
     where = table.loc[table["authority_code"] == council, "quadrant"].iat[0]
     st.success(f"{plain(council_name)}: {plain(where)}.")

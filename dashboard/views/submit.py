@@ -17,9 +17,9 @@ from dashboard.urlstate import show_url_notices, url_selectbox, url_toggle
 
 wh = open_warehouse()
 st.title("Submit a self-assessment")
-st.write("1. Choose your council and the round. 2. Download the template and give every "
-         "question a score from 1 to 5. 3. Upload it here, check the preview and submit. "
-         "Your answers are published at the next data load.")
+st.markdown("Choose your council and the round, download the template and give every question "
+            "a score from 1 to 5, then upload it here, check the preview and submit. Your answers "
+            "are published at the next data load.")
 questions = sa.framework(wh)
 if questions.empty:
     st.info("No self-assessment framework is loaded yet, so there is nothing to answer.")

@@ -14,11 +14,11 @@ import math
 
 import duckdb
 import pandas as pd
+import peer_fixture as fx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import peer_fixture as fx
 from dashboard import benchmark
 from dashboard.data import Warehouse
 from dashboard.peers import PeerGroupSpec, resolve_peer_group
@@ -313,7 +313,7 @@ def test_polarity_flip_mirrors_ranks(fixture_wh):
 
 
 def test_fixture_statistics_by_hand(fixture_wh):
-    group, frame, _ = fixture_profile(fixture_wh)
+    _, frame, _ = fixture_profile(fixture_wh)
     for indicator in fx.INDICATOR_IDS.values():
         row = frame.loc[indicator]
         # usable values 5, 10, 20, 20, 30: missing, suppressed and the combined authority's 999 out

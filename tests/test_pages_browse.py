@@ -32,8 +32,10 @@ def open_browse(monkeypatch, live, **params) -> AppTest:
 
 def shown(at: AppTest) -> pd.DataFrame:
     """The key-figures table as shown on the page."""
-    frames = [d for d in at.dataframe if getattr(d, "key", None) == "browse_table"] or list(at.dataframe)
-    return frames[0].value
+    # AppTest does not expose a plain dataframe's key; this is the page's only table with bands
+    frames = [d.value for d in at.dataframe if "Quartile band" in d.value.columns]
+    assert len(frames) == 1
+    return frames[0]
 
 
 @pytest.fixture(scope="module")

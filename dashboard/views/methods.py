@@ -105,9 +105,16 @@ else:
 st.header("Sources")
 st.subheader("Loaded files")
 st.caption("Each file behind the published data, with its SHA-256 hash so a copy can be checked.")
-st.dataframe(wh.query("methods_sources"), hide_index=True, key="methods_sources")
+st.dataframe(wh.query("methods_sources").rename(columns={
+    "source_name": "Source", "file_name": "File", "sha256": "SHA-256", "rows_loaded": "Rows",
+    "load_id": "Load", "loaded_at": "Loaded at", "is_synthetic": "Synthetic"}),
+    hide_index=True, key="methods_sources")
 st.subheader("Load history")
-st.dataframe(wh.query("load_history"), hide_index=True, key="methods_load_history")
+st.caption("Every successful load whose data this version holds, newest first.")
+st.dataframe(wh.query("load_history").rename(columns={
+    "load_id": "Load", "finished_at": "Finished", "source_name": "Source", "file_name": "File",
+    "sha256": "SHA-256", "rows_read": "Rows read", "rows_loaded": "Rows loaded", "outcome": "Outcome"}),
+    hide_index=True, key="methods_load_history")
 
 st.subheader("Reference data and credits")
 references = wh.query("methods_reference_sources")

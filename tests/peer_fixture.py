@@ -45,7 +45,7 @@ INJECTED = {
                "theme": 'Theme, with "quotes"', "description": "line one\nline two, with a comma"},
     "lower": {"name": "-2+3", "unit": "@SUM(A1:A2)", "theme": 'Theme, with "quotes"',
               "description": "=1+1"},
-    "neutral": {"name": "<script>alert('x')</script> & <b>bold</b>", "unit": "\tcount",
+    "neutral": {"name": "<script>alert('x')</script> & <b>bold</b>\nsecond line", "unit": "\tcount",
                 "theme": "<i>Other</i>", "description": "@cmd"},
 }
 INDICATOR_IDS = {"higher": "fx_higher", "lower": "fx_lower", "neutral": "fx_neutral"}

@@ -1,0 +1,152 @@
+"""Peer-comparison CSVs: faithful numbers, neutralised formulas, provenance inside the file.
+
+Built on the hand-made fixture, whose indicator names, units and themes are hostile
+(formulas, quotes, commas, newlines, HTML), and read back the way users will: with
+``pandas.read_csv`` default options, and cell by cell with the csv module as Excel sees them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pandas as pd
+import peer_fixture as fx
+import pytest
+
+from dashboard import benchmark, peer_exports
+from dashboard.data import Warehouse
+from dashboard.exports import FORMULA_PREFIXES
+from dashboard.peers import PeerGroupSpec, resolve_peer_group
+
+GENERATED = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory, reference_dir):
+    folder = tmp_path_factory.mktemp("peer-exports")
+    warehouse = Warehouse(fx.build(folder / "src", folder / "wh" / "exemplar.duckdb", reference_dir))
+    yield warehouse
+    warehouse.close()
+
+
+@pytest.fixture(scope="module")
+def group(wh):
+    return resolve_peer_group(wh, PeerGroupSpec("type_region", fx.BIRMINGHAM, period=fx.PERIOD))
+
+
+def indicator(wh, polarity: str) -> pd.Series:
+    return benchmark.indicator_list(wh).set_index("indicator_id", drop=False).loc[fx.INDICATOR_IDS[polarity]]
+
+
+def cells(data: bytes) -> list[list[str]]:
+    """Every cell as a spreadsheet would import it (BOM stripped, quoted newlines kept)."""
+    assert data.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def assert_no_live_formula(data: bytes) -> None:
+    for row in cells(data)[1:]:
+        for cell in row:
+            if cell.startswith(FORMULA_PREFIXES):
+                float(cell)  # only plain numbers (negatives) may start with '-' or '+'
+
+
+def test_profile_csv_content(wh, group):
+    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
+    data = peer_exports.profile_csv(profile, group, "Birmingham", wh.scalar_meta(), GENERATED)
+    frame = pd.read_csv(io.BytesIO(data))
+    assert len(frame) == 3
+    assert set(frame["council_code"]) == {fx.BIRMINGHAM} and set(frame["council_name"]) == {"Birmingham"}
+    assert set(frame["period"]) == {fx.PERIOD}
+    rows = frame.set_index("indicator_id")
+    # figures worked out by hand from the fixture (5, 10, 20, 20, 30; Birmingham 10, was 8)
+    assert rows.at[fx.INDICATOR_IDS["higher"], "rank"] == 4
+    assert rows.at[fx.INDICATOR_IDS["lower"], "rank"] == 2
+    assert pd.isna(rows.at[fx.INDICATOR_IDS["neutral"], "rank"])
+    assert rows.at[fx.INDICATOR_IDS["higher"], "n_ranked"] == 5
+    assert rows.at[fx.INDICATOR_IDS["lower"], "band"] == "Top quartile"
+    assert (rows["peer_median"] == 20).all() and (rows["peer_lower_quartile"] == 10).all()
+    assert (rows["change"] == 2).all() and (rows["previous_period"] == "2021/22").all()
+    assert not rows["previous_consecutive"].any()
+    for column in ("value", "peer_median", "peer_min", "peer_max", "change", "rank", "n_ranked"):
+        assert pd.api.types.is_numeric_dtype(frame[column]), column
+
+
+def test_profile_csv_provenance(wh, group):
+    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
+    meta = wh.scalar_meta()
+    frame = pd.read_csv(io.BytesIO(peer_exports.profile_csv(profile, group, "Birmingham", meta, GENERATED)))
+    about = frame.iloc[0]
+    assert "Metropolitan districts in West Midlands" in about["about_peer_group"]
+    assert about["about_peer_group_kind"] == "type_region"
+    assert about["about_peer_group_size"] == 7
+    assert sorted(about["about_peer_group_members"].split()) == sorted(fx.MET_DISTRICTS)
+    assert fx.WMCA not in about["about_peer_group_members"]
+    assert "ties share the best rank" in about["about_rank_method"]
+    assert "quantile_cont" in about["about_quartile_method"]
+    assert about["about_data_version"] == meta["data_version"]
+    assert about["about_generated_at"] == "2026-01-02T03:04:05Z"
+    assert frame["about_peer_group_size"].nunique() == 1  # constant on every row
+
+
+def test_hostile_text_is_neutralised_and_kept(wh, group):
+    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
+    data = peer_exports.profile_csv(profile, group, "Birmingham", wh.scalar_meta(), GENERATED)
+    assert_no_live_formula(data)
+    frame = pd.read_csv(io.BytesIO(data)).set_index("indicator_id")
+    high, low, neutral = (frame.loc[fx.INDICATOR_IDS[p]] for p in ("higher", "lower", "neutral"))
+    assert high["indicator_name"] == "'" + fx.INJECTED["higher"]["name"]
+    assert high["unit"] == "'+1"
+    assert high["theme"] == fx.INJECTED["higher"]["theme"]  # quotes and comma survive intact
+    assert low["indicator_name"] == "'-2+3"  # looks numeric-ish but is text: neutralised
+    assert low["unit"] == "'@SUM(A1:A2)"
+    assert neutral["indicator_name"] == fx.INJECTED["neutral"]["name"]  # HTML and newline kept as text
+    assert neutral["unit"] == "'\tcount"
+
+
+def test_negative_numbers_stay_numbers(wh):
+    group = resolve_peer_group(wh, PeerGroupSpec("type_region", fx.SANDWELL, period=fx.PERIOD))
+    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
+    data = peer_exports.profile_csv(profile, group, "Sandwell", wh.scalar_meta(), GENERATED)
+    frame = pd.read_csv(io.BytesIO(data))
+    assert (frame["change"] == -2.5).all()  # 30 against 32.5
+    assert frame["change"].dtype.kind == "f"
+    raw_changes = {row[cells(data)[0].index("change")] for row in cells(data)[1:]}
+    assert raw_changes == {"-2.5"}  # written as a plain number, no quote prefix
+
+
+def test_group_values_csv(wh, group):
+    ind = indicator(wh, "lower")
+    values = benchmark.peer_values(wh, group, ind["indicator_id"], fx.PERIOD)
+    data = peer_exports.group_values_csv(values, group, ind, wh.scalar_meta(), GENERATED)
+    assert_no_live_formula(data)
+    frame = pd.read_csv(io.BytesIO(data)).set_index("authority_code")
+    assert sorted(frame.index) == sorted(fx.MET_DISTRICTS)
+    assert frame.loc[frame["is_selected_council"]].index.tolist() == [fx.BIRMINGHAM]
+    assert frame.at[fx.WALSALL, "status"] == "suppressed" and pd.isna(frame.at[fx.WALSALL, "value"])
+    assert frame.at[fx.WOLVERHAMPTON, "rank"] == 1 and frame.at[fx.WOLVERHAMPTON, "status"] == "estimate"
+    assert set(frame["indicator_name"]) == {"'-2+3"}
+    assert set(frame["about_selected_council"]) == {fx.BIRMINGHAM}
+
+
+def test_trend_and_progress_csv(wh, group):
+    ind = indicator(wh, "higher")
+    trend = benchmark.peer_trend(wh, group, ind["indicator_id"])
+    frame = pd.read_csv(io.BytesIO(peer_exports.trend_csv(trend, group, ind, "Birmingham",
+                                                          wh.scalar_meta(), GENERATED)))
+    assert frame["period"].tolist() == ["2021/22", "2022/23", fx.PERIOD]
+    assert frame["council_value"].tolist()[::2] == [8, 10] and pd.isna(frame["council_value"][1])
+    assert frame["peer_median"].iloc[-1] == 20
+    progress = benchmark.peer_progress(wh, group, ind["indicator_id"], "2021/22", fx.PERIOD)
+    data = peer_exports.progress_csv(progress, group, ind, "2021/22", fx.PERIOD, wh.scalar_meta(),
+                                     GENERATED)
+    assert_no_live_formula(data)
+    rows = pd.read_csv(io.BytesIO(data)).set_index("authority_code")
+    assert rows.at[fx.SANDWELL, "change"] == -1  # 31 -> 30
+    assert rows.at[fx.SANDWELL, "direction"] == "Worsening"
+    # 2021/22 ranks (31, 18, 14, 11, 8, 8, 4 high first) against 2023/24 (30, 20, 20, 10, 5)
+    assert (rows.at[fx.COVENTRY, "rank_from"], rows.at[fx.COVENTRY, "rank_to"]) == (2, 2)
+    assert (rows.at[fx.BIRMINGHAM, "rank_from"], rows.at[fx.BIRMINGHAM, "rank_to"]) == (5, 4)
+    assert rows.at[fx.BIRMINGHAM, "rank_change"] == 1

@@ -33,9 +33,11 @@ dashboard: demo
 test: install-test browser
 	$(BIN)/python -m pytest
 
+## Static checks (settings in pyproject.toml): ruff lint, ruff format check, mypy on etl/ and dashboard/.
 lint: install-test
-	$(BIN)/ruff check etl dashboard tests
-	$(BIN)/mypy etl dashboard
+	$(BIN)/ruff check etl dashboard
+	$(BIN)/ruff format --check etl dashboard
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -14,6 +14,7 @@ Disclosure rules (issue 5):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -177,15 +178,13 @@ def outcome_scores(wh: Any, codes: Sequence[str], period: str) -> pd.DataFrame:
     Returns ``authority_code, outcome_score, outcome_method``.
     """
     try:
-        from dashboard.exemplar import composite_scores  # the exemplar finder's composite
+        from dashboard import exemplar  # the exemplar finder's composite
     except ImportError:
-        composite_scores = None
-    if composite_scores is not None:
-        frame = composite_scores(wh, list(codes), period)
-        out = frame[["authority_code", "composite"]].rename(columns={"composite": "outcome_score"})
-        out["outcome_method"] = "composite score (exemplar finder)"
-        return out.dropna(subset=["outcome_score"]).reset_index(drop=True)
-    return mean_percentile_rank(wh, codes, period)
+        return mean_percentile_rank(wh, codes, period)
+    frame = exemplar.composite_scores(wh, list(codes), period)
+    out = frame[["authority_code", "composite"]].rename(columns={"composite": "outcome_score"})
+    out["outcome_method"] = "composite score (exemplar finder)"
+    return out.dropna(subset=["outcome_score"]).reset_index(drop=True)
 
 
 def mean_percentile_rank(wh: Any, codes: Sequence[str], period: str) -> pd.DataFrame:
@@ -244,7 +243,7 @@ def classify_quadrants(maturity: pd.DataFrame, outcomes: pd.DataFrame) -> Quadra
     ).dropna(subset=["mean_maturity", "outcome_score"])
     count = int(both["authority_code"].nunique())
     if not peer_stat_allowed(count):
-        both = both.assign(maturity_high=pd.NA, outcome_high=pd.NA, quadrant="")
+        both = both.assign(maturity_high=None, outcome_high=None, quadrant="")
         return Quadrant(both.reset_index(drop=True), float("nan"), float("nan"), count)
     m_median = float(both["mean_maturity"].median())
     o_median = float(both["outcome_score"].median())
@@ -314,7 +313,7 @@ def round_progress(responses: pd.DataFrame) -> pd.DataFrame:
         round_start=("round_start", "first"), score=("score", "mean"))
     order = per.drop_duplicates("round").sort_values("round_start")["round"].tolist()
     rows = []
-    for before, after in zip(order, order[1:], strict=False):
+    for before, after in itertools.pairwise(order):
         a = per[per["round"] == before].set_index("authority_code")["score"]
         b = per[per["round"] == after].set_index("authority_code")["score"]
         change = (b - a).dropna()

@@ -8,8 +8,8 @@ import json
 
 import pandas as pd
 import pytest
-
 import sa_fixture
+
 from dashboard import selfassessment as sa
 from dashboard import submission, template
 from dashboard.data import Warehouse

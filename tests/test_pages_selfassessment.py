@@ -7,10 +7,10 @@ import io
 
 import pandas as pd
 import pytest
+import sa_fixture
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-import sa_fixture
 from dashboard import selfassessment as sa
 from dashboard import template
 from dashboard.data import Warehouse

@@ -9,10 +9,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import sa_fixture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sa_fixture
 from dashboard import selfassessment as sa
 from dashboard.data import SQL_DIR, Warehouse
 from dashboard.peers import PeerGroupSpec, resolve_peer_group

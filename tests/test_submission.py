@@ -11,10 +11,10 @@ import zipfile
 
 import pandas as pd
 import pytest
+import sa_fixture
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-import sa_fixture
 from dashboard import selfassessment as sa
 from dashboard import submission, template
 from dashboard.data import Warehouse
@@ -234,7 +234,7 @@ def test_bad_uploads_through_the_page_change_nothing(page_live, good_frame, coun
     folder = page_live.parent
     before = sa_fixture.tree_hash(folder)
     at = _submit_page(council)
-    for name, data, filename, row, phrase in _bad_cases(good_frame, council):
+    for name, data, filename, _row, phrase in _bad_cases(good_frame, council):
         at.file_uploader(key="upload").set_value((filename, data, "application/octet-stream")).run()
         assert not at.exception, (name, at.exception)
         assert at.error and "cannot be submitted" in at.error[0].value, name

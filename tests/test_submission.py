@@ -253,6 +253,8 @@ def test_good_upload_on_the_page_writes_exact_bytes_and_manifest(page_live, good
     assert not at.error, [e.value for e in at.error]
     at.button(key="submit").click().run()
     assert at.success, "no confirmation shown"
+    at.run()  # a rerun (or a second visit in the session) must not queue the same file again
+    assert not [b for b in at.button if b.key == "submit"]
     inbox = WarehousePaths(page_live).inbox
     (folder,) = [p for p in inbox.iterdir() if p.is_dir()]
     manifest = json.loads((folder / submission.MANIFEST_NAME).read_text())

@@ -66,8 +66,15 @@ st.write(f"{len(result.answers)} answers for {plain(council_name)}, round {plain
          f"({'published' if publish else 'kept private'}). Mean maturity "
          f"{result.answers['score'].mean():.2f}.")
 st.dataframe(result.answers, hide_index=True, key="upload_preview")
-if st.button("Submit these answers", key="submit", type="primary"):
+# Remember what this session already submitted, so a second click does not queue a duplicate.
+done = st.session_state.setdefault("submitted", {})
+ticket = (submission.sha256_hex(data), council, result.round, publish)
+if ticket in done:
+    st.success(f"Submitted (reference {plain(done[ticket])}). It will be published at the next "
+               "data load.")
+elif st.button("Submit these answers", key="submit", type="primary"):
     folder = submission.write_to_inbox(wh.paths.inbox, data, upload.name, council, result.round,
                                        fw, published=publish)
-    st.success(f"Submitted (reference {plain(folder.name)}, sha256 "
-               f"{submission.sha256_hex(data)[:12]}…). It will be published at the next data load.")
+    done[ticket] = folder.name
+    st.success(f"Submitted (reference {plain(folder.name)}, sha256 {ticket[0][:12]}…). "
+               "It will be published at the next data load.")

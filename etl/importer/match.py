@@ -51,7 +51,7 @@ AGGREGATE_AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("East Midlands", "E12000004", ()),
     ("West Midlands", "E12000005", ()),
     ("East of England", "E12000006", ("East", "Eastern")),
-    ("London", "E12000007", ("Greater London",)),
+    ("London", "E12000007", ()),  # "Greater London" is the GLA's name in the register
     ("South East", "E12000008", ()),
     ("South West", "E12000009", ()),
     ("Inner London", "E13000001", ()),
@@ -231,11 +231,22 @@ class Matcher:
         """
         settled = dict(self.overrides)
         for written, target in (overrides or {}).items():
-            resolved = set(self.codes.get(str(target).strip().upper(), {}).values())
-            if len(resolved) != 1:
-                raise ValueError(f"override {written!r} -> {target!r}: {target!r} is not a code in the register")
-            settled[_fold(written)] = resolved.pop()
+            code = str(target).strip().upper()
+            resolved = set(self.codes.get(code, {}).values())
+            if code in _AGGREGATES_BY_CODE:  # an override may also say "this row is the region"
+                settled[_fold(written)] = code
+            elif len(resolved) == 1:
+                settled[_fold(written)] = resolved.pop()
+            else:
+                raise ValueError(f"override {written!r} -> {target!r}: {target!r} is not a code in the register "
+                                 "or an aggregate area's ONS code")
         return Matcher(self.exact, self.normalised, self.codes, self.labels, settled)
+
+    def _override(self, folded: str) -> Match:
+        target = self.overrides[folded]
+        if target in _AGGREGATES_BY_CODE and target not in self.labels:
+            return Match("aggregate", area_name=_AGGREGATES_BY_CODE[target], area_code=target, how="override")
+        return Match("matched", target, how="override")
 
     # -- names ---------------------------------------------------------------------------------
     def match_name(self, text: str | None) -> Match:
@@ -244,13 +255,13 @@ class Matcher:
             return Match("blank")
         folded = _fold(text)
         if folded in self.overrides:
-            return Match("matched", self.overrides[folded], how="override")
-        found = self.exact.get(folded)
-        if found:
-            return self._decide(found, (), "exact")
+            return self._override(folded)
+        # "North East" is both a region and a combined authority's name: exact hits on both
+        # are ambiguous, like any other pair.
+        found = self.exact.get(folded, set())
         area = _AGGREGATES_EXACT.get(folded)
-        if area:
-            return Match("aggregate", area_name=area[0], area_code=area[1] or None, how="exact")
+        if found or area:
+            return self._decide(found, (area,) if area else (), "exact")
         key = normalise_name(text)
         councils = self.normalised.get(key, set())
         areas = _AGGREGATES_NORMALISED.get(_aggregate_key(text), ())
@@ -279,7 +290,7 @@ class Matcher:
         code = str(text).strip().upper()
         folded = _fold(text)
         if folded in self.overrides:
-            return Match("matched", self.overrides[folded], how="override")
+            return self._override(folded)
         kinds = self.codes.get(code, {})
         found = {kinds[k] for k in CODE_KINDS[by] if k in kinds}
         if len(found) == 1:

@@ -44,7 +44,7 @@ DEFAULT_MIN_COMPLETENESS = 0.75  # the issue's default: a council must report 3 
 DEFAULT_K = 3  # periods to look back for improvement: long enough to see a trend, short enough to be current
 DEFAULT_TOP_SHARE = 0.25  # "top quartile"
 SCORE_COLUMNS = [  # per-council columns of exemplar_scores.sql
-    "period", "authority_code", "n_values", "n_applicable", "completeness",
+    "group_key", "period", "authority_code", "n_values", "n_applicable", "completeness",
     "raw_composite", "composite", "composite_rank", "n_composite",
 ]
 
@@ -132,17 +132,23 @@ def _chosen(indicators: pd.DataFrame, chosen: Sequence[str] | None) -> pd.DataFr
 
 def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | None = None,
                  indicators: Sequence[str] | None = None,
-                 min_completeness: float = DEFAULT_MIN_COMPLETENESS, k: int = DEFAULT_K) -> GroupScores:
+                 min_completeness: float = DEFAULT_MIN_COMPLETENESS, k: int = DEFAULT_K,
+                 groups: Sequence[str] | None = None) -> GroupScores:
     """Score the peer group ``codes`` in ``period`` and ``k`` periods before (one SQL query).
 
-    ``indicators`` limits the indicator set (default: every rankable indicator).
+    ``indicators`` limits the indicator set (default: every rankable indicator). ``groups``
+    (parallel to ``codes``) scores several peer groups at once, each within itself; the frames
+    then carry each row's ``group_key`` (default: one group, key "").
     """
+    keys = list(groups) if groups is not None else [""] * len(codes)
+    pairs = sorted(set(zip(codes, keys, strict=True)))
     weights = weights or Weights()
     chosen = _chosen(rankable_indicators(wh), indicators)
     ids, id_weights, themes, theme_weights = weights.for_indicators(chosen)
     base = base_period(period_sequence(wh), period, k)
     periods = [period] + ([base] if base else [])
-    long = wh.query("exemplar_scores", codes=sorted(set(codes)), periods=periods,
+    long = wh.query("exemplar_scores", codes=[c for c, _ in pairs], group_keys=[g for _, g in pairs],
+                    periods=periods,
                     indicator_ids=ids or [""], indicator_weights=id_weights or [0.0],
                     themes=themes or [""], theme_weights=theme_weights or [0.0],
                     min_completeness=float(min_completeness))
@@ -151,7 +157,7 @@ def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | 
 
     def councils(frame: pd.DataFrame, label: str) -> pd.DataFrame:
         out = frame.drop_duplicates(["period", "authority_code"])[SCORE_COLUMNS]
-        return _with_members(out.reset_index(drop=True), codes, label)
+        return _with_members(out.reset_index(drop=True), pairs, label)
 
     def values(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["indicator_id"].notna()].reset_index(drop=True)
@@ -163,12 +169,13 @@ def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | 
                        base_councils=councils(base_frame, base or period))
 
 
-def _with_members(councils: pd.DataFrame, codes: Sequence[str], period: str) -> pd.DataFrame:
-    """Every member listed, even when no chosen indicator applies to the group (no rows at all)."""
-    missing = sorted(set(codes) - set(councils["authority_code"]))
+def _with_members(councils: pd.DataFrame, pairs: Sequence[tuple[str, str]], period: str) -> pd.DataFrame:
+    """Every member listed, even when no chosen indicator applies to its group (no rows at all)."""
+    missing = sorted(set(pairs) - set(zip(councils["authority_code"], councils["group_key"], strict=True)))
     if not missing:
         return councils
-    extra = pd.DataFrame({"period": period, "authority_code": missing, "n_values": 0,
+    extra = pd.DataFrame({"group_key": [g for _, g in missing], "period": period,
+                          "authority_code": [c for c, _ in missing], "n_values": 0,
                           "n_applicable": 0, "completeness": 0.0})
     return pd.concat([councils, extra], ignore_index=True)
 
@@ -182,7 +189,7 @@ def composite_scores(wh: Any, codes: Sequence[str], period: str, weights: Weight
     n_values, n_applicable, raw_composite, composite_rank, n_composite.
     """
     scores = group_scores(wh, codes, period, weights, indicators, min_completeness, k=0)
-    return scores.councils.drop(columns="period")
+    return scores.councils.drop(columns=["period", "group_key"])
 
 
 def improvement(scores: GroupScores) -> pd.DataFrame:
@@ -192,21 +199,20 @@ def improvement(scores: GroupScores) -> pd.DataFrame:
     Columns: authority_code, improving, worsening, unchanged, compared, composite_then,
     composite_change (NaN when either composite is missing).
     """
-    now = scores.values[["authority_code", "indicator_id", "polarity", "value"]]
-    then = scores.base_values[["authority_code", "indicator_id", "value"]]
-    both = now.merge(then, on=["authority_code", "indicator_id"], suffixes=("", "_then"))
+    key = ["group_key", "authority_code"]
+    now = scores.values[[*key, "indicator_id", "polarity", "value"]]
+    then = scores.base_values[[*key, "indicator_id", "value"]]
+    both = now.merge(then, on=[*key, "indicator_id"], suffixes=("", "_then"))
     sign = np.where(both["polarity"] == "lower", -1.0, 1.0)
     delta = sign * (both["value"] - both["value_then"])
     both = both.assign(improving=delta > 0, worsening=delta < 0, unchanged=delta == 0)
-    counts = both.groupby("authority_code")[["improving", "worsening", "unchanged"]].sum()
+    counts = both.groupby(key)[["improving", "worsening", "unchanged"]].sum()
     counts["compared"] = counts.sum(axis=1)
-    out = scores.councils[["authority_code", "composite"]].merge(
-        counts.reset_index(), on="authority_code", how="left")
+    out = scores.councils[[*key, "composite"]].merge(counts.reset_index(), on=key, how="left")
     for column in ("improving", "worsening", "unchanged", "compared"):
         out[column] = out[column].fillna(0).astype(int)
-    then_composite = scores.base_councils[["authority_code", "composite"]].rename(
-        columns={"composite": "composite_then"})
-    out = out.merge(then_composite, on="authority_code", how="left")
+    then_composite = scores.base_councils[[*key, "composite"]].rename(columns={"composite": "composite_then"})
+    out = out.merge(then_composite, on=key, how="left")
     out["composite_change"] = out["composite"] - out["composite_then"]
     return out.drop(columns="composite")
 
@@ -246,8 +252,9 @@ def evaluate(scores: GroupScores, rule: ExemplarRule, maturity: pd.DataFrame | N
     asks for it; ``stability`` (authority_code, rank_p05, rank_p95, top_share_draws) adds the
     stability phrase and columns.
     """
-    table = scores.councils.merge(improvement(scores), on="authority_code", how="left")
-    table = table.merge(_indicator_tops(scores.values, rule.top_share), on="authority_code", how="left")
+    key = ["group_key", "authority_code"]
+    table = scores.councils.merge(improvement(scores), on=key, how="left")
+    table = table.merge(_indicator_tops(scores.values, rule.top_share), on=key, how="left")
     table["top_indicators"] = table["top_indicators"].fillna(0).astype(int)
     n = table["n_composite"].fillna(0)
     rank = table["composite_rank"]
@@ -259,11 +266,11 @@ def evaluate(scores: GroupScores, rule: ExemplarRule, maturity: pd.DataFrame | N
     table["cond_improving"] = improving.fillna(False).astype(bool) if rule.require_improving else True
     use_maturity = rule.require_maturity and maturity is not None
     if use_maturity:
-        m = maturity[["authority_code", "mean_maturity"]]
+        m = maturity[["authority_code", "mean_maturity"]].drop_duplicates("authority_code")
         table = table.merge(m, on="authority_code", how="left")
-        median = m.loc[m["authority_code"].isin(table["authority_code"]), "mean_maturity"].median()
-        table["maturity_median"] = median
-        table["cond_maturity"] = (table["mean_maturity"] > median).fillna(False).astype(bool)
+        # median of the group's councils that have a maturity (NaN are skipped)
+        table["maturity_median"] = table.groupby("group_key")["mean_maturity"].transform("median")
+        table["cond_maturity"] = (table["mean_maturity"] > table["maturity_median"]).fillna(False).astype(bool)
     else:
         table["cond_maturity"] = True
     if stability is not None:
@@ -281,7 +288,7 @@ def evaluate(scores: GroupScores, rule: ExemplarRule, maturity: pd.DataFrame | N
 def _indicator_tops(values: pd.DataFrame, top_share: float) -> pd.DataFrame:
     """Per council: how many of its indicators sit in the group's top ``top_share``."""
     tops = values.assign(top=values["pct_rank"] >= 1 - top_share)
-    return tops.groupby("authority_code", as_index=False).agg(top_indicators=("top", "sum"))
+    return tops.groupby(["group_key", "authority_code"], as_index=False).agg(top_indicators=("top", "sum"))
 
 
 def _failed(row: pd.Series, rule: ExemplarRule, use_maturity: bool) -> list[str]:
@@ -359,23 +366,26 @@ def theme_profile(scores: GroupScores, exemplars: Sequence[str], council: str | 
 def national_overview(wh: Any, councils: pd.DataFrame, period: str, rule: ExemplarRule,
                       weights: Weights | None = None, indicators: Sequence[str] | None = None,
                       use_maturity: bool = True) -> pd.DataFrame:
-    """Run the rule in every (authority type, region) group of ``councils`` (exemplar_councils.sql).
+    """Run the rule in every (authority type, region) group of ``councils`` (exemplar_councils.sql),
+    every group scored within itself in one query.
 
     Returns one row per council with authority_type, region, is_exemplar, composite_rank,
     n_composite, completeness (stability is not resampled here: it does not enter the rule).
     """
-    rows = []
-    for (kind, region), members in councils.groupby(["authority_type", "region"], sort=True):
-        codes = members["authority_code"].tolist()
-        scores = group_scores(wh, codes, period, weights, indicators, rule.min_completeness, rule.k)
-        maturity = peer_maturity(wh, codes) if use_maturity and rule.require_maturity else None
-        table = evaluate(scores, rule, maturity)
-        table["authority_type"], table["region"] = kind, region
-        rows.append(table[["authority_code", "authority_type", "region", "is_exemplar",
-                           "composite", "composite_rank", "n_composite", "completeness"]])
-    if not rows:
-        return pd.DataFrame(columns=["authority_code", "authority_type", "region", "is_exemplar"])
-    return pd.concat(rows, ignore_index=True)
+    columns = ["authority_code", "authority_type", "region", "is_exemplar", "composite",
+               "composite_rank", "n_composite", "completeness"]
+    if councils.empty:
+        return pd.DataFrame(columns=columns)
+    keys = (councils["authority_type"] + GROUP_SEPARATOR + councils["region"].fillna("")).tolist()
+    codes = councils["authority_code"].tolist()
+    scores = group_scores(wh, codes, period, weights, indicators, rule.min_completeness, rule.k, groups=keys)
+    maturity = peer_maturity(wh, codes) if use_maturity and rule.require_maturity else None
+    table = evaluate(scores, rule, maturity)
+    table[["authority_type", "region"]] = table["group_key"].str.split(GROUP_SEPARATOR, n=1, expand=True)
+    return table[columns].sort_values(["authority_type", "region", "authority_code"]).reset_index(drop=True)
+
+
+GROUP_SEPARATOR = "|"  # joins type and region into one group key; neither name contains it
 
 
 ALL_REGIONS = "All regions"  # the region choice that means "the authority type nationally"

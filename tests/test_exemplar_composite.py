@@ -260,7 +260,8 @@ def sql_scores(values, ind, ids, weights, themes=None, theme_weights=None, thres
     theme_weights = theme_weights or [1.0] * len(themes)
     wh = FrameWarehouse(make_tables(values, ind))
     try:
-        out = wh.query("exemplar_scores", codes=sorted(values["authority_code"].unique()), periods=["2022/23"],
+        codes = sorted(values["authority_code"].unique())
+        out = wh.query("exemplar_scores", codes=codes, group_keys=[""] * len(codes), periods=["2022/23"],
                        indicator_ids=ids, indicator_weights=weights, themes=themes,
                        theme_weights=theme_weights, min_completeness=threshold)
     finally:

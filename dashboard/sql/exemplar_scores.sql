@@ -1,6 +1,8 @@
 -- Percentile ranks, theme scores, completeness and the weighted composite of every council in a
--- peer group, for each requested period. One row per (period, council, indicator with a value);
--- a member with no value at all gets one row with a NULL indicator_id, so it is still listed.
+-- peer group, for each requested period. One row per (group, period, council, indicator with a
+-- value); a member with no value at all gets one row with a NULL indicator_id, so it is listed.
+-- Several peer groups can be scored at once: $group_keys (parallel to $codes) names each member's
+-- group, and every rank, count and completeness is computed within its group.
 -- The method is documented in docs/exemplar-method.md; in short:
 --   pct_rank    = (n_ranked - rank) / (n_ranked - 1): rank 1 = best (polarity-aware), ties share
 --                 the best rank, n_ranked = members with a value; 0.5 when only one has a value.
@@ -8,7 +10,7 @@
 --   composite   = theme-weighted mean of the council's theme scores (themes where it has a value),
 --                 NULL when completeness < $min_completeness.
 --   completeness = the council's values / chosen indicators with at least one value in the group.
--- Parameters: $codes (members), $periods, $indicator_ids + $indicator_weights (parallel lists),
+-- Parameters: $codes + $group_keys (members, parallel lists), $periods, $indicator_ids + $indicator_weights (parallel lists),
 -- $themes + $theme_weights (parallel lists), $min_completeness (0..1).
 WITH indicator_weights AS (
     SELECT unnest($indicator_ids) AS indicator_id,
@@ -18,7 +20,7 @@ theme_weights AS (
     SELECT unnest($themes) AS theme, unnest($theme_weights)::DOUBLE AS theme_weight
 ),
 members AS (
-    SELECT DISTINCT unnest($codes) AS authority_code
+    SELECT DISTINCT unnest($codes) AS authority_code, unnest($group_keys) AS group_key
 ),
 chosen_periods AS (
     SELECT DISTINCT unnest($periods) AS period
@@ -34,22 +36,22 @@ chosen AS (
       AND t.theme_weight > 0
 ),
 group_values AS (
-    SELECT v.period, v.authority_code, v.indicator_id, v.value
+    SELECT m.group_key, v.period, v.authority_code, v.indicator_id, v.value
     FROM indicator_values v
+    JOIN members m USING (authority_code)
     WHERE v.indicator_id IN (SELECT indicator_id FROM chosen)
       AND v.period IN (SELECT period FROM chosen_periods)
-      AND v.authority_code IN (SELECT authority_code FROM members)
       AND v.value IS NOT NULL
 ),
 ranked AS (
-    SELECT g.period, g.authority_code, g.indicator_id, c.theme, c.polarity, g.value,
+    SELECT g.group_key, g.period, g.authority_code, g.indicator_id, c.theme, c.polarity, g.value,
            c.indicator_weight, c.theme_weight,
            rank() OVER by_indicator AS indicator_rank,
-           count(*) OVER (PARTITION BY g.period, g.indicator_id) AS n_ranked
+           count(*) OVER (PARTITION BY g.group_key, g.period, g.indicator_id) AS n_ranked
     FROM group_values g
     JOIN chosen c USING (indicator_id)
     WINDOW by_indicator AS (
-        PARTITION BY g.period, g.indicator_id
+        PARTITION BY g.group_key, g.period, g.indicator_id
         ORDER BY CASE c.polarity WHEN 'lower' THEN -g.value ELSE g.value END DESC
     )
 ),
@@ -62,38 +64,40 @@ percentiles AS (
 -- completeness counts only indicators that apply to this group in this period (some
 -- indicators have no rows at all for some authority types)
 applicable AS (
-    SELECT period, count(DISTINCT indicator_id) AS n_applicable
+    SELECT group_key, period, count(DISTINCT indicator_id) AS n_applicable
     FROM percentiles
-    GROUP BY period
+    GROUP BY group_key, period
 ),
 theme_scores AS (
-    SELECT period, authority_code, theme,
+    SELECT group_key, period, authority_code, theme,
            any_value(theme_weight) AS theme_weight,
            sum(indicator_weight * pct_rank) / sum(indicator_weight) AS theme_score
     FROM percentiles
-    GROUP BY period, authority_code, theme
+    GROUP BY group_key, period, authority_code, theme
 ),
 council_scores AS (
-    SELECT period, authority_code,
+    SELECT group_key, period, authority_code,
            sum(theme_weight * theme_score) / sum(theme_weight) AS raw_composite
     FROM theme_scores
-    GROUP BY period, authority_code
+    GROUP BY group_key, period, authority_code
 ),
 council_counts AS (
-    SELECT period, authority_code, count(*) AS n_values
+    SELECT group_key, period, authority_code, count(*) AS n_values
     FROM percentiles
-    GROUP BY period, authority_code
+    GROUP BY group_key, period, authority_code
 ),
 councils AS (
-    SELECT p.period, m.authority_code, a.n_applicable,
+    SELECT m.group_key, p.period, m.authority_code, a.n_applicable,
            coalesce(n.n_values, 0) AS n_values,
            coalesce(n.n_values, 0) / a.n_applicable AS completeness,
            s.raw_composite
     FROM members m
     CROSS JOIN chosen_periods p
-    JOIN applicable a ON a.period = p.period
-    LEFT JOIN council_counts n ON n.period = p.period AND n.authority_code = m.authority_code
-    LEFT JOIN council_scores s ON s.period = p.period AND s.authority_code = m.authority_code
+    JOIN applicable a ON a.period = p.period AND a.group_key = m.group_key
+    LEFT JOIN council_counts n
+           ON n.group_key = m.group_key AND n.period = p.period AND n.authority_code = m.authority_code
+    LEFT JOIN council_scores s
+           ON s.group_key = m.group_key AND s.period = p.period AND s.authority_code = m.authority_code
 ),
 -- composites equal to 12 decimals tie (summation order must not break a tie)
 scored AS (
@@ -104,20 +108,22 @@ scored AS (
 composite_ranked AS (
     SELECT *,
            CASE WHEN composite IS NOT NULL
-                THEN rank() OVER (PARTITION BY period, composite IS NULL ORDER BY composite DESC)
+                THEN rank() OVER (PARTITION BY group_key, period, composite IS NULL ORDER BY composite DESC)
            END AS composite_rank,
-           count(composite) OVER (PARTITION BY period) AS n_composite
+           count(composite) OVER (PARTITION BY group_key, period) AS n_composite
     FROM scored
 ),
 final AS (
-    SELECT c.period, c.authority_code, p.indicator_id, p.theme, p.polarity, p.value,
+    SELECT c.group_key, c.period, c.authority_code, p.indicator_id, p.theme, p.polarity, p.value,
            p.indicator_rank, p.n_ranked, p.pct_rank, p.indicator_weight, p.theme_weight,
            t.theme_score, c.n_values, c.n_applicable, c.completeness, c.raw_composite,
            c.composite, c.composite_rank, c.n_composite
     FROM composite_ranked c
-    LEFT JOIN percentiles p ON p.period = c.period AND p.authority_code = c.authority_code
+    LEFT JOIN percentiles p
+           ON p.group_key = c.group_key AND p.period = c.period AND p.authority_code = c.authority_code
     LEFT JOIN theme_scores t
-           ON t.period = c.period AND t.authority_code = c.authority_code AND t.theme = p.theme
+           ON t.group_key = c.group_key AND t.period = c.period AND t.authority_code = c.authority_code
+          AND t.theme = p.theme
 )
 SELECT * FROM final
-ORDER BY period, authority_code, indicator_id
+ORDER BY group_key, period, authority_code, indicator_id

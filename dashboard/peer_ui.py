@@ -82,7 +82,14 @@ def choose_group(wh: Any, council: str, period: str, container: Any = st) -> Pee
         custom = url_multiselect("Councils to compare with", options, key="peers",
                                  format_func=lambda c: f"{names[c]} ({c})", container=container,
                                  placeholder="Pick councils")
-    return resolve_peer_group(wh, PeerGroupSpec(kind, council, tuple(custom), period=period))
+    set_id = None
+    if hasattr(GROUP_KINDS[kind], "sets"):  # kinds backed by stored sets (neighbours, family)
+        sets = GROUP_KINDS[kind].sets(wh)
+        if not sets.empty:
+            names = dict(zip(sets["set_id"], sets["name"], strict=True))
+            set_id = url_selectbox("Peer set", list(names), key="set", format_func=lambda s: names[s],
+                                   container=container)
+    return resolve_peer_group(wh, PeerGroupSpec(kind, council, tuple(custom), set_id=set_id, period=period))
 
 
 def show_group(group: PeerGroup, council_name: str) -> None:

@@ -228,3 +228,7 @@ def resolve_peer_group(wh: Any, spec: PeerGroupSpec) -> PeerGroup:
 def kind_ids() -> Sequence[str]:
     """The registered kind ids in registration order (for menus)."""
     return list(GROUP_KINDS)
+
+
+# Kinds backed by stored peer sets (statistical neighbours, family groups) register themselves.
+from dashboard import peer_sets as _peer_sets  # noqa: E402,F401

@@ -15,6 +15,8 @@ page = st.navigation(
             st.Page("dashboard/views/profile.py", title="Council profile", url_path="profile"),
             st.Page("dashboard/views/indicator.py", title="Indicator", url_path="indicator"),
             st.Page("dashboard/views/progress.py", title="Progress", url_path="progress"),
+            st.Page("dashboard/views/peer_groups.py", title="Peer groups", url_path="peer-groups"),
+            st.Page("dashboard/views/former_councils.py", title="Former councils", url_path="former-councils"),
         ],
         "Exemplars": [
             st.Page("dashboard/views/exemplars.py", title="Exemplar finder", url_path="exemplars"),

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["SeriesPoint", "derive_series", "predecessors_of", "successor_series", "with_predecessors",
-           "former_councils", "successor_notice"]
+           "former_councils", "successor_notice", "indicator_aggregation", "has_predecessors"]
 
 LOWER_TIERS = ("district", "unitary")   # tiers that together cover an area once, bottom up
 UPPER_TIERS = ("county", "unitary")     # ... and top down
@@ -164,6 +164,14 @@ def successor_series(wh: Any, council: str, indicator: str, aggregation: str | N
     values = wh.query("reorg_values", indicator=indicator, codes=codes)
     periods = wh.query("indicator_periods_all", indicator=indicator)
     return derive_series(authorities, values, periods, council, aggregation)
+
+
+def indicator_aggregation(wh: Any, indicator: str) -> str | None:
+    """The indicator's ``aggregation`` (sum, mean) or None when it has none."""
+    frame = wh.query("indicator_aggregation", indicator=indicator)
+    if frame.empty or pd.isna(frame["aggregation"].iloc[0]):
+        return None
+    return str(frame["aggregation"].iloc[0])
 
 
 def with_predecessors(trend: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:

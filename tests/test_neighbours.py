@@ -4,6 +4,7 @@ deterministic, and equal to an independent numpy computation."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -94,11 +95,13 @@ def test_bad_variables_and_weights(variables, weights, message):
         parse_variables(variables, weights)
 
 
-def test_compute_and_load_with_an_indicator_variable(tmp_path, warehouse_path, authorities, reference_dir):
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory, authorities, reference_dir):
+    """A warehouse with one indicator for all but five councils, and neighbours computed on it."""
+    warehouse_path = tmp_path_factory.mktemp("nn") / "exemplar.duckdb"
     current = authorities[authorities["is_current"] & authorities["is_council"]]["authority_code"].tolist()
     rng = random.Random(42)
-    folder = tmp_path / "ctx"
-    folder.mkdir()
+    folder = tmp_path_factory.mktemp("ctx")
     (folder / "indicators.csv").write_text(
         "indicator_id,name,theme,unit,polarity,description,source\nspend,Spend,T,£,neutral,d,s\n")
     lines = ["authority_code,indicator_id,period,value"] + [f"{c},spend,2019/20,{rng.uniform(0, 100):.3f}"
@@ -107,6 +110,11 @@ def test_compute_and_load_with_an_indicator_variable(tmp_path, warehouse_path, a
     assert load_sources([Source.of(folder, "ctx")], warehouse_path, reference_dir=reference_dir).ok
     result = compute_and_load(warehouse_path, variables="population,indicator:spend@2019/20", weights="1,2",
                               set_id="nn-test", reference_dir=reference_dir)
+    return warehouse_path, result, current
+
+
+def test_compute_and_load_with_an_indicator_variable(computed):
+    warehouse_path, result, current = computed
     assert result.ok, result.problems
     assert set(current[-5:]) <= set(result.left_out)  # no value for the indicator: left out, listed
     con = duckdb.connect(str(WarehousePaths(warehouse_path).current_file()), read_only=True)
@@ -119,3 +127,28 @@ def test_compute_and_load_with_an_indicator_variable(tmp_path, warehouse_path, a
     assert sets[0][0] == "neighbours" and "Euclidean" in sets[0][1]
     assert sets[0][2] == "population (weight 1), indicator:spend@2019/20 (weight 2)"
     assert stored[0] == 15 * stored[1] and 0 <= stored[2] <= stored[3] <= 100
+
+
+def test_the_app_offers_the_set_as_a_peer_group_and_shows_method_and_similarity(computed, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    warehouse_path, result, _ = computed
+    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(warehouse_path))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), default_timeout=120)
+    at.run()
+    at.query_params["council"] = "E08000025"
+    at.switch_page("dashboard/views/peer_groups.py")
+    at.run()
+    assert not at.exception, at.exception
+    facts, table = at.dataframe[0].value, at.dataframe[1].value  # the set's facts, then the neighbours
+    shown = " ".join(str(v) for v in facts.iloc[:, 1])
+    assert "Euclidean" in shown and "indicator:spend@2019/20 (weight 2)" in shown
+    want = result.members[result.members["authority_code"] == "E08000025"]
+    assert table["Code"].tolist() == want["member_code"].tolist()
+    assert table["Similarity (0-100)"].between(0, 100).all()
+    at.switch_page("dashboard/views/indicator.py")
+    at.query_params["group"] = "neighbours"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="group").value == "neighbours"
+    assert any("nearest neighbours" in c.value for c in at.caption)

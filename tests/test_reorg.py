@@ -146,3 +146,26 @@ def test_former_councils_name_their_successors(loaded, authorities):
     assert allerdale == "Allerdale was abolished on 1 April 2023; its area is now served by Cumberland."
     cumbria = frame[frame["authority_code"] == "E10000006"]["notice"].iloc[0]
     assert cumbria.endswith("served by Cumberland and Westmorland and Furness.")
+
+
+def test_former_councils_page_marks_derived_values_and_the_switch_turns_them_off(loaded, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    wh, _ = loaded
+    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(wh.paths.live))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), default_timeout=120)
+    at.run()
+    at.query_params["council"] = NORTH_YORKSHIRE
+    at.query_params["indicator"] = "incidents"
+    at.switch_page("dashboard/views/former_councils.py")
+    at.run()
+    assert not at.exception, at.exception
+    listing, series = at.dataframe[0].value, at.dataframe[1].value
+    assert "Allerdale was abolished on 1 April 2023; its area is now served by Cumberland." in set(listing["Notice"])
+    assert series["Derived from predecessors"].tolist() == [True, True, True, True, False]
+    at.toggle(key="predecessors").set_value(False).run()
+    assert not at.exception, at.exception
+    assert at.dataframe[1].value["Derived from predecessors"].tolist() == [False]
+    assert at.query_params["predecessors"] == ["0"] or at.query_params["predecessors"] == "0"

@@ -28,7 +28,9 @@ peer_ui.show_group(group, council_name)
 
 profile = benchmark.peer_profile(wh, group, period, None if theme == ALL_THEMES else theme)
 st.dataframe(benchmark.profile_display(profile), hide_index=True, key="profile_table",
-             height=min(40 + 35 * len(profile), 1000))
+             height=min(40 + 35 * len(profile), 1000),
+             column_config={"Indicator": st.column_config.TextColumn(pinned=True, width="large"),
+                            "Theme": st.column_config.TextColumn(width="small")})
 st.caption(
     "Rank: " + benchmark.RANK_METHOD + ". Quartiles: " + benchmark.QUARTILE_METHOD + ". Band: "
     + benchmark.BAND_METHOD + ". Change: " + benchmark.CHANGE_METHOD.replace(

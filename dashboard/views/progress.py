@@ -16,9 +16,10 @@ notices = st.container()
 periods = benchmark.value_periods(wh)
 left, middle, right = st.columns(3)
 indicator = peer_ui.choose_indicator(wh, container=left)
-end = peer_ui.choose_period(wh, key="to", label="To period", container=middle)
+from_box, to_box = middle.container(), middle.container()  # "From" shows first; "To" sets its default
+end = peer_ui.choose_period(wh, key="to", label="To period", container=to_box)
 start = peer_ui.choose_period(wh, key="from", label="From period",
-                              default=benchmark.default_start(periods, end), container=middle)
+                              default=benchmark.default_start(periods, end), container=from_box)
 council, council_name = peer_ui.choose_council(wh, container=right)
 group = peer_ui.choose_group(wh, council, end, container=left)
 with notices:
@@ -38,7 +39,8 @@ if not own.empty:
     cols = st.columns(3)
     cols[0].metric(f"Change for {council_name}",
                    benchmark.format_value(row["change"], indicator["decimals"], signed=True) or "no data",
-                   benchmark.direction_text(row["direction"]) or None, delta_color="off")
+                   benchmark.direction_text(row["direction"]) or None, delta_color="off",
+                   delta_arrow="off")  # our arrow follows the number; the word says good or bad
     cols[1].metric(f"Rank in {start}", benchmark.rank_text(row["rank_from"], row["n_ranked_from"]))
     cols[2].metric(f"Rank in {end}", benchmark.rank_text(row["rank_to"], row["n_ranked_to"]))
 if polarity == "neutral":

@@ -133,25 +133,26 @@ def _chosen(indicators: pd.DataFrame, chosen: Sequence[str] | None) -> pd.DataFr
 def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | None = None,
                  indicators: Sequence[str] | None = None,
                  min_completeness: float = DEFAULT_MIN_COMPLETENESS, k: int = DEFAULT_K,
-                 groups: Sequence[str] | None = None) -> GroupScores:
+                 groups: Sequence[str] | None = None, detail: bool = True) -> GroupScores:
     """Score the peer group ``codes`` in ``period`` and ``k`` periods before (one SQL query).
 
     ``indicators`` limits the indicator set (default: every rankable indicator). ``groups``
     (parallel to ``codes``) scores several peer groups at once, each within itself; the frames
-    then carry each row's ``group_key`` (default: one group, key "").
+    then carry each row's ``group_key`` (default: one group, key ""). ``detail=False`` fetches
+    the per-council figures only (``values`` is then empty).
     """
     keys = list(groups) if groups is not None else [""] * len(codes)
     pairs = sorted(set(zip(codes, keys, strict=True)))
     weights = weights or Weights()
     chosen = _chosen(rankable_indicators(wh), indicators)
     ids, id_weights, themes, theme_weights = weights.for_indicators(chosen)
-    base = base_period(period_sequence(wh), period, k)
+    base = base_period(period_sequence(wh), period, k) if k > 0 else None  # k = 0: no look back
     periods = [period] + ([base] if base else [])
     long = wh.query("exemplar_scores", codes=[c for c, _ in pairs], group_keys=[g for _, g in pairs],
                     periods=periods,
                     indicator_ids=ids or [""], indicator_weights=id_weights or [0.0],
                     themes=themes or [""], theme_weights=theme_weights or [0.0],
-                    min_completeness=float(min_completeness))
+                    min_completeness=float(min_completeness), detail=bool(detail))
     parts = {p: long[long["period"] == p] for p in periods}
     now = parts[period]
 
@@ -188,7 +189,7 @@ def composite_scores(wh: Any, codes: Sequence[str], period: str, weights: Weight
     Columns: authority_code, composite (NULL below ``min_completeness``), completeness,
     n_values, n_applicable, raw_composite, composite_rank, n_composite.
     """
-    scores = group_scores(wh, codes, period, weights, indicators, min_completeness, k=0)
+    scores = group_scores(wh, codes, period, weights, indicators, min_completeness, k=0, detail=False)
     return scores.councils.drop(columns=["period", "group_key"])
 
 

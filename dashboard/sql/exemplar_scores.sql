@@ -11,7 +11,8 @@
 --                 NULL when completeness < $min_completeness.
 --   completeness = the council's values / chosen indicators with at least one value in the group.
 -- Parameters: $codes + $group_keys (members, parallel lists), $periods, $indicator_ids + $indicator_weights (parallel lists),
--- $themes + $theme_weights (parallel lists), $min_completeness (0..1).
+-- $themes + $theme_weights (parallel lists), $min_completeness (0..1), $detail (false: one row
+-- per council only, indicator columns NULL -- the lean answer when only composites are wanted).
 WITH indicator_weights AS (
     SELECT unnest($indicator_ids) AS indicator_id,
            unnest($indicator_weights)::DOUBLE AS indicator_weight
@@ -120,7 +121,7 @@ final AS (
            c.composite, c.composite_rank, c.n_composite
     FROM composite_ranked c
     LEFT JOIN percentiles p
-           ON p.group_key = c.group_key AND p.period = c.period AND p.authority_code = c.authority_code
+           ON $detail AND p.group_key = c.group_key AND p.period = c.period AND p.authority_code = c.authority_code
     LEFT JOIN theme_scores t
            ON t.group_key = c.group_key AND t.period = c.period AND t.authority_code = c.authority_code
           AND t.theme = p.theme

@@ -209,3 +209,17 @@ def matcher():
     from etl.importer.match import Matcher
 
     return Matcher.from_register()
+
+
+def test_every_spec_example_in_the_docs_is_valid(tmp_path):
+    import re
+
+    from etl.importer import read_spec
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "importing.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", text, flags=re.DOTALL)
+    assert len(blocks) >= 7
+    for number, block in enumerate(blocks):
+        path = tmp_path / f"example{number}.toml"
+        path.write_text(block, encoding="utf-8")
+        read_spec(path)  # raises SpecError naming the key if an example drifts from the code

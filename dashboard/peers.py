@@ -97,8 +97,15 @@ class GroupKind(Protocol):
     """What a peer-group kind provides. ``members`` may return any codes; the resolver keeps
     only councils existing in the spec's period."""
 
-    id: str
-    label: str
+    @property
+    def id(self) -> str:
+        """The kind's id: the ``group`` URL value and the key in :data:`GROUP_KINDS`."""
+        ...
+
+    @property
+    def label(self) -> str:
+        """The name shown in menus, e.g. "Same authority type in the region"."""
+        ...
 
     def describe(self, wh: Any, spec: PeerGroupSpec) -> str:
         """One sentence saying who is in the group, e.g. "London boroughs in England"."""

@@ -7,6 +7,11 @@ each file's row count and its SHA-256. The export reads one resolved version fil
 publish during the export cannot mix two versions; files are written under temporary
 names and renamed into place, the manifest last, so a reader that waits for the manifest
 never sees a half-written table.
+
+A Parquet export also gets ``exemplar.duckdb``: a tiny DuckDB file holding only views over the
+Parquet files (by absolute path). Point ``EXEMPLAR_WAREHOUSE`` at it and the dashboard serves
+the export exactly as it serves the warehouse, so app replicas on other machines can read one
+export on shared storage. Export each version to its own folder: the views name their files.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ import duckdb
 
 from etl.warehouse import WarehousePaths
 
-__all__ = ["FORMATS", "ExportResult", "export_warehouse", "export_file_name", "MANIFEST"]
+__all__ = ["FORMATS", "ExportResult", "export_warehouse", "export_file_name", "MANIFEST", "VIEWS_FILE"]
 
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"  # written last: its presence means the export is complete
+VIEWS_FILE = "exemplar.duckdb"  # views over the Parquet files: a warehouse the dashboard can open
 COPY_OPTIONS = {
     "parquet": "FORMAT parquet, COMPRESSION zstd",  # zstd: small files that every Parquet reader opens
     "csv": "FORMAT csv, HEADER true",  # plain RFC 4180 for tools; Excel downloads live in the app
@@ -92,8 +98,28 @@ def export_warehouse(directory: str | Path, fmt: str = "parquet",
             written[table if schema == "main" else f"{schema}.{table}"] = (final, int(rows[0] if rows else 0))
     finally:
         con.close()
+    if fmt == "parquet":
+        _write_views(out, written)
     _write_manifest(out, version, fmt, source, written)
     return ExportResult(version, out, written)
+
+
+def _write_views(out: Path, written: dict[str, tuple[Path, int]]) -> None:
+    """``exemplar.duckdb`` with one view per table over its Parquet file, renamed into place."""
+    tmp = out / f".{VIEWS_FILE}.tmp"
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        for name, (file, _rows) in written.items():
+            schema, _, table = name.rpartition(".")
+            if schema:
+                con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            qualified = f'"{schema}"."{table}"' if schema else f'"{table}"'
+            con.execute(f"CREATE VIEW {qualified} AS SELECT * FROM read_parquet('{_sql_string(file.resolve())}')")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, out / VIEWS_FILE)
 
 
 def _sql_string(path: Path) -> str:

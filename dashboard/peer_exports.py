@@ -62,11 +62,15 @@ def _council_columns(frame: pd.DataFrame, code: str, name: str) -> pd.DataFrame:
 
 
 def profile_csv(profile: pd.DataFrame, group: PeerGroup, council_name: str,
-                meta: Mapping[str, str], generated_at: dt.datetime | None = None) -> bytes:
-    """The council's peer comparison, one row per indicator (from ``benchmark.peer_profile``)."""
+                meta: Mapping[str, str], generated_at: dt.datetime | None = None,
+                theme: str | None = None) -> bytes:
+    """The council's peer comparison, one row per indicator (from ``benchmark.peer_profile``);
+    ``theme`` records the theme filter the rows were chosen by (None: every theme)."""
     frame = profile[list(PROFILE_COLUMNS)].rename(columns=PROFILE_COLUMNS)
     frame = _council_columns(frame, group.spec.council, council_name)
-    return csv_bytes(frame, peer_provenance(group, meta), generated_at)
+    provenance = {"indicators": f"theme {theme}" if theme else "all indicators",
+                  **peer_provenance(group, meta)}
+    return csv_bytes(frame, provenance, generated_at)
 
 
 def group_values_csv(values: pd.DataFrame, group: PeerGroup, indicator: Mapping[str, object],

@@ -89,6 +89,16 @@ def test_profile_csv_provenance(wh, group):
     assert about["about_data_version"] == meta["data_version"]
     assert about["about_generated_at"] == "2026-01-02T03:04:05Z"
     assert frame["about_peer_group_size"].nunique() == 1  # constant on every row
+    assert about["about_indicators"] == "all indicators"
+
+
+def test_theme_filter_is_recorded(wh, group):
+    theme = fx.INJECTED["higher"]["theme"]
+    profile = benchmark.peer_profile(wh, group, fx.PERIOD, theme)
+    data = peer_exports.profile_csv(profile, group, "Birmingham", wh.scalar_meta(), GENERATED, theme=theme)
+    frame = pd.read_csv(io.BytesIO(data))
+    assert sorted(frame["indicator_id"]) == sorted([fx.INDICATOR_IDS["higher"], fx.INDICATOR_IDS["lower"]])
+    assert set(frame["about_indicators"]) == {f"theme {theme}"}
 
 
 def test_hostile_text_is_neutralised_and_kept(wh, group):

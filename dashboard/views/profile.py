@@ -26,7 +26,8 @@ with notices:
 st.subheader(f"{peer_ui.plain(council_name)} in {peer_ui.plain(period)}")
 peer_ui.show_group(group, council_name)
 
-profile = benchmark.peer_profile(wh, group, period, None if theme == ALL_THEMES else theme)
+chosen_theme = None if theme == ALL_THEMES else theme
+profile = benchmark.peer_profile(wh, group, period, chosen_theme)
 st.dataframe(benchmark.profile_display(profile), hide_index=True, key="profile_table",
              height=min(40 + 35 * len(profile), 1000),
              column_config={"Indicator": st.column_config.TextColumn(pinned=True, width="large"),
@@ -44,7 +45,7 @@ download_left, download_right = st.columns(2)
 with download_left:
     st.download_button(
         "Download the peer comparison (CSV)",
-        peer_exports.profile_csv(profile, group, council_name, meta),
+        peer_exports.profile_csv(profile, group, council_name, meta, theme=chosen_theme),
         file_name=peer_ui.file_name("peer-comparison", council, period, group.spec.kind),
         mime="text/csv", key="profile_download", on_click="ignore",
     )

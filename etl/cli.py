@@ -108,7 +108,8 @@ def _operations(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report(result: LoadResult, out=sys.stdout) -> int:
+def _report(result: LoadResult, out=None) -> int:
+    out = out or sys.stdout  # looked up per call, so a redirected stdout (tests, wrappers) is honoured
     if result.problems:
         print(format_problems(result.problems), file=sys.stderr)
         print("Nothing was published; the live warehouse is unchanged.", file=sys.stderr)
@@ -137,7 +138,13 @@ def _build_demo(args: argparse.Namespace) -> int:
         demo.write_demo_source(folder, authorities)
         source = Source.of(folder, demo.DEMO_SOURCE_NAME, synthetic=True)
         result = load_sources([source], args.warehouse, reference_dir=args.reference_dir)
-    return _report(result)
+    code = _report(result)
+    if result.outcome == "published":  # so the Statistical neighbours peer group works at once
+        from etl import neighbours
+
+        computed = neighbours.compute_and_load(args.warehouse, reference_dir=args.reference_dir)
+        print(neighbours.format_summary(computed), file=sys.stdout if computed.ok else sys.stderr)
+    return code
 
 
 def _load_inbox(args: argparse.Namespace) -> int:

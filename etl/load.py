@@ -8,6 +8,7 @@ exactly as it was, and every attempt is appended to the load log.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 from collections.abc import Sequence
@@ -28,8 +29,9 @@ from etl.transform import (
     append_incoming_comparators,
     append_incoming_peer_members,
     append_incoming_responses,
-    append_incoming_values,
     create_incoming_tables,
+    defer_incoming_values,
+    deferred_values,
     insert_indicators,
     insert_peer_sets,
     insert_questions,
@@ -213,17 +215,30 @@ def _build(paths: WarehousePaths, build: Path, version: str, sources: Sequence[S
 
 
 def _insert_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path | None) -> None:
-    frames = {
-        "ref.authorities": reference.read_authorities(reference_dir),
-        "ref.authority_names": reference.read_authority_names(reference_dir),
-        "ref.authority_codes": reference.read_authority_codes(reference_dir),
-        "ref.reference_sources": pd.DataFrame(reference.REFERENCE_SOURCES),
-    }
-    for table, frame in frames.items():
+    for table, frame in _reference_frames(reference_dir).items():
         con.register("reference_frame", frame)
         columns = ", ".join(frame.columns)
         con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM reference_frame")
         con.unregister("reference_frame")
+
+
+def _reference_frames(reference_dir: Path | None) -> dict[str, pd.DataFrame]:
+    """The ref tables built from the register, reused while its files are unchanged."""
+    base = (reference_dir or reference.default_reference_dir()).resolve()
+    files = [base / reference.REGISTER_FILE, base / reference.NAMES_FILE, base / reference.GSS_FILE,
+             base / reference.DEPRIVATION_FILE]
+    stamp = tuple(f.stat().st_mtime_ns if f.exists() else None for f in files)
+    return _read_reference_frames(base, stamp)
+
+
+@functools.lru_cache(maxsize=2)  # building the frames takes ~1 s; a process may load many times
+def _read_reference_frames(base: Path, stamp: tuple[int | None, ...]) -> dict[str, pd.DataFrame]:
+    return {
+        "ref.authorities": reference.read_authorities(base),
+        "ref.authority_names": reference.read_authority_names(base),
+        "ref.authority_codes": reference.read_authority_codes(base),
+        "ref.reference_sources": pd.DataFrame(reference.REFERENCE_SOURCES),
+    }
 
 
 def _attach_previous(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
@@ -301,7 +316,7 @@ def _append(con: duckdb.DuckDBPyConnection, file_name: str, source_name: str) ->
         return insert_questions(con, source_name)
     if file_name == "values.csv":
         record_periods(con, "values_periods")
-        return append_incoming_values(con, source_name)
+        return defer_incoming_values(con, source_name)
     if file_name == "comparators.csv":
         return append_incoming_comparators(con, source_name)
     if file_name == "peer_sets.csv":
@@ -314,12 +329,12 @@ def _append(con: duckdb.DuckDBPyConnection, file_name: str, source_name: str) ->
 
 def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
     """Write values and responses sorted for the dashboard: kept rows plus incoming rows."""
+    incoming = "".join(f" UNION ALL SELECT * FROM {view}" for view in ["incoming_values", *deferred_values(con)])
     con.execute(
-        """INSERT INTO indicator_values
-           SELECT * FROM (
-               SELECT * FROM prev.indicator_values WHERE NOT list_contains(?, source_name)
-               UNION ALL SELECT * FROM incoming_values)
-           ORDER BY indicator_id, period_start, authority_code""",
+        f"""INSERT INTO indicator_values
+            SELECT * FROM (
+                SELECT * FROM prev.indicator_values WHERE NOT list_contains(?, source_name){incoming})
+            ORDER BY indicator_id, period_start, authority_code""",
         [replaced],
     )
     con.execute(

@@ -13,6 +13,8 @@ __all__ = [
     "insert_indicators",
     "insert_questions",
     "append_incoming_values",
+    "defer_incoming_values",
+    "deferred_values",
     "append_incoming_responses",
     "record_periods",
     "create_incoming_tables",
@@ -66,6 +68,43 @@ def append_incoming_values(con: duckdb.DuckDBPyConnection, source_name: str) -> 
            FROM checked_values""",
         [source_name],
     ))
+
+
+def defer_incoming_values(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
+    """Keep a checked values file for the final sorted write instead of copying it now.
+
+    A 16-million-row file would otherwise be transformed into a temporary table and then read
+    again by the sort; renaming the staging table and the period map (cheap, no data moves)
+    lets the final write transform and sort the rows in one pass. Returns the rows kept.
+    """
+    number = 1 + len(deferred_values(con))
+    stage, periods = f"stage_values_{number}", f"values_periods_{number}"
+    con.execute(f"ALTER TABLE stage_values RENAME TO {stage}")
+    con.execute(f"ALTER TABLE values_periods RENAME TO {periods}")
+    con.execute(
+        f"""CREATE TEMP VIEW incoming_values_{number} AS
+            SELECT trim(s.indicator_id) AS indicator_id, p.period_label AS period, p.period_start,
+                   c.authority_code, TRY_CAST(trim(s.value) AS DOUBLE) AS value,
+                   CASE WHEN coalesce(trim(s.status), '') <> '' THEN lower(trim(s.status))
+                        WHEN TRY_CAST(trim(s.value) AS DOUBLE) IS NULL THEN 'missing' END AS status,
+                   {_literal(source_name)} AS source_name
+            FROM {stage} s
+            JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
+            JOIN {periods} p ON p.raw = s.period"""
+    )
+    return _count(con.execute(f"SELECT count(*) FROM {stage}"))
+
+
+def deferred_values(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The views of values files kept by ``defer_incoming_values``, in load order."""
+    names = [r[0] for r in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND view_name LIKE 'incoming\\_values\\_%' ESCAPE '\\'"
+    ).fetchall()]
+    return sorted(names, key=lambda name: int(name.rsplit("_", 1)[1]))
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def append_incoming_responses(con: duckdb.DuckDBPyConnection, source_name: str) -> int:

@@ -12,8 +12,16 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from etl.contract import (AGGREGATIONS, FALSE_WORDS, MAX_DECIMALS, PEER_SET_KINDS, POLARITIES, ROLES, STATUSES,
-                          TRUE_WORDS)
+from etl.contract import (
+    AGGREGATIONS,
+    FALSE_WORDS,
+    MAX_DECIMALS,
+    PEER_SET_KINDS,
+    POLARITIES,
+    ROLES,
+    STATUSES,
+    TRUE_WORDS,
+)
 from etl.periods import PeriodError, parse_period
 from etl.problems import EXAMPLES_PER_PROBLEM, Problem
 
@@ -191,8 +199,10 @@ UNIQUE_KEYS = {
     "peer_set_members.csv": ("trim(set_id)", "resolved_authority", "coalesce(resolved_member, '')"),
 }
 
-# How a repeated key is named in a problem, where the key expressions do not say it plainly.
+# How a repeated key is named in a problem: the file's own column names, in key order.
 KEY_COLUMNS = {
+    "values.csv": "authority_code, indicator_id, period",
+    "responses.csv": "authority_code, round, question_id",
     "comparators.csv": "indicator_id, period, area_name",
     "peer_set_members.csv": "set_id, authority_code, member_code",
 }
@@ -297,15 +307,26 @@ def _row_of(rid: int, rejected_lines: list[int]) -> int:
     return row
 
 
+def _key_filter(file_name: str) -> str:
+    return " AND ".join(f"{k} IS NOT NULL" for k in UNIQUE_KEYS[file_name])
+
+
 def run_checks(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
                rejected_lines: list[int]) -> list[Problem]:
-    """Count every check on ``view`` in one pass; fetch examples only for those that fire."""
+    """Count every check on ``view`` in one pass; fetch examples only for those that fire.
+
+    The same pass counts keyed rows and distinct key hashes: only when they differ (a repeated
+    key, or a 64-bit hash collision) does the exact grouped duplicate query run.
+    """
     checks = CHECKS[file_name]
-    counts = con.execute(
-        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.where})" for c in checks) + f" FROM {view}"
-    ).fetchone()
+    counts = [f"count(*) FILTER (WHERE {c.where})" for c in checks]
+    if file_name in UNIQUE_KEYS:
+        keyed = _key_filter(file_name)
+        counts += [f"count(*) FILTER (WHERE {keyed})",
+                   f"count(DISTINCT hash({', '.join(UNIQUE_KEYS[file_name])})) FILTER (WHERE {keyed})"]
+    found = con.execute(f"SELECT {', '.join(counts)} FROM {view}").fetchone()
     problems: list[Problem] = []
-    for check, count in zip(checks, counts, strict=True):
+    for check, count in zip(checks, found[: len(checks)], strict=True):
         if not count:
             continue
         examples = con.execute(
@@ -315,31 +336,32 @@ def run_checks(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
         for rid, shown, reason in examples:
             problems.append(Problem(file_name, _row_of(rid, rejected_lines), check.column,
                                     shown, reason, count))
-    return problems + _duplicate_keys(con, file_name, view, rejected_lines)
+    if file_name in UNIQUE_KEYS and found[-2] != found[-1]:
+        problems += _duplicate_keys(con, file_name, view, rejected_lines)
+    return problems
 
 
 def _duplicate_keys(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
                     rejected_lines: list[int]) -> list[Problem]:
+    """One problem per repeated key (first examples): the later row, naming the row it repeats.
+
+    ``count`` is the number of rows that repeat an earlier one, so the report's total is in rows.
+    """
     key = UNIQUE_KEYS.get(file_name)
     if not key:
         return []
-    keys = ", ".join(key)
-    not_null = " AND ".join(f"{k} IS NOT NULL" for k in key)
     rows = con.execute(
-        f"""SELECT min(rid) AS first, max(rid) AS last, count(*) OVER () AS groups
-            FROM {view} WHERE {not_null} GROUP BY {keys} HAVING count(*) > 1
+        f"""SELECT min(rid) AS first, max(rid) AS last, sum(count(*) - 1) OVER () AS repeats
+            FROM {view} WHERE {_key_filter(file_name)} GROUP BY {", ".join(key)} HAVING count(*) > 1
             ORDER BY last LIMIT {EXAMPLES_PER_PROBLEM}"""
     ).fetchall()
     what = {"values.csv": "authority, indicator and period", "responses.csv": "authority, round and question",
             "comparators.csv": "indicator, period and area",
             "peer_set_members.csv": "set, authority and member"}[file_name]
-    columns = KEY_COLUMNS.get(file_name) or (
-        ", ".join(k.replace("trim(", "").rstrip(")") for k in key)
-        .replace("resolved_authority", "authority_code").replace("period_label", "period" if file_name == "values.csv" else "round"))
     return [
-        Problem(file_name, _row_of(last, rejected_lines), columns,
-                None, f"repeats row {_row_of(first, rejected_lines)} (same {what})", groups)
-        for first, last, groups in rows
+        Problem(file_name, _row_of(last, rejected_lines), KEY_COLUMNS[file_name],
+                None, f"repeats row {_row_of(first, rejected_lines)} (same {what})", int(repeats))
+        for first, last, repeats in rows
     ]
 
 

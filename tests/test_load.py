@@ -231,7 +231,7 @@ def test_source_files_and_load_history_record_hashes_and_counts(warehouse_path, 
 def test_load_log_records_every_attempt_with_counts(warehouse_path, source_a, tmp_path, reference_dir):
     load(warehouse_path, source_a, reference_dir=reference_dir)
     bad = write_source(tmp_path / "bad", {"indicators.csv": INDICATORS_B,
-                                          "values.csv": VALUES_B + "E06000003,b_count,2021/22,x\n"
+                                          "values.csv": VALUES_B + "E06000005,b_count,2021/22,x\n"
                                                                    "E06000009,b_count,2022/23,1,2\n"})
     load(warehouse_path, bad, reference_dir=reference_dir)
     log = read_load_log(WarehousePaths(warehouse_path))

@@ -1,0 +1,95 @@
+"""The ``python -m etl`` command line: load, validate, status, build-demo guards and exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+
+from etl.cli import main
+from etl.warehouse import WarehousePaths
+from tests.conftest import write_source
+
+INDICATORS = ("indicator_id,name,theme,unit,polarity,description,source\n"
+              "cli_pct,CLI share,Digital,%,higher,Share,Test\n")
+VALUES = ("authority_code,indicator_id,period,value\n"
+          "E06000001,cli_pct,2019/20,10\nE06000002,cli_pct,2019/20,20\nE06000003,cli_pct,2020/21,30\n")
+
+
+@pytest.fixture
+def source(tmp_path):
+    return write_source(tmp_path / "cli_source", {"indicators.csv": INDICATORS, "values.csv": VALUES})
+
+
+def run(capsys, warehouse_path, reference_dir, *args):
+    code = main(["--warehouse", str(warehouse_path), "--reference-dir", str(reference_dir), *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_status_before_anything_is_published(capsys, warehouse_path, reference_dir):
+    code, out, _ = run(capsys, warehouse_path, reference_dir, "status")
+    assert code == 0
+    assert "Nothing published yet" in out
+
+
+def test_load_then_status_shows_version_sources_counts_and_recent_loads(capsys, warehouse_path, reference_dir,
+                                                                       source, tmp_path):
+    code, out, _ = run(capsys, warehouse_path, reference_dir, "load", str(source))
+    assert code == 0
+    assert "cli_source/values.csv: 3 rows read, 3 loaded" in out
+    version = re.search(r"Published data version (\S+)\.", out)[1]
+    assert WarehousePaths(warehouse_path).current_version() == version
+
+    bad = write_source(tmp_path / "broken", {"values.csv": VALUES + "E06000004,cli_pct,2019/20,abc\n"})
+    assert run(capsys, warehouse_path, reference_dir, "load", str(bad))[0] == 1
+
+    code, out, _ = run(capsys, warehouse_path, reference_dir, "status")
+    assert code == 0
+    assert f"Data version: {version}" in out
+    for name, text in (("indicators.csv", INDICATORS), ("values.csv", VALUES)):
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        line = next(line for line in out.splitlines() if f"cli_source/{name}" in line)
+        assert digest[:16] in line
+        assert f"{text.count(chr(10)) - 1:,} rows" in line
+    assert re.search(r"indicator_values 3\b", out)
+    recent = out.split("Recent loads:")[1].splitlines()
+    assert any("published" in line and "cli_source" in line for line in recent)
+    assert any("failed" in line and "broken" in line and "1 problems" in line for line in recent)
+
+
+def test_source_name_option_stores_rows_under_that_name(capsys, warehouse_path, reference_dir, source):
+    code, out, _ = run(capsys, warehouse_path, reference_dir, "load", "--source-name", "renamed", str(source))
+    assert code == 0
+    assert "renamed/values.csv" in out
+    code, out, _ = run(capsys, warehouse_path, reference_dir, "status")
+    assert "renamed/values.csv" in out and "cli_source/" not in out
+
+
+def test_source_name_with_two_folders_is_an_error(capsys, warehouse_path, reference_dir, source):
+    code, _, err = run(capsys, warehouse_path, reference_dir, "load", "--source-name", "x", str(source), str(source))
+    assert code == 2 and "exactly one folder" in err
+    assert WarehousePaths(warehouse_path).current_file() is None
+
+
+def test_missing_folder_exits_2_naming_it(capsys, warehouse_path, reference_dir, tmp_path):
+    code, _, err = run(capsys, warehouse_path, reference_dir, "load", str(tmp_path / "nowhere"))
+    assert code == 2
+    assert "nowhere: no such folder" in err
+
+
+def test_validate_a_good_source_writes_nothing(capsys, warehouse_path, reference_dir, source):
+    code, out, _ = run(capsys, warehouse_path, reference_dir, "validate", str(source))
+    assert code == 0
+    assert "Valid: every check passed" in out
+    assert WarehousePaths(warehouse_path).current_file() is None
+
+
+def test_build_demo_if_missing_leaves_a_published_warehouse_alone(capsys, warehouse_path, reference_dir, source):
+    run(capsys, warehouse_path, reference_dir, "load", str(source))
+    paths = WarehousePaths(warehouse_path)
+    before = (paths.current_version(), paths.published_versions())
+    code, out, _ = run(capsys, warehouse_path, reference_dir, "build-demo", "--if-missing")
+    assert code == 0 and "already published" in out
+    assert (paths.current_version(), paths.published_versions()) == before

@@ -64,12 +64,13 @@ class Weights:
     theme: Mapping[str, float] = field(default_factory=dict)
     indicator: Mapping[str, float] = field(default_factory=dict)
 
-    def for_indicators(self, indicators: pd.DataFrame) -> tuple[list[str], list[float], list[str], list[float]]:
-        """Parallel lists for the SQL: indicator ids and weights, themes and weights (sorted)."""
-        ids = sorted(indicators["indicator_id"])
-        themes = sorted(set(indicators["theme"]))
-        return (ids, [float(self.indicator.get(i, 1.0)) for i in ids],
-                themes, [float(self.theme.get(t, 1.0)) for t in themes])
+    def as_params(self) -> dict[str, list]:
+        """The weights as the SQL's parallel-list parameters (sorted; unlisted weigh 1)."""
+        ids, themes = sorted(self.indicator), sorted(self.theme)
+        return {  # a sentinel entry keeps each list typed when there is no weight to pass
+            "weight_ids": ids or [""], "weight_values": [float(self.indicator[i]) for i in ids] or [1.0],
+            "themes": themes or [""], "theme_weights": [float(self.theme[t]) for t in themes] or [1.0],
+        }
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,6 @@ def base_period(periods: Sequence[str], period: str, k: int) -> str | None:
     return periods[at] if at >= 0 else None
 
 
-def _chosen(indicators: pd.DataFrame, chosen: Sequence[str] | None) -> pd.DataFrame:
-    if chosen is None:
-        return indicators
-    return indicators[indicators["indicator_id"].isin(list(chosen))]
-
-
 def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | None = None,
                  indicators: Sequence[str] | None = None,
                  min_completeness: float = DEFAULT_MIN_COMPLETENESS, k: int = DEFAULT_K,
@@ -144,15 +139,12 @@ def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | 
     keys = list(groups) if groups is not None else [""] * len(codes)
     pairs = sorted(set(zip(codes, keys, strict=True)))
     weights = weights or Weights()
-    chosen = _chosen(rankable_indicators(wh), indicators)
-    ids, id_weights, themes, theme_weights = weights.for_indicators(chosen)
+    chosen = sorted(set(indicators)) if indicators is not None else []
     base = base_period(period_sequence(wh), period, k) if k > 0 else None  # k = 0: no look back
     periods = [period] + ([base] if base else [])
     long = wh.query("exemplar_scores", codes=[c for c, _ in pairs], group_keys=[g for _, g in pairs],
-                    periods=periods,
-                    indicator_ids=ids or [""], indicator_weights=id_weights or [0.0],
-                    themes=themes or [""], theme_weights=theme_weights or [0.0],
-                    min_completeness=float(min_completeness), detail=bool(detail))
+                    periods=periods, indicator_ids=chosen or [""], all_indicators=indicators is None,
+                    **weights.as_params(), min_completeness=float(min_completeness), detail=bool(detail))
     parts = {p: long[long["period"] == p] for p in periods}
     now = parts[period]
 

@@ -262,8 +262,8 @@ def sql_scores(values, ind, ids, weights, themes=None, theme_weights=None, thres
     try:
         codes = sorted(values["authority_code"].unique())
         out = wh.query("exemplar_scores", codes=codes, group_keys=[""] * len(codes), periods=["2022/23"],
-                       indicator_ids=ids, indicator_weights=weights, themes=themes,
-                       theme_weights=theme_weights, min_completeness=threshold, detail=True)
+                       indicator_ids=ids, all_indicators=False, weight_ids=ids, weight_values=weights,
+                       themes=themes, theme_weights=theme_weights, min_completeness=threshold, detail=True)
     finally:
         wh.close()
     return out

@@ -10,12 +10,13 @@
 --   composite   = theme-weighted mean of the council's theme scores (themes where it has a value),
 --                 NULL when completeness < $min_completeness.
 --   completeness = the council's values / chosen indicators with at least one value in the group.
--- Parameters: $codes + $group_keys (members, parallel lists), $periods, $indicator_ids + $indicator_weights (parallel lists),
--- $themes + $theme_weights (parallel lists), $min_completeness (0..1), $detail (false: one row
--- per council only, indicator columns NULL -- the lean answer when only composites are wanted).
+-- Parameters: $codes + $group_keys (members, parallel lists); $periods; $indicator_ids (the chosen
+-- indicators) or $all_indicators (true: every rankable one); $weight_ids + $weight_values and
+-- $themes + $theme_weights (parallel lists of weights that are not 1; unlisted weigh 1);
+-- $min_completeness (0..1); $detail (false: one row per council only, indicator columns NULL --
+-- the lean answer when only composites are wanted).
 WITH indicator_weights AS (
-    SELECT unnest($indicator_ids) AS indicator_id,
-           unnest($indicator_weights)::DOUBLE AS indicator_weight
+    SELECT unnest($weight_ids) AS indicator_id, unnest($weight_values)::DOUBLE AS indicator_weight
 ),
 theme_weights AS (
     SELECT unnest($themes) AS theme, unnest($theme_weights)::DOUBLE AS theme_weight
@@ -27,14 +28,18 @@ chosen_periods AS (
     SELECT DISTINCT unnest($periods) AS period
 ),
 -- neutral indicators are never ranked; zero weights mean "not chosen"
-chosen AS (
-    SELECT i.indicator_id, i.theme, i.polarity, w.indicator_weight, t.theme_weight
+weighted AS (
+    SELECT i.indicator_id, i.theme, i.polarity,
+           coalesce(w.indicator_weight, 1.0) AS indicator_weight,
+           coalesce(t.theme_weight, 1.0) AS theme_weight
     FROM indicators i
-    JOIN indicator_weights w USING (indicator_id)
-    JOIN theme_weights t USING (theme)
+    LEFT JOIN indicator_weights w USING (indicator_id)
+    LEFT JOIN theme_weights t USING (theme)
     WHERE i.polarity IN ('higher', 'lower')
-      AND w.indicator_weight > 0
-      AND t.theme_weight > 0
+      AND ($all_indicators OR list_contains($indicator_ids, i.indicator_id))
+),
+chosen AS (
+    SELECT * FROM weighted WHERE indicator_weight > 0 AND theme_weight > 0
 ),
 group_values AS (
     SELECT m.group_key, v.period, v.authority_code, v.indicator_id, v.value

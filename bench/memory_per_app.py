@@ -70,8 +70,12 @@ def build_demo() -> Path:
     """The demo warehouse under bench-output (built once, then reused)."""
     live = OUTPUT / "memory-demo" / "exemplar.duckdb"
     if not live.exists():
-        subprocess.run([sys.executable, "-m", "etl", "--warehouse", str(live), "build-demo"],
-                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "etl", "--warehouse", str(live), "build-demo"],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return live
 
 
@@ -79,10 +83,28 @@ def start_app(live: Path, port: int) -> subprocess.Popen[bytes]:
     """``streamlit run`` headless on ``port`` against ``live``; returns once it answers health checks."""
     env = {**os.environ, "EXEMPLAR_WAREHOUSE": str(live)}
     app = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -141,9 +163,11 @@ def main() -> int:
                 print(f"{f'{args.sessions} more sessions open':<32} {rss / MB:8.1f} {rss / baseline:7.2f}")
             finally:
                 browser.close()
-        print(f"\nOne app process after loading every page once: {after_pages / MB:.0f} MB RSS "
-              f"({after_pages / baseline:.2f}x its idle {baseline / MB:.0f} MB); "
-              f"with {args.sessions} more sessions: {rss / MB:.0f} MB; peak {peak / MB:.0f} MB.")
+        print(
+            f"\nOne app process after loading every page once: {after_pages / MB:.0f} MB RSS "
+            f"({after_pages / baseline:.2f}x its idle {baseline / MB:.0f} MB); "
+            f"with {args.sessions} more sessions: {rss / MB:.0f} MB; peak {peak / MB:.0f} MB."
+        )
     finally:
         app.terminate()
         try:

@@ -59,8 +59,11 @@ def request_context() -> dict[str, Any]:
         ctx = get_script_run_ctx(suppress_warning=True)
         if ctx is None:
             return {}
-        return {"session": ctx.session_id, "page": ctx.page_script_hash and _page_name(ctx),
-                "query": st.query_params.to_dict()}
+        return {
+            "session": ctx.session_id,
+            "page": ctx.page_script_hash and _page_name(ctx),
+            "query": st.query_params.to_dict(),
+        }
     except Exception:  # context is a nicety; never let it hide the error being logged
         return {}
 

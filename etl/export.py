@@ -54,9 +54,13 @@ def export_file_name(schema: str, table: str, fmt: str) -> str:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    return [(s, t) for s, t in con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables() "
-        "WHERE database_name = current_database() ORDER BY schema_name, table_name").fetchall()]
+    return [
+        (s, t)
+        for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() ORDER BY schema_name, table_name"
+        ).fetchall()
+    ]
 
 
 def _sha256(path: Path) -> str:
@@ -67,8 +71,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_warehouse(directory: str | Path, fmt: str = "parquet",
-                     warehouse: str | Path | None = None) -> ExportResult:
+def export_warehouse(directory: str | Path, fmt: str = "parquet", warehouse: str | Path | None = None) -> ExportResult:
     """Write every table of the live warehouse into ``directory`` as ``fmt`` files.
 
     Raises:
@@ -92,7 +95,7 @@ def export_warehouse(directory: str | Path, fmt: str = "parquet",
             final = out / export_file_name(schema, table, fmt)
             tmp = final.with_name(f".{final.name}.tmp")
             # Identifiers come from the catalogue, not from users; quoted all the same.
-            con.execute(f"COPY \"{schema}\".\"{table}\" TO '{_sql_string(tmp)}' ({COPY_OPTIONS[fmt]})")
+            con.execute(f'COPY "{schema}"."{table}" TO \'{_sql_string(tmp)}\' ({COPY_OPTIONS[fmt]})')
             rows = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
             os.replace(tmp, final)
             written[table if schema == "main" else f"{schema}.{table}"] = (final, int(rows[0] if rows else 0))
@@ -126,15 +129,15 @@ def _sql_string(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _write_manifest(out: Path, version: str, fmt: str, source: Path,
-                    written: dict[str, tuple[Path, int]]) -> None:
+def _write_manifest(out: Path, version: str, fmt: str, source: Path, written: dict[str, tuple[Path, int]]) -> None:
     manifest = {
         "data_version": version,
         "format": fmt,
         "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source_file": source.name,
-        "tables": {name: {"file": file.name, "rows": rows, "sha256": _sha256(file)}
-                   for name, (file, rows) in written.items()},
+        "tables": {
+            name: {"file": file.name, "rows": rows, "sha256": _sha256(file)} for name, (file, rows) in written.items()
+        },
     }
     tmp = out / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")

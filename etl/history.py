@@ -88,8 +88,9 @@ def _describe(paths: WarehousePaths, version: str, live: str | None) -> VersionI
         return replace(info, error=f"{type(exc).__name__}: {exc}")
     try:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-        sources = [r[0] for r in con.execute(
-            "SELECT DISTINCT source_name FROM source_files ORDER BY source_name").fetchall()]
+        sources = [
+            r[0] for r in con.execute("SELECT DISTINCT source_name FROM source_files ORDER BY source_name").fetchall()
+        ]
         counts = {t: int(_scalar(con, f"SELECT count(*) FROM {t}")) for t in COUNTED_TABLES}
     except duckdb.Error as exc:
         return replace(info, error=f"{type(exc).__name__}: {exc}")
@@ -121,8 +122,9 @@ def format_history(versions: list[VersionInfo]) -> str:
             lines.append(f"{mark} {info.version:<22}  unreadable: {info.error}")
             continue
         rows = ", ".join(f"{t} {n:,}" for t, n in info.row_counts.items())
-        lines.append(f"{mark} {info.version:<22}  {info.published_at or '?':<20}  "
-                     f"{', '.join(info.sources) or '-'}  {rows}")
+        lines.append(
+            f"{mark} {info.version:<22}  {info.published_at or '?':<20}  {', '.join(info.sources) or '-'}  {rows}"
+        )
     lines.append("(* = live)")
     return "\n".join(lines)
 
@@ -190,9 +192,20 @@ def rollback(warehouse: str | Path | None = None, version: str | None = None) ->
         if target != live:
             point_live_at(paths, file)
         now = dt.datetime.now(dt.UTC).isoformat()
-        append_load_log(paths, {
-            "load_id": f"rollback-{target}", "started_at": now, "finished_at": now,
-            "sources": [], "files": [], "outcome": "rolled_back", "version": target,
-            "from_version": live, "problems": 0, "rows_rejected": 0, "error": None,
-        })
+        append_load_log(
+            paths,
+            {
+                "load_id": f"rollback-{target}",
+                "started_at": now,
+                "finished_at": now,
+                "sources": [],
+                "files": [],
+                "outcome": "rolled_back",
+                "version": target,
+                "from_version": live,
+                "problems": 0,
+                "rows_rejected": 0,
+                "error": None,
+            },
+        )
     return live, target

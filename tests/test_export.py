@@ -21,10 +21,10 @@ def _tables(live: Path) -> dict[str, pd.DataFrame]:
     """Every table of the warehouse read straight from DuckDB, keyed by qualified name."""
     con = duckdb.connect(str(live), read_only=True)
     try:
-        names = con.execute("SELECT table_schema, table_name FROM information_schema.tables "
-                            "WHERE table_type = 'BASE TABLE'").fetchall()
-        return {(t if s == "main" else f"{s}.{t}"): con.execute(f'SELECT * FROM "{s}"."{t}"').df()
-                for s, t in names}
+        names = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+        ).fetchall()
+        return {(t if s == "main" else f"{s}.{t}"): con.execute(f'SELECT * FROM "{s}"."{t}"').df() for s, t in names}
     finally:
         con.close()
 
@@ -53,16 +53,16 @@ def test_parquet_export_holds_every_table_exactly(demo_warehouse, warehouse_tabl
         assert len(got) == len(expected), name
         for column in expected.select_dtypes("datetime").columns:  # Parquet DATE reads back as date objects
             got[column] = pd.to_datetime(got[column]).astype(expected[column].dtype)
-        pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True),
-                                      check_dtype=False, obj=name)
+        pd.testing.assert_frame_equal(
+            got.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False, obj=name
+        )
 
 
 def test_manifest_names_the_version_rows_and_checksums(demo_warehouse, warehouse_tables, tmp_path):
     export.export_warehouse(tmp_path, "parquet", demo_warehouse)
     manifest = json.loads((tmp_path / export.MANIFEST).read_text())
     assert manifest["data_version"] == _data_version(demo_warehouse)
-    assert {n: t["rows"] for n, t in manifest["tables"].items()} == \
-        {n: len(f) for n, f in warehouse_tables.items()}
+    assert {n: t["rows"] for n, t in manifest["tables"].items()} == {n: len(f) for n, f in warehouse_tables.items()}
     for entry in manifest["tables"].values():
         assert hashlib.sha256((tmp_path / entry["file"]).read_bytes()).hexdigest() == entry["sha256"]
     assert not list(tmp_path.glob(".*.tmp"))  # nothing half-written left behind
@@ -70,12 +70,15 @@ def test_manifest_names_the_version_rows_and_checksums(demo_warehouse, warehouse
 
 def test_csv_export_through_the_command_line(demo_warehouse, warehouse_tables, tmp_path):
     out = tmp_path / "csv"
-    run = subprocess.run([sys.executable, "-m", "etl", "--warehouse", str(demo_warehouse),
-                          "export", "--format", "csv", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "etl", "--warehouse", str(demo_warehouse), "export", "--format", "csv", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
-    assert {p.name for p in out.glob("*.csv")} == \
-        {n.replace(".", "__") + ".csv" for n in warehouse_tables}
+    assert {p.name for p in out.glob("*.csv")} == {n.replace(".", "__") + ".csv" for n in warehouse_tables}
     values = pd.read_csv(out / "indicator_values.csv", dtype={"period": str})
     expected = warehouse_tables["indicator_values"]
     assert len(values) == len(expected)

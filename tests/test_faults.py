@@ -37,10 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 PAGES = re.findall(r'st\.Page\(\s*"([^"]+)"', (ROOT / "streamlit_app.py").read_text())
 TRACEBACK = "Traceback (most recent call last)"
-TINY_INDICATORS = ("indicator_id,name,theme,unit,polarity,description,source\n"
-                   "fault_pct,Fault test,Testing,%,higher,A test indicator,Tests\n")
-TINY_VALUES = ("authority_code,indicator_id,period,value\n"
-               "E08000025,fault_pct,2023/24,1\nE09000033,fault_pct,2023/24,2\nW06000015,fault_pct,2023/24,3\n")
+TINY_INDICATORS = (
+    "indicator_id,name,theme,unit,polarity,description,source\n"
+    "fault_pct,Fault test,Testing,%,higher,A test indicator,Tests\n"
+)
+TINY_VALUES = (
+    "authority_code,indicator_id,period,value\n"
+    "E08000025,fault_pct,2023/24,1\nE09000033,fault_pct,2023/24,2\nW06000015,fault_pct,2023/24,3\n"
+)
 TINY_ROWS = 3  # values in TINY_VALUES
 
 
@@ -76,15 +80,23 @@ def assert_nothing_published_lost(live: Path, before: dict[str, str]) -> None:
     assert check_file(WarehousePaths(live).current_file()) == []
 
 
-def etl(*args: str, env: dict[str, str] | None = None, limit_bytes: int | None = None,
-        timeout: float = 180) -> subprocess.CompletedProcess[str]:
+def etl(
+    *args: str, env: dict[str, str] | None = None, limit_bytes: int | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m etl`` in a child process, optionally with a file-size limit (a full disk)."""
+
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
-    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env={**os.environ, **(env or {})},
-                          preexec_fn=limit if limit_bytes else None)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        preexec_fn=limit if limit_bytes else None,
+    )
 
 
 def app_at(live: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -93,8 +105,7 @@ def app_at(live: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def page_texts(at: AppTest) -> str:
-    return " ".join(str(e.value) for kind in (at.error, at.warning, at.info, at.markdown, at.title)
-                    for e in kind)
+    return " ".join(str(e.value) for kind in (at.error, at.warning, at.info, at.markdown, at.title) for e in kind)
 
 
 def visit_every_page(at: AppTest) -> dict[str, AppTest]:
@@ -132,8 +143,7 @@ def test_missing_warehouse_every_page_says_so_without_a_traceback(tmp_path, monk
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "dangling"])
-def test_unreadable_or_truncated_warehouse_gives_a_clear_message_then_recovers(
-        live_copy, monkeypatch, damage):
+def test_unreadable_or_truncated_warehouse_gives_a_clear_message_then_recovers(live_copy, monkeypatch, damage):
     paths = WarehousePaths(live_copy)
     good = paths.current_file()
     broken = paths.version_file("29990101T000000-bad000")
@@ -157,8 +167,7 @@ def test_unreadable_or_truncated_warehouse_gives_a_clear_message_then_recovers(
 
 
 # -- the ETL ------------------------------------------------------------------------------------
-def test_etl_refuses_to_publish_a_build_that_fails_its_integrity_check(
-        live_copy, tmp_path, monkeypatch, reference_dir):
+def test_etl_refuses_to_publish_a_build_that_fails_its_integrity_check(live_copy, tmp_path, monkeypatch, reference_dir):
     before, version = snapshot(live_copy), WarehousePaths(live_copy).current_version()
     real_check = load.check_file
 
@@ -185,8 +194,9 @@ def test_disk_filling_up_during_a_build_leaves_live_untouched(live_copy, demo_so
     before, paths = snapshot(live_copy), WarehousePaths(live_copy)
     version = paths.current_version()
     size = paths.current_file().stat().st_size
-    run = etl("--warehouse", str(live_copy), "load", str(demo_source), "--source-name", "demo",
-              limit_bytes=size // 4)  # the build needs about the live file's size
+    run = etl(
+        "--warehouse", str(live_copy), "load", str(demo_source), "--source-name", "demo", limit_bytes=size // 4
+    )  # the build needs about the live file's size
     assert run.returncode != 0
     assert "error:" in run.stderr and TRACEBACK not in run.stderr, run.stderr
     assert paths.current_version() == version
@@ -204,8 +214,7 @@ def test_a_load_killed_at_random_points_never_damages_what_is_published(live_cop
     paths = WarehousePaths(live_copy)
     base_rows = value_rows(live_copy)
     env = {**os.environ, "EXEMPLAR_KEEP_VERSIONS": "100"}  # pruning is policy, not loss: keep all here
-    command = [sys.executable, "-m", "etl", "--warehouse", str(live_copy), "load", str(source),
-               "--source-name", "tiny"]
+    command = [sys.executable, "-m", "etl", "--warehouse", str(live_copy), "load", str(source), "--source-name", "tiny"]
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     duration = time.perf_counter() - started  # one full load: kill points spread over all of it
@@ -213,8 +222,7 @@ def test_a_load_killed_at_random_points_never_damages_what_is_published(live_cop
     for _trial in range(10):
         before = snapshot(live_copy)
         delay = rng.uniform(0.05, duration * 1.05)
-        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
@@ -261,8 +269,10 @@ def test_a_corrupted_inbox_submission_is_refused_and_the_good_one_published(live
     assert_nothing_published_lost(live_copy, before)
     con = duckdb.connect(str(live_copy), read_only=True)
     try:
-        published = con.execute("SELECT authority_code, count(*) FROM responses WHERE round = '2025' "
-                                "AND source_name LIKE 'submission-%' GROUP BY 1").fetchall()
+        published = con.execute(
+            "SELECT authority_code, count(*) FROM responses WHERE round = '2025' "
+            "AND source_name LIKE 'submission-%' GROUP BY 1"
+        ).fetchall()
         total = con.execute("SELECT count(*) FROM responses").fetchone()[0]
     finally:
         con.close()

@@ -16,14 +16,16 @@ from etl.warehouse import WarehousePaths
 from tests.conftest import write_source
 
 COUNCILS = ["E08000025", "E09000033", "S12000036", "W06000015"]  # Birmingham, Westminster, Edinburgh, Cardiff
-INDICATORS = "indicator_id,name,theme,unit,polarity,description,source\n" \
-             "{id},Test {id},Testing,%,higher,A test indicator,Tests\n"
+INDICATORS = (
+    "indicator_id,name,theme,unit,polarity,description,source\n{id},Test {id},Testing,%,higher,A test indicator,Tests\n"
+)
 
 
 def _source(folder: Path, indicator: str, councils: list[str], base: float) -> Path:
     """A tiny contract source: one indicator, one value per council for 2023/24."""
     values = "authority_code,indicator_id,period,value\n" + "".join(
-        f"{code},{indicator},2023/24,{base + i}\n" for i, code in enumerate(councils))
+        f"{code},{indicator},2023/24,{base + i}\n" for i, code in enumerate(councils)
+    )
     return write_source(folder, {"indicators.csv": INDICATORS.format(id=indicator), "values.csv": values})
 
 

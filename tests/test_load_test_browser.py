@@ -65,20 +65,31 @@ def _free_port() -> int:
 
 def _mark_source(folder: Path, codes: list[str], period: str, k: int | str) -> Path:
     """The ``loadtest`` source: one indicator whose every value encodes the load number ``k``."""
-    indicators = ("indicator_id,name,theme,unit,polarity,description,source\n"
-                  f"{MARK},Load test marker,Load test,count,higher,Which load wrote this,Tests\n")
+    indicators = (
+        "indicator_id,name,theme,unit,polarity,description,source\n"
+        f"{MARK},Load test marker,Load test,count,higher,Which load wrote this,Tests\n"
+    )
     rows = [f"{code},{MARK},{period},{(k if k != 'bad' else 9) * 1000 + i}" for i, code in enumerate(codes)]
     if k == "bad":
         rows[len(rows) // 2] = f"{codes[len(rows) // 2]},{MARK},{period},not-a-number"
-    return write_source(folder / "loadtest", {"indicators.csv": indicators,
-                                              "values.csv": "authority_code,indicator_id,period,value\n"
-                                                            + "\n".join(rows) + "\n"})
+    return write_source(
+        folder / "loadtest",
+        {
+            "indicators.csv": indicators,
+            "values.csv": "authority_code,indicator_id,period,value\n" + "\n".join(rows) + "\n",
+        },
+    )
 
 
 def _load(live: Path, source: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "etl", "--warehouse", str(live), "load", str(source),
-                           "--source-name", "loadtest"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=180, env={**os.environ, "EXEMPLAR_KEEP_VERSIONS": "50"})
+    return subprocess.run(
+        [sys.executable, "-m", "etl", "--warehouse", str(live), "load", str(source), "--source-name", "loadtest"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "EXEMPLAR_KEEP_VERSIONS": "50"},
+    )
 
 
 def _published_version(run: subprocess.CompletedProcess[str]) -> str:
@@ -95,11 +106,15 @@ def setup(demo_warehouse, tmp_path_factory):
     live = root / "wh" / demo_warehouse.name
     con = duckdb.connect(str(live), read_only=True)
     try:
-        period = con.execute("SELECT v.period FROM indicator_values v JOIN periods p USING (period) "
-                             "ORDER BY p.period_start DESC LIMIT 1").fetchone()[0]
-        codes = [r[0] for r in con.execute(
-            "SELECT DISTINCT authority_code FROM indicator_values WHERE period = ? ORDER BY 1",
-            [period]).fetchall()]
+        period = con.execute(
+            "SELECT v.period FROM indicator_values v JOIN periods p USING (period) ORDER BY p.period_start DESC LIMIT 1"
+        ).fetchone()[0]
+        codes = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT authority_code FROM indicator_values WHERE period = ? ORDER BY 1", [period]
+            ).fetchall()
+        ]
     finally:
         con.close()
     first = _published_version(_load(live, _mark_source(root / "k0", codes, period, 0)))
@@ -112,11 +127,28 @@ def app(setup):
     live = setup[0]
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "EXEMPLAR_WAREHOUSE": str(live)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "EXEMPLAR_WAREHOUSE": str(live)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -158,8 +190,9 @@ async def _check(page, where: str, run: Run) -> None:
         run.errors.append(f"{where}: 'Traceback' on the page")
 
 
-async def _worker(browser, base: str, name: str, council: str, period: str,
-                  run: Run, etl_done: threading.Event, deadline: float) -> None:
+async def _worker(
+    browser, base: str, name: str, council: str, period: str, run: Run, etl_done: threading.Event, deadline: float
+) -> None:
     context = await browser.new_context(accept_downloads=True)
     page = await context.new_page()
     cycles = 0
@@ -169,7 +202,8 @@ async def _worker(browser, base: str, name: str, council: str, period: str,
             await _settled(page)
             await _check(page, f"{name} browse #{cycles}", run)
             await page.locator('[data-testid="stSidebarNavLink"]', has_text="Council profile").click(
-                timeout=STEP_TIMEOUT_MS)
+                timeout=STEP_TIMEOUT_MS
+            )
             await page.wait_for_selector('h1:has-text("Council profile")', timeout=STEP_TIMEOUT_MS)
             await _settled(page)
             await _check(page, f"{name} profile (clicked) #{cycles}", run)
@@ -193,8 +227,9 @@ async def _worker(browser, base: str, name: str, council: str, period: str,
         await context.close()
 
 
-def _etl_thread(live: Path, root: Path, codes: list[str], period: str, run: Run,
-                started: threading.Event, done: threading.Event) -> None:
+def _etl_thread(
+    live: Path, root: Path, codes: list[str], period: str, run: Run, started: threading.Event, done: threading.Event
+) -> None:
     try:
         started.wait(timeout=120)
         time.sleep(1)  # let every page get going first
@@ -212,16 +247,19 @@ def _etl_thread(live: Path, root: Path, codes: list[str], period: str, run: Run,
         done.set()
 
 
-async def _drive(base: str, councils: list[str], period: str, run: Run, started: threading.Event,
-                 etl_done: threading.Event) -> None:
+async def _drive(
+    base: str, councils: list[str], period: str, run: Run, started: threading.Event, etl_done: threading.Event
+) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             deadline = time.monotonic() + DEADLINE_S
-            tasks = [_worker(browser, base, f"page{i}", code, period, run, etl_done, deadline)
-                     for i, code in enumerate(councils)]
+            tasks = [
+                _worker(browser, base, f"page{i}", code, period, run, etl_done, deadline)
+                for i, code in enumerate(councils)
+            ]
             started.set()
             await asyncio.gather(*tasks)
         finally:
@@ -235,9 +273,13 @@ def _expected(file: Path, council: str, period: str, members: list[str]) -> tupl
         indicators = con.execute(
             "SELECT i.indicator_id, v.value FROM indicators i LEFT JOIN indicator_values v "
             "ON v.indicator_id = i.indicator_id AND v.period = ? AND v.authority_code = ?",
-            [period, council]).df()
-        marker = con.execute("SELECT authority_code, value FROM indicator_values WHERE indicator_id = ? "
-                             "AND period = ? AND value IS NOT NULL", [MARK, period]).df()
+            [period, council],
+        ).df()
+        marker = con.execute(
+            "SELECT authority_code, value FROM indicator_values WHERE indicator_id = ? "
+            "AND period = ? AND value IS NOT NULL",
+            [MARK, period],
+        ).df()
     finally:
         con.close()
     return indicators, marker[marker["authority_code"].isin(members)]["value"]
@@ -279,12 +321,14 @@ def test_ten_pages_click_through_while_versions_are_published(setup, app):
     elapsed = time.monotonic() - began
 
     seen: dict[str, int] = {}
-    for name, council, csv in run.downloads:
+    for _page, council, csv in run.downloads:
         version = _verify(csv, council, period, paths, run.published)
         seen[version] = seen.get(version, 0) + 1
-    print(f"\nload test: {PAGES} pages, {sum(run.cycles.values())} browse->profile->download rounds "
-          f"in {elapsed:.0f} s; versions published during the run: {len(run.published) - 1} "
-          f"(+1 failed load: {run.failed_loads}); downloads per version: {seen}; errors: {run.errors}")
+    print(
+        f"\nload test: {PAGES} pages, {sum(run.cycles.values())} browse->profile->download rounds "
+        f"in {elapsed:.0f} s; versions published during the run: {len(run.published) - 1} "
+        f"(+1 failed load: {run.failed_loads}); downloads per version: {seen}; errors: {run.errors}"
+    )
     assert not run.errors, "\n".join(run.errors)
     assert len(run.published) == 1 + 3 and len(run.failed_loads) == 1
     assert len(run.downloads) >= PAGES * MIN_CYCLES

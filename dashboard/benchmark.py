@@ -24,11 +24,12 @@ The methods, stated once (pages and exports quote these constants):
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pandas as pd
 
-from dashboard.peers import PeerGroup
+from dashboard.peers import PeerGroup, council_facts
 
 __all__ = [
     "BAND_METHOD",
@@ -36,6 +37,7 @@ __all__ = [
     "MIN_BAND_N",
     "QUARTILE_METHOD",
     "RANK_METHOD",
+    "default_period",
     "default_start",
     "direction_text",
     "format_value",
@@ -135,6 +137,20 @@ def peer_progress(wh: Any, group: PeerGroup, indicator: str, start: str, end: st
     return frame
 
 
+def default_period(wh: Any, council: str) -> str:
+    """The newest period with values in which ``council`` existed (for a former council, its
+    last years), else the newest period; the same existence rule as peer-group membership."""
+    periods = wh.query("value_periods")
+    facts = council_facts(wh, council)
+    existed = pd.Series(True, index=periods.index)
+    if facts["end_date"] is not None and not pd.isna(facts["end_date"]):
+        existed &= periods["period_start"] < pd.Timestamp(facts["end_date"])
+    if facts["start_date"] is not None and not pd.isna(facts["start_date"]):
+        existed &= periods["period_end"] >= pd.Timestamp(facts["start_date"])
+    chosen = periods.loc[existed, "period"]
+    return str(chosen.iloc[0] if len(chosen) else periods["period"].iloc[0])
+
+
 def default_start(periods: list[str], end: str) -> str:
     """The default "from" period: :data:`PROGRESS_SPAN` periods before ``end`` in ``periods``
     (newest first), or the oldest available."""
@@ -181,7 +197,7 @@ def profile_display(frame: pd.DataFrame) -> pd.DataFrame:
     """The profile as shown on the page: text cells formatted per indicator's decimals."""
     rows = []
     for row in frame.itertuples(index=False):
-        fmt = lambda v, r=row: format_value(v, r.decimals)
+        fmt = functools.partial(format_value, decimals=row.decimals)
         rows.append({
             "Indicator": row.name,
             "Theme": row.theme,

@@ -242,3 +242,19 @@ def test_hostile_names_show_as_plain_text(monkeypatch, fixture_live):
     assert "\\<script\\>" in heading and "<script>" not in heading  # escaped: shown, never run
     for element in [*at.markdown, *at.caption]:  # Markdown elements; headings never take HTML
         assert not element.proto.allow_html
+
+
+def test_former_council_defaults_to_a_period_it_existed_in(monkeypatch, demo_warehouse):
+    at = open_page(monkeypatch, demo_warehouse, PROFILE, council="E07000026")  # Allerdale, gone 2023
+    assert at.selectbox(key="period").value == "2022/23"
+    assert not any("did not exist" in w.value for w in at.warning)
+    assert any(r != "not ranked" for r in table_with(at, "Rank")["Rank"])
+
+
+def test_progress_bad_url_values(monkeypatch, demo_warehouse):
+    at = open_page(monkeypatch, demo_warehouse, PROGRESS, **{"from": "soon", "to": "2099/00"},
+                   group="custom", peers="NOPE", indicator="=1+1")
+    messages = " ".join(notices(at))
+    for key in ("from", "to", "indicator", "peers"):
+        assert f"The link's {key} value" in messages
+    assert len(table_with(at, "Rank change (up is +)")) == 1  # the council alone

@@ -15,8 +15,8 @@ notices = st.container()
 
 left, middle, right = st.columns(3)
 indicator = peer_ui.choose_indicator(wh, container=left)
-period = peer_ui.choose_period(wh, container=middle)
 council, council_name = peer_ui.choose_council(wh, container=right)
+period = peer_ui.choose_period(wh, default=benchmark.default_period(wh, council), container=middle)
 group = peer_ui.choose_group(wh, council, period, container=left)
 with notices:
     show_url_notices()

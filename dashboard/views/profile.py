@@ -16,8 +16,8 @@ st.write("How a council compares with its peer group on every indicator: its val
 notices = st.container()
 
 left, middle, right = st.columns(3)
-period = peer_ui.choose_period(wh, container=left)
 council, council_name = peer_ui.choose_council(wh, container=middle)
+period = peer_ui.choose_period(wh, default=benchmark.default_period(wh, council), container=left)
 theme = url_selectbox("Theme", [ALL_THEMES, *benchmark.themes(wh)], key="theme", container=right)
 group = peer_ui.choose_group(wh, council, period, container=left)
 with notices:

@@ -16,11 +16,12 @@ notices = st.container()
 periods = benchmark.value_periods(wh)
 left, middle, right = st.columns(3)
 indicator = peer_ui.choose_indicator(wh, container=left)
+council, council_name = peer_ui.choose_council(wh, container=right)
 from_box, to_box = middle.container(), middle.container()  # "From" shows first; "To" sets its default
-end = peer_ui.choose_period(wh, key="to", label="To period", container=to_box)
+end = peer_ui.choose_period(wh, key="to", label="To period", default=benchmark.default_period(wh, council),
+                            container=to_box)
 start = peer_ui.choose_period(wh, key="from", label="From period",
                               default=benchmark.default_start(periods, end), container=from_box)
-council, council_name = peer_ui.choose_council(wh, container=right)
 group = peer_ui.choose_group(wh, council, end, container=left)
 with notices:
     show_url_notices()

@@ -38,12 +38,12 @@ own = progress[progress["is_council"]]
 if not own.empty:
     row = own.iloc[0]
     cols = st.columns(3)
-    cols[0].metric(f"Change for {council_name}",
+    cols[0].metric(f"Change for {peer_ui.plain(council_name)}",
                    benchmark.format_value(row["change"], indicator["decimals"], signed=True) or "no data",
                    benchmark.direction_text(row["direction"]) or None, delta_color="off",
                    delta_arrow="off")  # our arrow follows the number; the word says good or bad
-    cols[1].metric(f"Rank in {start}", benchmark.rank_text(row["rank_from"], row["n_ranked_from"]))
-    cols[2].metric(f"Rank in {end}", benchmark.rank_text(row["rank_to"], row["n_ranked_to"]))
+    cols[1].metric(f"Rank in {peer_ui.plain(start)}", benchmark.rank_text(row["rank_from"], row["n_ranked_from"]))
+    cols[2].metric(f"Rank in {peer_ui.plain(end)}", benchmark.rank_text(row["rank_to"], row["n_ranked_to"]))
 if polarity == "neutral":
     st.caption("Neither higher nor lower is better for this indicator, so councils are not ranked.")
 

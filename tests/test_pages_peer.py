@@ -258,3 +258,18 @@ def test_progress_bad_url_values(monkeypatch, demo_warehouse):
     for key in ("from", "to", "indicator", "peers"):
         assert f"The link's {key} value" in messages
     assert len(table_with(at, "Rank change (up is +)")) == 1  # the council alone
+
+
+def test_copied_url_reproduces_the_view(monkeypatch, demo_warehouse):
+    first = open_page(monkeypatch, demo_warehouse, PROFILE)
+    first.selectbox(key="council").set_value(GLASGOW).run()
+    first.selectbox(key="group").set_value("custom").run()
+    first.multiselect(key="peers").set_value(["S12000033", "S12000034", "S12000036"]).run()
+    first.selectbox(key="theme").set_value("Customer outcomes").run()
+    assert not first.exception
+    link = {key: first.query_params[key] for key in ("council", "group", "peers", "period", "theme")}
+    assert link["peers"] == "S12000033,S12000034,S12000036"
+    second = open_page(monkeypatch, demo_warehouse, PROFILE, **link)
+    assert not notices(second)
+    pd.testing.assert_frame_equal(table_with(second, "Rank"), table_with(first, "Rank"))
+    assert sorted(table_with(second, "Region")["Code"]) == sorted([GLASGOW, *link["peers"].split(",")])

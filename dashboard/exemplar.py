@@ -145,21 +145,23 @@ def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | 
     long = wh.query("exemplar_scores", codes=[c for c, _ in pairs], group_keys=[g for _, g in pairs],
                     periods=periods, indicator_ids=chosen or [""], all_indicators=indicators is None,
                     **weights.as_params(), min_completeness=float(min_completeness), detail=bool(detail))
-    parts = {p: long[long["period"] == p] for p in periods}
-    now = parts[period]
+    parts = {p: long[long["period"] == p] for p in periods} if base else {period: long}
 
     def councils(frame: pd.DataFrame, label: str) -> pd.DataFrame:
-        out = frame.drop_duplicates(["period", "authority_code"])[SCORE_COLUMNS]
-        return _with_members(out.reset_index(drop=True), pairs, label)
+        out = frame.drop_duplicates(["group_key", "period", "authority_code"]) if detail else frame
+        return _with_members(out[SCORE_COLUMNS].reset_index(drop=True), pairs, label)
 
     def values(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["indicator_id"].notna()].reset_index(drop=True)
+        return frame[frame["indicator_id"].notna()].reset_index(drop=True) if detail else frame.iloc[0:0]
 
-    empty = now.iloc[0:0]
-    base_frame = parts.get(base, empty) if base else empty
+    now = parts[period]
+    if base is None:  # nothing to compare with: empty frames of the same shape
+        return GroupScores(councils=councils(now, period), values=values(now), period=period,
+                           base_period=None, base_values=now.iloc[0:0],
+                           base_councils=now.iloc[0:0][SCORE_COLUMNS])
     return GroupScores(councils=councils(now, period), values=values(now), period=period,
-                       base_period=base, base_values=values(base_frame),
-                       base_councils=councils(base_frame, base or period))
+                       base_period=base, base_values=values(parts[base]),
+                       base_councils=councils(parts[base], base))
 
 
 def _with_members(councils: pd.DataFrame, pairs: Sequence[tuple[str, str]], period: str) -> pd.DataFrame:

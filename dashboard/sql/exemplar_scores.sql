@@ -42,24 +42,21 @@ chosen AS (
     SELECT * FROM weighted WHERE indicator_weight > 0 AND theme_weight > 0
 ),
 group_values AS (
-    SELECT m.group_key, v.period, v.authority_code, v.indicator_id, v.value
+    SELECT m.group_key, v.period, v.authority_code, v.indicator_id, c.theme, c.polarity, v.value,
+           c.indicator_weight, c.theme_weight,
+           CASE c.polarity WHEN 'lower' THEN -v.value ELSE v.value END AS better
     FROM indicator_values v
+    JOIN chosen c USING (indicator_id)
     JOIN members m USING (authority_code)
-    WHERE v.indicator_id IN (SELECT indicator_id FROM chosen)
-      AND v.period IN (SELECT period FROM chosen_periods)
+    WHERE v.period IN (SELECT period FROM chosen_periods)
       AND v.value IS NOT NULL
 ),
 ranked AS (
-    SELECT g.group_key, g.period, g.authority_code, g.indicator_id, c.theme, c.polarity, g.value,
-           c.indicator_weight, c.theme_weight,
-           rank() OVER by_indicator AS indicator_rank,
-           count(*) OVER (PARTITION BY g.group_key, g.period, g.indicator_id) AS n_ranked
-    FROM group_values g
-    JOIN chosen c USING (indicator_id)
-    WINDOW by_indicator AS (
-        PARTITION BY g.group_key, g.period, g.indicator_id
-        ORDER BY CASE c.polarity WHEN 'lower' THEN -g.value ELSE g.value END DESC
-    )
+    SELECT group_key, period, authority_code, indicator_id, theme, polarity, value,
+           indicator_weight, theme_weight,
+           rank() OVER (PARTITION BY group_key, period, indicator_id ORDER BY better DESC) AS indicator_rank,
+           count(*) OVER (PARTITION BY group_key, period, indicator_id) AS n_ranked
+    FROM group_values
 ),
 percentiles AS (
     SELECT *,
@@ -77,31 +74,26 @@ applicable AS (
 theme_scores AS (
     SELECT group_key, period, authority_code, theme,
            any_value(theme_weight) AS theme_weight,
-           sum(indicator_weight * pct_rank) / sum(indicator_weight) AS theme_score
+           sum(indicator_weight * pct_rank) / sum(indicator_weight) AS theme_score,
+           count(*) AS n_values
     FROM percentiles
     GROUP BY group_key, period, authority_code, theme
 ),
 council_scores AS (
     SELECT group_key, period, authority_code,
-           sum(theme_weight * theme_score) / sum(theme_weight) AS raw_composite
+           sum(theme_weight * theme_score) / sum(theme_weight) AS raw_composite,
+           sum(n_values)::BIGINT AS n_values
     FROM theme_scores
-    GROUP BY group_key, period, authority_code
-),
-council_counts AS (
-    SELECT group_key, period, authority_code, count(*) AS n_values
-    FROM percentiles
     GROUP BY group_key, period, authority_code
 ),
 councils AS (
     SELECT m.group_key, p.period, m.authority_code, a.n_applicable,
-           coalesce(n.n_values, 0) AS n_values,
-           coalesce(n.n_values, 0) / a.n_applicable AS completeness,
+           coalesce(s.n_values, 0) AS n_values,
+           coalesce(s.n_values, 0) / a.n_applicable AS completeness,
            s.raw_composite
     FROM members m
     CROSS JOIN chosen_periods p
     JOIN applicable a ON a.period = p.period AND a.group_key = m.group_key
-    LEFT JOIN council_counts n
-           ON n.group_key = m.group_key AND n.period = p.period AND n.authority_code = m.authority_code
     LEFT JOIN council_scores s
            ON s.group_key = m.group_key AND s.period = p.period AND s.authority_code = m.authority_code
 ),

@@ -25,6 +25,7 @@ __all__ = [
     "trend_csv",
 ]
 
+CSV_DECIMALS = 10  # interpolated quartiles and means carry binary noise (18.700000000000003)
 MEMBER_SEPARATOR = " "  # codes never contain spaces, and a space keeps Excel from splitting cells
 
 PROFILE_COLUMNS = {  # peer_profile column -> CSV header
@@ -54,6 +55,15 @@ def peer_provenance(group: PeerGroup, meta: Mapping[str, str]) -> dict[str, obje
     }
 
 
+def _without_float_noise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns rounded to :data:`CSV_DECIMALS` places; integers and text untouched."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(CSV_DECIMALS)
+    return out
+
+
 def _council_columns(frame: pd.DataFrame, code: str, name: str) -> pd.DataFrame:
     out = frame.copy()
     out.insert(0, "council_name", name)
@@ -66,7 +76,7 @@ def profile_csv(profile: pd.DataFrame, group: PeerGroup, council_name: str,
                 theme: str | None = None) -> bytes:
     """The council's peer comparison, one row per indicator (from ``benchmark.peer_profile``);
     ``theme`` records the theme filter the rows were chosen by (None: every theme)."""
-    frame = profile[list(PROFILE_COLUMNS)].rename(columns=PROFILE_COLUMNS)
+    frame = _without_float_noise(profile[list(PROFILE_COLUMNS)].rename(columns=PROFILE_COLUMNS))
     frame = _council_columns(frame, group.spec.council, council_name)
     provenance = {"indicators": f"theme {theme}" if theme else "all indicators",
                   **peer_provenance(group, meta)}
@@ -112,7 +122,7 @@ def trend_csv(trend: pd.DataFrame, group: PeerGroup, indicator: Mapping[str, obj
         "peer_max": trend["max"],
         "n_with_value": trend["n_values"],
     })
-    return csv_bytes(_council_columns(frame, group.spec.council, council_name),
+    return csv_bytes(_council_columns(_without_float_noise(frame), group.spec.council, council_name),
                      peer_provenance(group, meta), generated_at)
 
 

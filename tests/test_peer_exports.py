@@ -160,3 +160,15 @@ def test_trend_and_progress_csv(wh, group):
     assert (rows.at[fx.COVENTRY, "rank_from"], rows.at[fx.COVENTRY, "rank_to"]) == (2, 2)
     assert (rows.at[fx.BIRMINGHAM, "rank_from"], rows.at[fx.BIRMINGHAM, "rank_to"]) == (5, 4)
     assert rows.at[fx.BIRMINGHAM, "rank_change"] == 1
+
+
+def test_interpolated_statistics_carry_no_binary_noise(wh):
+    group = resolve_peer_group(wh, PeerGroupSpec("type_region", fx.BIRMINGHAM, period=fx.PERIOD))
+    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
+    profile["lower_quartile"] = 0.1 + 0.2  # 0.30000000000000004, as interpolation produces
+    profile["mean"] = -1 / 3
+    data = peer_exports.profile_csv(profile, group, "Birmingham", wh.scalar_meta(), GENERATED)
+    header, *rows = cells(data)
+    assert {row[header.index("peer_lower_quartile")] for row in rows} == {"0.3"}
+    assert {row[header.index("peer_mean")] for row in rows} == {"-0.3333333333"}
+    assert {row[header.index("n_ranked")] for row in rows} == {"5", ""}  # counts stay integers

@@ -20,7 +20,8 @@ import pandas as pd
 from dashboard.data import WarehouseUnavailable
 from dashboard.peers import PeerGroupSpec, council_facts, register_kind
 
-__all__ = ["SET_KINDS", "available_sets", "set_info", "neighbours_of", "family_of", "default_set"]
+__all__ = ["SET_KINDS", "available_sets", "set_info", "neighbours_of", "family_of", "default_set",
+           "comparator_values"]
 
 SET_KINDS = ("neighbours", "family")  # peer_sets.kind values, also the registered kind ids
 _SET_COLUMNS = ["set_id", "name", "kind", "description", "method", "variables", "source_name", "councils"]
@@ -63,6 +64,16 @@ def default_set(wh: Any, kind: str, council: str | None = None) -> str | None:
         if not members.empty:
             return str(set_id)
     return None
+
+
+def comparator_values(wh: Any, indicator: str, period: str) -> pd.DataFrame:
+    """Aggregate areas' values (UK, nations, regions) kept by ``etl import`` for one indicator and
+    period: area_name, area_code, value, status, source_name. Shown beside a peer group, never
+    ranked with it; empty when none were kept (or the warehouse predates them)."""
+    try:
+        return wh.query("comparator_values", indicator=indicator, period=period)
+    except WarehouseUnavailable:
+        return pd.DataFrame(columns=["area_name", "area_code", "value", "status", "source_name"])
 
 
 @dataclass(frozen=True)

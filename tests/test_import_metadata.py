@@ -201,6 +201,11 @@ def test_existing_indicators_and_aggregates_kept_as_comparators(tmp_path, wareho
     assert comparators["status"].tolist()[2] == "suppressed"
     councils = table(warehouse_path, "SELECT authority_code FROM indicator_values ORDER BY 1")["authority_code"]
     assert councils.tolist() == ["E08000025", "E08000035"]  # the aggregates are not councils
+    from dashboard.data import Warehouse
+    from dashboard.peer_sets import comparator_values
+
+    shown = comparator_values(Warehouse(warehouse_path), "A", "2019")  # what a page shows beside a group
+    assert shown["area_name"].tolist() == ["England", "United Kingdom", "Yorkshire and The Humber"]
 
 
 def test_codes_through_a_lookup_file(tmp_path, warehouse_path, matcher):

@@ -317,8 +317,9 @@ def match_frame(matcher: Matcher, texts: pd.Series, by: str) -> pd.DataFrame:
         rows.append({"raw": raw, "outcome": found.outcome, "authority_code": found.authority_code,
                      "area_name": found.area_name, "area_code": found.area_code,
                      "candidates": "; ".join(found.candidates), "how": found.how})
-    return pd.DataFrame(rows, columns=["raw", "outcome", "authority_code", "area_name", "area_code",
-                                       "candidates", "how"]).astype(object)
+    frame = pd.DataFrame(rows, columns=["raw", "outcome", "authority_code", "area_name", "area_code",
+                                        "candidates", "how"]).astype(object)
+    return frame.where(frame.notna(), None)  # a blank cell stays None (never the text "nan")
 
 
 def _aggregate_tables() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[tuple[str, str], ...]], dict[str, str]]:

@@ -59,6 +59,24 @@ def import_file(data_path: str | Path, spec: Spec | str | Path, warehouse: str |
     report = ImportReport(file=data_path.name, source_name=spec.source_name, kind=spec.kind,
                           dry_run=dry_run, aggregates=spec.councils.aggregates)
     matcher = (matcher or Matcher.from_register(reference_dir)).with_overrides(spec.councils.overrides)
+    with tempfile.TemporaryDirectory(prefix="exemplar-import-") as tmp:
+        folder = Path(tmp) / spec.source_name
+        folder.mkdir()
+        _prepare(data_path, spec, matcher, folder, report)
+        if report.problems:
+            return report
+        # the import's own DuckDB is closed by now, so the load has the memory to itself
+        result = load_sources([Source.of(folder, spec.source_name)], warehouse,
+                              validate_only=dry_run, reference_dir=reference_dir)
+        report.outcome, report.version = result.outcome, result.version
+        report.problems = [_origin(folder, p, data_path.name) for p in result.problems]
+        if result.problems:
+            report.outcome = "failed"
+    return report
+
+
+def _prepare(data_path: Path, spec: Spec, matcher: Matcher, folder: Path, report: ImportReport) -> None:
+    """Read, reshape, match and clean into contract CSVs in ``folder`` (problems into ``report``)."""
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
     con.execute("SET preserve_insertion_order = true")  # rowid must follow file order
@@ -68,54 +86,35 @@ def import_file(data_path: str | Path, spec: Spec | str | Path, warehouse: str |
         report.rows_read = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
         council_column = resolve_column(columns, spec.councils.column, data_path.name, "councils.column")
         _match_councils(con, spec, matcher, council_column, data_path.name, report)
-        with tempfile.TemporaryDirectory(prefix="exemplar-import-") as tmp:
-            folder = Path(tmp) / spec.source_name
-            folder.mkdir()
-            if spec.kind == "values":
-                _values(con, spec, columns, council_column, data_path, folder, report)
-            else:
-                _peer_set(con, spec, matcher, columns, council_column, data_path.name, folder, report)
-            if report.problems:
-                return report
-            result = load_sources([Source.of(folder, spec.source_name)], warehouse,
-                                  validate_only=dry_run, reference_dir=reference_dir)
-            report.outcome, report.version = result.outcome, result.version
-            report.problems = [_origin(con, p, data_path.name) for p in result.problems]
-            if result.problems:
-                report.outcome = "failed"
+        if spec.kind == "values":
+            _values(con, spec, columns, council_column, data_path, folder, report)
+        else:
+            _peer_set(con, spec, matcher, columns, council_column, data_path.name, folder, report)
     finally:
         con.close()
-    return report
 
 
 # -- councils ------------------------------------------------------------------------------------
 def _match_councils(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, council_column: str,
                     file_name: str, report: ImportReport) -> None:
     """Match each distinct council text once; creates temp table ``council_map``."""
-    texts = pd.Series([r[0] for r in con.execute(
-        f"SELECT DISTINCT {_ident(council_column)} FROM raw").fetchall()], dtype=object)
-    frame = _match_texts(matcher, texts, spec.councils.by, spec, file_name)
+    seen = con.execute(f"""SELECT {_ident(council_column)} AS raw, min(_row) AS first_row, count(*) AS rows
+                           FROM raw GROUP BY 1""").df().astype(object)
+    seen["raw"] = seen["raw"].where(seen["raw"].notna(), None)  # NULL cells stay None, never "nan"
+    frame = _match_texts(matcher, seen["raw"], spec.councils.by, spec, file_name)
     con.register("council_frame", frame)
     con.execute("CREATE OR REPLACE TEMP TABLE council_map AS SELECT * FROM council_frame")
     con.unregister("council_frame")
-    counts = con.execute(
-        f"""SELECT m.outcome, count(*) FROM raw r
-            JOIN council_map m ON m.raw IS NOT DISTINCT FROM r.{_ident(council_column)} GROUP BY m.outcome"""
-    ).fetchall()
-    by_outcome = dict(counts)
-    report.rows_matched = by_outcome.get("matched", 0)
-    report.rows_unmatched = by_outcome.get("unmatched", 0)
-    report.rows_ambiguous = by_outcome.get("ambiguous", 0)
-    report.rows_blank = by_outcome.get("blank", 0)
-    report.rows_aggregate = by_outcome.get("aggregate", 0)
+    first = {t: int(r) for t, r in zip(seen["raw"], seen["first_row"], strict=True)}
+    rows = {t: int(n) for t, n in zip(seen["raw"], seen["rows"], strict=True)}
+    by_outcome = frame.assign(rows=frame["raw"].map(rows)).groupby("outcome")["rows"].sum().to_dict()
+    report.rows_matched = int(by_outcome.get("matched", 0))
+    report.rows_unmatched = int(by_outcome.get("unmatched", 0))
+    report.rows_ambiguous = int(by_outcome.get("ambiguous", 0))
+    report.rows_blank = int(by_outcome.get("blank", 0))
+    report.rows_aggregate = int(by_outcome.get("aggregate", 0))
     report.matched_by = frame[frame["outcome"] == "matched"].groupby("how").size().to_dict()
     report.aggregate_areas = sorted(set(frame.loc[frame["outcome"] == "aggregate", "area_name"]))
-    first = dict(con.execute(
-        f"""SELECT m.raw, min(r._row) FROM raw r JOIN council_map m ON m.raw = r.{_ident(council_column)}
-            GROUP BY m.raw""").fetchall())
-    rows = dict(con.execute(
-        f"""SELECT m.raw, count(*) FROM raw r JOIN council_map m ON m.raw = r.{_ident(council_column)}
-            GROUP BY m.raw""").fetchall())
     unmatched = frame[frame["outcome"] == "unmatched"].sort_values("raw", key=lambda s: s.astype(str))
     ambiguous = frame[frame["outcome"] == "ambiguous"].sort_values("raw", key=lambda s: s.astype(str))
     report.unmatched = [(str(t), rows.get(t, 0)) for t in unmatched["raw"]]
@@ -132,7 +131,7 @@ def _match_councils(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher
                                        f"is ambiguous, could be {candidates}: settle it with "
                                        "[councils] overrides", len(ambiguous)))
     if report.rows_blank:
-        row = con.execute(f"SELECT min(_row) FROM raw WHERE trim(coalesce({_ident(council_column)}, '')) = ''").fetchall()[0][0]
+        row = min(int(first[t]) for t in frame.loc[frame["outcome"] == "blank", "raw"])
         report.problems.append(Problem(file_name, row, council_column, "", "no council given", report.rows_blank))
 
 
@@ -207,19 +206,17 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], coun
         _write_indicators(con, spec, data_path, folder, report)
     if report.problems:
         return
+    # source_* columns (extra to the contract, ignored by the load) trace a load problem back
     con.execute(f"""COPY (SELECT authority_code, indicator_id, period_label AS period, number AS value, status,
-                                 _row AS source_row, _column AS source_column
+                                 _row AS source_row, _column AS source_column, raw_value AS source_value
                           FROM cells WHERE outcome = 'matched' ORDER BY _row, _column)
                     TO '{folder / "values.csv"}' (HEADER, DELIMITER ',')""")
-    con.execute("CREATE OR REPLACE TEMP TABLE written_values AS SELECT _row, _column, raw_value FROM cells "
-                "WHERE outcome = 'matched' ORDER BY _row, _column")
     if report.comparators_written:
         con.execute(f"""COPY (SELECT indicator_id, period_label AS period, area_name, area_code,
-                                     number AS value, status, _row AS source_row, _column AS source_column
+                                     number AS value, status, _row AS source_row, _column AS source_column,
+                                     raw_value AS source_value
                               FROM cells WHERE outcome = 'aggregate' ORDER BY _row, _column)
                         TO '{folder / "comparators.csv"}' (HEADER, DELIMITER ',')""")
-        con.execute("CREATE OR REPLACE TEMP TABLE written_comparators AS SELECT _row, _column, raw_value FROM cells "
-                    "WHERE outcome = 'aggregate' ORDER BY _row, _column")
 
 
 def _map_periods(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, report: ImportReport) -> None:
@@ -322,6 +319,11 @@ def _duplicates(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, repo
                                        f"repeats the council, indicator and period of row {first_row} {how}", count))
 
 
+def con_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The input file's columns (the temp view ``raw`` without ``_row``)."""
+    return [r[0] for r in con.execute("DESCRIBE raw").fetchall() if r[0] != "_row"]
+
+
 # -- indicator metadata --------------------------------------------------------------------------
 def _metadata_rows(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path) -> tuple[pd.DataFrame, str]:
     """Metadata rows (contract field names, plus ``indicator`` and ``_row``) and their file name."""
@@ -331,9 +333,12 @@ def _metadata_rows(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path) 
     if spec.indicators.file is not None:
         frame = read_frame(spec.indicators.file, None, spec.indicators.sheet, spec.indicators.skip_rows)
         name = spec.indicators.file.name
-    else:
-        frame = con.execute("SELECT * FROM raw ORDER BY _row").df().astype(object)
+    else:  # the data file itself: only its metadata columns, once per distinct combination
         name = data_path.name
+        wanted = [resolve_column(con_columns(con), c, name, f"indicators.columns.{k}") for k, c in columns.items()]
+        picked = ", ".join(_ident(c) for c in dict.fromkeys(wanted))
+        frame = con.execute(f"SELECT {picked}, min(_row) AS _row FROM raw GROUP BY ALL ORDER BY _row").df()
+        frame = frame.astype(object).where(frame.notna(), None)
     renamed = {resolve_column(list(frame.columns), column, name, f"indicators.columns.{field_}"): field_
                for field_, column in columns.items()}
     frame = frame[[*renamed, "_row"]].rename(columns=renamed)
@@ -409,10 +414,6 @@ def _peer_set(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, colu
     table["rank"] = table["rank"].astype("Int64")
     table.to_csv(folder / "peer_set_members.csv", index=False)
     report.members_written = len(table)
-    con.register("member_frame", table[["source_row"]].astype("int64").rename(columns={"source_row": "_row"}))
-    con.execute("CREATE OR REPLACE TEMP TABLE written_members AS SELECT _row, NULL::VARCHAR AS _column, "
-                "NULL::VARCHAR AS raw_value FROM member_frame")
-    con.unregister("member_frame")
 
 
 def _neighbour_members(frame: pd.DataFrame, spec: Spec, matcher: Matcher, columns: list[str],
@@ -466,26 +467,30 @@ def _neighbour_members(frame: pd.DataFrame, spec: Spec, matcher: Matcher, column
 
 
 # -- problems from the load, traced back to the input file --------------------------------------
-_WRITTEN = {"values.csv": "written_values", "comparators.csv": "written_comparators",
-            "peer_set_members.csv": "written_members"}
+_TRACED = ("values.csv", "comparators.csv", "peer_set_members.csv")  # generated files with source_* columns
 
 
-def _origin(con: duckdb.DuckDBPyConnection, problem: Problem, file_name: str) -> Problem:
-    """A load problem in a generated CSV, re-pointed at the input file's row and column."""
-    table = _WRITTEN.get(problem.file)
-    if table is None or problem.row is None:
+def _origin(folder: Path, problem: Problem, file_name: str) -> Problem:
+    """A load problem in a generated CSV, re-pointed at the input file's row, column and cell."""
+    path = folder / problem.file
+    if problem.file not in _TRACED or problem.row is None or not path.is_file():
         return Problem(f"{file_name} ({problem.file})", problem.row, problem.column, problem.value,
                        problem.reason, problem.count)
+    con = duckdb.connect()
     try:
-        found = con.execute(f"SELECT _row, _column, raw_value FROM {table} WHERE rowid = ?",
-                            [problem.row - 2]).fetchall()
+        found = con.execute(
+            "SELECT * FROM read_csv(?, header = true, all_varchar = true) LIMIT 1 OFFSET ?",
+            [str(path), problem.row - 2]).df()
     except duckdb.Error:
-        found = []
-    found = found[0] if found else None
-    if not found:
         return problem
-    row, column, raw = found
-    if problem.column in ("value", "status") and column:  # the cell as the publisher wrote it
-        return Problem(file_name, row, column, raw if problem.column == "value" else problem.value,
-                       problem.reason, problem.count)
+    finally:
+        con.close()
+    if found.empty:
+        return problem
+    record = found.iloc[0].to_dict()
+    row = int(record["source_row"])
+    column = record.get("source_column")
+    if problem.column in ("value", "status") and isinstance(column, str) and column:
+        shown = record.get("source_value") if problem.column == "value" else problem.value
+        return Problem(file_name, row, column, shown, problem.reason, problem.count)
     return Problem(file_name, row, problem.column, problem.value, problem.reason, problem.count)

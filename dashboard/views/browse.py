@@ -76,7 +76,9 @@ with chart_tab:
                "The same figures are in the Table tab.")
 with table_tab:
     st.dataframe(browse.display_table(frame), hide_index=True, key="browse_table",
-                 column_config={"Value": st.column_config.NumberColumn(format="%.2f")})
+                 column_config={"Value": st.column_config.NumberColumn(
+                     f"Value ({facts['unit']})",
+                     format=f"%.{browse.decimals_or_default(facts['decimals'])}f")})
 with download_tab:
     data_version = wh.scalar_meta().get("data_version")
     st.download_button(

@@ -208,6 +208,23 @@ def test_disk_filling_up_during_a_build_leaves_live_untouched(live_copy, demo_so
     assert paths.current_version() != version and check_file(paths.current_file()) == []
 
 
+def _kill_during(command: list[str], env: dict[str, str], live: Path, stage_index: int, offset: float) -> str:
+    """Start a load, wait until ``stage_index`` stages have finished, sleep ``offset``, SIGKILL it.
+
+    Returns the last stage the killed load finished ("startup" when none)."""
+    logged = len(read_stage_log(live))
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(read_stage_log(live)) - logged < stage_index and child.poll() is None:
+        assert time.monotonic() < deadline, "the load never reached the stage"
+        time.sleep(0.005)
+    time.sleep(offset)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    stages = [r["stage"] for r in read_stage_log(live)[logged:]]
+    return stages[-1] if stages else "startup"
+
+
 def test_a_load_killed_at_random_points_never_damages_what_is_published(live_copy, tmp_path):
     rng = random.Random(20261130)  # seeded: the same ten kill points every run
     source = write_source(tmp_path / "tiny", {"indicators.csv": TINY_INDICATORS, "values.csv": TINY_VALUES})
@@ -215,18 +232,16 @@ def test_a_load_killed_at_random_points_never_damages_what_is_published(live_cop
     base_rows = value_rows(live_copy)
     env = {**os.environ, "EXEMPLAR_KEEP_VERSIONS": "100"}  # pruning is policy, not loss: keep all here
     command = [sys.executable, "-m", "etl", "--warehouse", str(live_copy), "load", str(source), "--source-name", "tiny"]
-    started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
-    duration = time.perf_counter() - started  # one full load: kill points spread over all of it
-    kill_points = []
-    for _trial in range(10):
+    log = read_stage_log(live_copy)
+    durations = [r["duration_s"] for r in log if r["load_id"] == log[-1]["load_id"]]  # one full load's stages
+    # Ten distinct kill points: inside each stage (or just after the last) at a random offset.
+    points = sorted(rng.sample(range(len(durations) + 1), 10))
+    reached = []
+    for index in points:
         before = snapshot(live_copy)
-        delay = rng.uniform(0.05, duration * 1.05)
-        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-        kill_points.append(round(delay, 2))
+        offset = rng.uniform(0, durations[index] if index < len(durations) else 0.02)
+        reached.append(_kill_during(command, env, live_copy, index, offset))
         assert_nothing_published_lost(live_copy, before)
         new = set(snapshot(live_copy)) - set(before)
         assert len(new) <= 1 and (not new or paths.current_version() in new)
@@ -234,9 +249,10 @@ def test_a_load_killed_at_random_points_never_damages_what_is_published(live_cop
     with etl_lock(paths, wait=False):  # a killed process never keeps the lock
         pass
     final = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert final.returncode == 0, (kill_points, final.stderr)
-    assert not list(paths.versions_dir.glob(f"{BUILDING_PREFIX}*")), kill_points
+    assert final.returncode == 0, (reached, final.stderr)
+    assert not list(paths.versions_dir.glob(f"{BUILDING_PREFIX}*")), reached
     assert check_file(paths.current_file()) == []
+    print(f"\nkilled loads; last stage each had finished: {reached}")
 
 
 def test_a_corrupted_inbox_submission_is_refused_and_the_good_one_published(live_copy):

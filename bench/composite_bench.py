@@ -66,8 +66,15 @@ def timed(fn, repeats: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def pandas_composite(values: pd.DataFrame, indicators: pd.DataFrame, codes: list[str], groups: list[str],
-                     period: str, chosen: list[str], threshold: float) -> pd.DataFrame:
+def pandas_composite(
+    values: pd.DataFrame,
+    indicators: pd.DataFrame,
+    codes: list[str],
+    groups: list[str],
+    period: str,
+    chosen: list[str],
+    threshold: float,
+) -> pd.DataFrame:
     """The composite from the definitions, in pandas, on the in-memory long table (equal weights)."""
     members = pd.DataFrame({"authority_code": codes, "group_key": groups})
     v = values[(values["period"] == period) & values["indicator_id"].isin(chosen) & values["value"].notna()]
@@ -84,8 +91,11 @@ def pandas_composite(values: pd.DataFrame, indicators: pd.DataFrame, codes: list
     composite = theme.groupby(level=[0, 1]).mean().rename("raw_composite")
     n_values = v.groupby(["group_key", "authority_code"]).size().rename("n_values")
     applicable = v.groupby("group_key")["indicator_id"].nunique().rename("n_applicable")
-    out = members.join(composite, on=["group_key", "authority_code"]).join(
-        n_values, on=["group_key", "authority_code"]).join(applicable, on="group_key")
+    out = (
+        members.join(composite, on=["group_key", "authority_code"])
+        .join(n_values, on=["group_key", "authority_code"])
+        .join(applicable, on="group_key")
+    )
     out["completeness"] = out["n_values"].fillna(0) / out["n_applicable"]
     out["composite"] = out["raw_composite"].where(out["completeness"] >= threshold).round(12)
     out["rank"] = out.groupby("group_key")["composite"].rank(method="min", ascending=False)
@@ -124,44 +134,56 @@ def bench_composite(live: Path, n_indicators: int, repeats: int) -> None:
     codes = councils["authority_code"].tolist()
     type_region = (councils["authority_type"] + "|" + councils["region"].fillna("")).tolist()
     rows = int(wh.query("overview_counts")["value_rows"].iloc[0])
-    print(f"warehouse {live}: {rows:,} value rows; {len(codes)} councils in {period}; "
-          f"{len(chosen)} indicators")
+    print(f"warehouse {live}: {rows:,} value rows; {len(codes)} councils in {period}; {len(chosen)} indicators")
 
     started = time.perf_counter()
     loaded = load_in_memory(live)
     categorical = as_categorical(loaded)
-    print(f"pandas: whole indicator_values in memory ({len(loaded):,} rows; as loaded "
-          f"{loaded.memory_usage(deep=True).sum() / 1e6:,.0f} MB, categorical "
-          f"{categorical.memory_usage(deep=True).sum() / 1e6:,.0f} MB), ready in "
-          f"{time.perf_counter() - started:.1f}s (not counted)")
+    print(
+        f"pandas: whole indicator_values in memory ({len(loaded):,} rows; as loaded "
+        f"{loaded.memory_usage(deep=True).sum() / 1e6:,.0f} MB, categorical "
+        f"{categorical.memory_usage(deep=True).sum() / 1e6:,.0f} MB), ready in "
+        f"{time.perf_counter() - started:.1f}s (not counted)"
+    )
     indicators = catalogue.set_index("indicator_id").loc[chosen].reset_index()
 
-    for label, groups in (("one group of all councils", [""] * len(codes)),
-                          ("every type x region group at once", type_region)):
-        def duck():  # the composite only, as exemplar.composite_scores asks for it
-            wh.clear_cache()
-            return exemplar.group_scores(wh, codes, period, indicators=chosen, k=0, groups=groups,
-                                         detail=False).councils
+    for label, groups in (
+        ("one group of all councils", [""] * len(codes)),
+        ("every type x region group at once", type_region),
+    ):
 
-        def duck_detail():  # plus every percentile rank and theme score, as the finder page asks
+        def duck(groups=groups):  # the composite only, as exemplar.composite_scores asks for it
+            wh.clear_cache()
+            return exemplar.group_scores(
+                wh, codes, period, indicators=chosen, k=0, groups=groups, detail=False
+            ).councils
+
+        def duck_detail(groups=groups):  # plus every percentile rank and theme score, as the finder page asks
             wh.clear_cache()
             return exemplar.group_scores(wh, codes, period, indicators=chosen, k=0, groups=groups).councils
 
         detail_s, _ = timed(duck_detail, repeats)
         duck_s, duck_out = timed(duck, repeats)
         a = duck_out.set_index(["group_key", "authority_code"])["composite"].astype(float)
-        print(f"composite, {label}: duckdb p50 {duck_s * 1000:,.0f} ms "
-              f"(with per-indicator detail {detail_s * 1000:,.0f} ms)")
+        print(
+            f"composite, {label}: duckdb p50 {duck_s * 1000:,.0f} ms "
+            f"(with per-indicator detail {detail_s * 1000:,.0f} ms)"
+        )
         for form, values in (("as loaded", loaded), ("categorical", categorical)):
             pandas_s, pandas_out = timed(
-                lambda values=values: pandas_composite(values, indicators, codes, groups, period, chosen, 0.75),
-                repeats)
+                lambda values=values, groups=groups: pandas_composite(
+                    values, indicators, codes, groups, period, chosen, 0.75
+                ),
+                repeats,
+            )
             b = pandas_out.set_index(["group_key", "authority_code"])["composite"].reindex(a.index)
             same = np.allclose(a.to_numpy(), b.to_numpy(), atol=1e-9, equal_nan=True)
             ratio = duck_s / pandas_s
-            print(f"    vs pandas on the frame {form}: p50 {pandas_s * 1000:,.0f} ms, ratio {ratio:.3f} "
-                  f"(target <= {RATIO_TARGET}) {'OK' if ratio <= RATIO_TARGET else 'MISSED'}; "
-                  f"detail ratio {detail_s / pandas_s:.3f}; same composites: {same}")
+            print(
+                f"    vs pandas on the frame {form}: p50 {pandas_s * 1000:,.0f} ms, ratio {ratio:.3f} "
+                f"(target <= {RATIO_TARGET}) {'OK' if ratio <= RATIO_TARGET else 'MISSED'}; "
+                f"detail ratio {detail_s / pandas_s:.3f}; same composites: {same}"
+            )
     wh.close()
 
 
@@ -180,18 +202,23 @@ def bench_stability(live: Path, repeats: int) -> None:
     indicators = scores.values["indicator_id"].nunique()
     settings = stability.StabilitySettings()
     stab_s, _ = timed(lambda: stability.rank_stability(scores.values, eligible, settings), repeats)
-    print(f"stability, demo, {biggest} ({len(eligible)} ranked councils x {indicators} indicators, "
-          f"{settings.draws} draws): p50 {stab_s * 1000:,.0f} ms")
+    print(
+        f"stability, demo, {biggest} ({len(eligible)} ranked councils x {indicators} indicators, "
+        f"{settings.draws} draws): p50 {stab_s * 1000:,.0f} ms"
+    )
 
     def finder():
         wh.clear_cache()
         return exemplar.find_exemplars(wh, codes, period, exemplar.ExemplarRule())
 
     find_s, found = timed(finder, repeats)
-    print(f"whole finder (scores + stability + maturity + rule), demo, {biggest}: p50 "
-          f"{find_s * 1000:,.0f} ms, {int(found.table['is_exemplar'].sum())} exemplars")
-    overview_s, _ = timed(lambda: (wh.clear_cache(), exemplar.national_overview(
-        wh, councils, period, exemplar.ExemplarRule())), repeats)
+    print(
+        f"whole finder (scores + stability + maturity + rule), demo, {biggest}: p50 "
+        f"{find_s * 1000:,.0f} ms, {int(found.table['is_exemplar'].sum())} exemplars"
+    )
+    overview_s, _ = timed(
+        lambda: (wh.clear_cache(), exemplar.national_overview(wh, councils, period, exemplar.ExemplarRule())), repeats
+    )
     print(f"UK overview (rule in every type x region group), demo: p50 {overview_s * 1000:,.0f} ms")
     wh.close()
 

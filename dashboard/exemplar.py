@@ -44,8 +44,16 @@ DEFAULT_MIN_COMPLETENESS = 0.75  # the issue's default: a council must report 3 
 DEFAULT_K = 3  # periods to look back for improvement: long enough to see a trend, short enough to be current
 DEFAULT_TOP_SHARE = 0.25  # "top quartile"
 SCORE_COLUMNS = [  # per-council columns of exemplar_scores.sql
-    "group_key", "period", "authority_code", "n_values", "n_applicable", "completeness",
-    "raw_composite", "composite", "composite_rank", "n_composite",
+    "group_key",
+    "period",
+    "authority_code",
+    "n_values",
+    "n_applicable",
+    "completeness",
+    "raw_composite",
+    "composite",
+    "composite_rank",
+    "n_composite",
 ]
 
 
@@ -68,8 +76,10 @@ class Weights:
         """The weights as the SQL's parallel-list parameters (sorted; unlisted weigh 1)."""
         ids, themes = sorted(self.indicator), sorted(self.theme)
         return {  # a sentinel entry keeps each list typed when there is no weight to pass
-            "weight_ids": ids or [""], "weight_values": [float(self.indicator[i]) for i in ids] or [1.0],
-            "themes": themes or [""], "theme_weights": [float(self.theme[t]) for t in themes] or [1.0],
+            "weight_ids": ids or [""],
+            "weight_values": [float(self.indicator[i]) for i in ids] or [1.0],
+            "themes": themes or [""],
+            "theme_weights": [float(self.theme[t]) for t in themes] or [1.0],
         }
 
 
@@ -85,11 +95,15 @@ class ExemplarRule:
 
     def describe(self) -> str:
         """The rule in one sentence (for captions and exports)."""
-        parts = [f"composite in the top {self.top_share:.0%} of the peer group",
-                 f"completeness at least {self.min_completeness:.0%}"]
+        parts = [
+            f"composite in the top {self.top_share:.0%} of the peer group",
+            f"completeness at least {self.min_completeness:.0%}",
+        ]
         if self.require_improving:
-            parts.append(f"improving over the last {self.k} periods (composite not lower than "
-                         f"{self.k} periods ago and more indicators improving than worsening)")
+            parts.append(
+                f"improving over the last {self.k} periods (composite not lower than "
+                f"{self.k} periods ago and more indicators improving than worsening)"
+            )
         if self.require_maturity:
             parts.append("mean self-assessment maturity above the peer median (when available)")
         return "; ".join(parts)
@@ -125,10 +139,17 @@ def base_period(periods: Sequence[str], period: str, k: int) -> str | None:
     return periods[at] if at >= 0 else None
 
 
-def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | None = None,
-                 indicators: Sequence[str] | None = None,
-                 min_completeness: float = DEFAULT_MIN_COMPLETENESS, k: int = DEFAULT_K,
-                 groups: Sequence[str] | None = None, detail: bool = True) -> GroupScores:
+def group_scores(
+    wh: Any,
+    codes: Sequence[str],
+    period: str,
+    weights: Weights | None = None,
+    indicators: Sequence[str] | None = None,
+    min_completeness: float = DEFAULT_MIN_COMPLETENESS,
+    k: int = DEFAULT_K,
+    groups: Sequence[str] | None = None,
+    detail: bool = True,
+) -> GroupScores:
     """Score the peer group ``codes`` in ``period`` and ``k`` periods before (one SQL query).
 
     ``indicators`` limits the indicator set (default: every rankable indicator). ``groups``
@@ -142,9 +163,17 @@ def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | 
     chosen = sorted(set(indicators)) if indicators is not None else []
     base = base_period(period_sequence(wh), period, k) if k > 0 else None  # k = 0: no look back
     periods = [period] + ([base] if base else [])
-    long = wh.query("exemplar_scores", codes=[c for c, _ in pairs], group_keys=[g for _, g in pairs],
-                    periods=periods, indicator_ids=chosen or [""], all_indicators=indicators is None,
-                    **weights.as_params(), min_completeness=float(min_completeness), detail=bool(detail))
+    long = wh.query(
+        "exemplar_scores",
+        codes=[c for c, _ in pairs],
+        group_keys=[g for _, g in pairs],
+        periods=periods,
+        indicator_ids=chosen or [""],
+        all_indicators=indicators is None,
+        **weights.as_params(),
+        min_completeness=float(min_completeness),
+        detail=bool(detail),
+    )
     parts = {p: long[long["period"] == p] for p in periods} if base else {period: long}
 
     def councils(frame: pd.DataFrame, label: str) -> pd.DataFrame:
@@ -156,12 +185,22 @@ def group_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | 
 
     now = parts[period]
     if base is None:  # nothing to compare with: empty frames of the same shape
-        return GroupScores(councils=councils(now, period), values=values(now), period=period,
-                           base_period=None, base_values=now.iloc[0:0],
-                           base_councils=now.iloc[0:0][SCORE_COLUMNS])
-    return GroupScores(councils=councils(now, period), values=values(now), period=period,
-                       base_period=base, base_values=values(parts[base]),
-                       base_councils=councils(parts[base], base))
+        return GroupScores(
+            councils=councils(now, period),
+            values=values(now),
+            period=period,
+            base_period=None,
+            base_values=now.iloc[0:0],
+            base_councils=now.iloc[0:0][SCORE_COLUMNS],
+        )
+    return GroupScores(
+        councils=councils(now, period),
+        values=values(now),
+        period=period,
+        base_period=base,
+        base_values=values(parts[base]),
+        base_councils=councils(parts[base], base),
+    )
 
 
 def _with_members(councils: pd.DataFrame, pairs: Sequence[tuple[str, str]], period: str) -> pd.DataFrame:
@@ -169,15 +208,27 @@ def _with_members(councils: pd.DataFrame, pairs: Sequence[tuple[str, str]], peri
     missing = sorted(set(pairs) - set(zip(councils["authority_code"], councils["group_key"], strict=True)))
     if not missing:
         return councils
-    extra = pd.DataFrame({"group_key": [g for _, g in missing], "period": period,
-                          "authority_code": [c for c, _ in missing], "n_values": 0,
-                          "n_applicable": 0, "completeness": 0.0})
+    extra = pd.DataFrame(
+        {
+            "group_key": [g for _, g in missing],
+            "period": period,
+            "authority_code": [c for c, _ in missing],
+            "n_values": 0,
+            "n_applicable": 0,
+            "completeness": 0.0,
+        }
+    )
     return pd.concat([councils, extra], ignore_index=True)
 
 
-def composite_scores(wh: Any, codes: Sequence[str], period: str, weights: Weights | None = None,
-                     indicators: Sequence[str] | None = None,
-                     min_completeness: float = DEFAULT_MIN_COMPLETENESS) -> pd.DataFrame:
+def composite_scores(
+    wh: Any,
+    codes: Sequence[str],
+    period: str,
+    weights: Weights | None = None,
+    indicators: Sequence[str] | None = None,
+    min_completeness: float = DEFAULT_MIN_COMPLETENESS,
+) -> pd.DataFrame:
     """Composite, completeness and rank of each council in the group ``codes`` in ``period``.
 
     Columns: authority_code, composite (NULL below ``min_completeness``), completeness,
@@ -238,8 +289,9 @@ def peer_maturity(wh: Any, codes: Sequence[str], round: str | None = None) -> pd
     return frame.groupby("authority_code", as_index=False).last()[["authority_code", "round", "mean_maturity"]]
 
 
-def evaluate(scores: GroupScores, rule: ExemplarRule, maturity: pd.DataFrame | None = None,
-             stability: pd.DataFrame | None = None) -> pd.DataFrame:
+def evaluate(
+    scores: GroupScores, rule: ExemplarRule, maturity: pd.DataFrame | None = None, stability: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Apply ``rule`` to every council of the group: one row per council with each condition,
     ``is_exemplar``, ``failed`` (conditions not met, in words) and ``reason`` (in words).
 
@@ -260,7 +312,7 @@ def evaluate(scores: GroupScores, rule: ExemplarRule, maturity: pd.DataFrame | N
     improving = (table["composite_change"] >= 0) & (table["improving"] > table["worsening"])
     table["cond_improving"] = improving.fillna(False).astype(bool) if rule.require_improving else True
     use_maturity = rule.require_maturity and maturity is not None
-    if use_maturity:
+    if use_maturity and maturity is not None:
         m = maturity[["authority_code", "mean_maturity"]].drop_duplicates("authority_code")
         table = table.merge(m, on="authority_code", how="left")
         # median of the group's councils that have a maturity (NaN are skipped)
@@ -276,8 +328,9 @@ def evaluate(scores: GroupScores, rule: ExemplarRule, maturity: pd.DataFrame | N
     table["n_failed"] = table["failed"].map(len)
     table["reason"] = table.apply(lambda row: _reason(row, use_maturity), axis=1)
     table["failed"] = table["failed"].map("; ".join)
-    return table.sort_values(["is_exemplar", "composite_rank", "authority_code"],
-                             ascending=[False, True, True], na_position="last").reset_index(drop=True)
+    return table.sort_values(
+        ["is_exemplar", "composite_rank", "authority_code"], ascending=[False, True, True], na_position="last"
+    ).reset_index(drop=True)
 
 
 def _indicator_tops(values: pd.DataFrame, top_share: float) -> pd.DataFrame:
@@ -291,29 +344,33 @@ def _failed(row: pd.Series, rule: ExemplarRule, use_maturity: bool) -> list[str]
     if not row["cond_complete"]:
         failed.append(f"incomplete: {row['completeness']:.0%} < {rule.min_completeness:.0%}")
     elif not row["cond_top"]:
-        failed.append(f"not in the top {rule.top_share:.0%} (rank {int(row['composite_rank'])} "
-                      f"of {int(row['n_composite'])})")
+        failed.append(
+            f"not in the top {rule.top_share:.0%} (rank {int(row['composite_rank'])} of {int(row['n_composite'])})"
+        )
     if rule.require_improving and not row["cond_improving"]:
         if pd.isna(row.get("composite_change")):
             failed.append(f"no composite {rule.k} periods ago to compare with")
         elif row["composite_change"] < 0:
             failed.append(f"composite fell by {-row['composite_change']:.3f} over {rule.k} periods")
         else:
-            failed.append(f"not more indicators improving ({int(row['improving'])}) than "
-                          f"worsening ({int(row['worsening'])})")
+            failed.append(
+                f"not more indicators improving ({int(row['improving'])}) than worsening ({int(row['worsening'])})"
+            )
     if use_maturity and not row["cond_maturity"]:
         if pd.isna(row.get("mean_maturity")):
             failed.append("no published self-assessment")
         else:
-            failed.append(f"maturity {row['mean_maturity']:.2f} not above the peer median "
-                          f"{row['maturity_median']:.2f}")
+            failed.append(f"maturity {row['mean_maturity']:.2f} not above the peer median {row['maturity_median']:.2f}")
     return failed
 
 
 def _reason(row: pd.Series, use_maturity: bool) -> str:
     """The council's position in words, as the candidates table prints it."""
-    parts = [f"top quartile on {int(row['top_indicators'])} of {int(row['n_values'])} indicators"
-             if row["n_values"] else "no indicator values"]
+    parts = [
+        f"top quartile on {int(row['top_indicators'])} of {int(row['n_values'])} indicators"
+        if row["n_values"]
+        else "no indicator values"
+    ]
     if row.get("compared", 0):
         parts.append(f"improving on {int(row['improving'])} of {int(row['compared'])}")
     parts.append(f"{row['completeness']:.0%} complete")
@@ -321,8 +378,10 @@ def _reason(row: pd.Series, use_maturity: bool) -> str:
         rank = f"rank {int(row['composite_rank'])} of {int(row['n_composite'])}"
         if pd.notna(row.get("top_share_draws")):
             steady = "stable" if row["top_share_draws"] >= STABLE_SHARE else "unstable"
-            rank += (f", {steady}: in the top quartile in {row['top_share_draws']:.0%} of resamples "
-                     f"(rank {int(row['rank_p05'])}–{int(row['rank_p95'])})")
+            rank += (
+                f", {steady}: in the top quartile in {row['top_share_draws']:.0%} of resamples "
+                f"(rank {int(row['rank_p05'])}–{int(row['rank_p95'])})"
+            )
         parts.append(rank)
     else:
         parts.append("no composite (incomplete)")
@@ -342,7 +401,7 @@ def near_misses(table: pd.DataFrame, max_failed: int = 1) -> pd.DataFrame:
 
 
 def theme_profile(scores: GroupScores, exemplars: Sequence[str], council: str | None) -> pd.DataFrame:
-    """"What a transformed council looks like": per theme, the median of the exemplars' theme
+    """ "What a transformed council looks like": per theme, the median of the exemplars' theme
     scores (their weighted mean percentile rank in the theme) beside ``council``'s own.
 
     Columns: theme, exemplar_median, exemplars (how many had a value), council_score.
@@ -350,7 +409,8 @@ def theme_profile(scores: GroupScores, exemplars: Sequence[str], council: str | 
     themes = scores.values.drop_duplicates(["authority_code", "theme"])[["authority_code", "theme", "theme_score"]]
     chosen = themes[themes["authority_code"].isin(list(exemplars))]
     profile = chosen.groupby("theme", as_index=False).agg(
-        exemplar_median=("theme_score", "median"), exemplars=("authority_code", "nunique"))
+        exemplar_median=("theme_score", "median"), exemplars=("authority_code", "nunique")
+    )
     all_themes = pd.DataFrame({"theme": sorted(themes["theme"].unique())})
     profile = all_themes.merge(profile, on="theme", how="left")
     profile["exemplars"] = profile["exemplars"].fillna(0).astype(int)
@@ -358,17 +418,31 @@ def theme_profile(scores: GroupScores, exemplars: Sequence[str], council: str | 
     return profile.merge(own.rename(columns={"theme_score": "council_score"}), on="theme", how="left")
 
 
-def national_overview(wh: Any, councils: pd.DataFrame, period: str, rule: ExemplarRule,
-                      weights: Weights | None = None, indicators: Sequence[str] | None = None,
-                      use_maturity: bool = True) -> pd.DataFrame:
+def national_overview(
+    wh: Any,
+    councils: pd.DataFrame,
+    period: str,
+    rule: ExemplarRule,
+    weights: Weights | None = None,
+    indicators: Sequence[str] | None = None,
+    use_maturity: bool = True,
+) -> pd.DataFrame:
     """Run the rule in every (authority type, region) group of ``councils`` (exemplar_councils.sql),
     every group scored within itself in one query.
 
     Returns one row per council with authority_type, region, is_exemplar, composite_rank,
     n_composite, completeness (stability is not resampled here: it does not enter the rule).
     """
-    columns = ["authority_code", "authority_type", "region", "is_exemplar", "composite",
-               "composite_rank", "n_composite", "completeness"]
+    columns = [
+        "authority_code",
+        "authority_type",
+        "region",
+        "is_exemplar",
+        "composite",
+        "composite_rank",
+        "n_composite",
+        "completeness",
+    ]
     if councils.empty:
         return pd.DataFrame(columns=columns)
     keys = (councils["authority_type"] + GROUP_SEPARATOR + councils["region"].fillna("")).tolist()
@@ -392,8 +466,9 @@ def group_candidates(wh: Any, period: str) -> pd.DataFrame:
     return wh.query("exemplar_councils", period=period)
 
 
-def type_region_group(wh: Any, candidates: pd.DataFrame, authority_type: str, region: str,
-                      period: str) -> tuple[list[str], str]:
+def type_region_group(
+    wh: Any, candidates: pd.DataFrame, authority_type: str, region: str, period: str
+) -> tuple[list[str], str]:
     """Members and description of "``authority_type`` councils in ``region``" (or nationally for
     :data:`ALL_REGIONS`) in ``period``. Uses ``dashboard.peers`` (same membership as the peer
     pages) when it can; otherwise the same rule applied to ``candidates``."""
@@ -423,9 +498,16 @@ class Finding:
     maturity_used: bool
 
 
-def find_exemplars(wh: Any, codes: Sequence[str], period: str, rule: ExemplarRule,
-                   weights: Weights | None = None, indicators: Sequence[str] | None = None,
-                   settings: Any = None, use_maturity: bool = True) -> Finding:
+def find_exemplars(
+    wh: Any,
+    codes: Sequence[str],
+    period: str,
+    rule: ExemplarRule,
+    weights: Weights | None = None,
+    indicators: Sequence[str] | None = None,
+    settings: Any = None,
+    use_maturity: bool = True,
+) -> Finding:
     """Score the group, resample for stability and apply ``rule``: the finder in one call.
 
     ``settings`` is a ``stability.StabilitySettings`` (default draws and seed); its top share
@@ -441,5 +523,4 @@ def find_exemplars(wh: Any, codes: Sequence[str], period: str, rule: ExemplarRul
     stab = stability.rank_stability(scores.values, eligible, settings)
     maturity = peer_maturity(wh, codes) if use_maturity and rule.require_maturity else None
     table = evaluate(scores, rule, maturity, stab)
-    return Finding(scores=scores, table=table, near_misses=near_misses(table),
-                   maturity_used=maturity is not None)
+    return Finding(scores=scores, table=table, near_misses=near_misses(table), maturity_used=maturity is not None)

@@ -50,11 +50,17 @@ def choose_peer_group(wh: Any, period: str, container: Any = st) -> tuple[list[s
     """Authority type and region selects; returns (member codes, description, candidates)."""
     candidates = exemplar.group_candidates(wh, period)
     types = candidates["authority_type"].value_counts()
-    kind = url_selectbox("Authority type", sorted(types.index), key="type",
-                         default=types.index[0] if len(types) else None, container=container)
+    kind = url_selectbox(
+        "Authority type",
+        sorted(types.index),
+        key="type",
+        default=types.index[0] if len(types) else None,
+        container=container,
+    )
     regions = sorted(candidates.loc[candidates["authority_type"] == kind, "region"].dropna().unique())
-    region = url_selectbox("Region", [exemplar.ALL_REGIONS, *regions], key="region",
-                           default=exemplar.ALL_REGIONS, container=container)
+    region = url_selectbox(
+        "Region", [exemplar.ALL_REGIONS, *regions], key="region", default=exemplar.ALL_REGIONS, container=container
+    )
     codes, description = exemplar.type_region_group(wh, candidates, kind, region, period)
     return codes, description, candidates
 
@@ -64,43 +70,89 @@ def choose_method(wh: Any, container: Any = st, resampling: bool = True) -> Meth
     catalogue = exemplar.rankable_indicators(wh)
     names = dict(zip(catalogue["indicator_id"], catalogue["name"], strict=True))
     box = container.expander("Method: indicators, weights and rule", expanded=False)
-    indicators = url_multiselect("Indicators (neutral ones are never ranked)", catalogue["indicator_id"].tolist(),
-                                 key="indicators", default=catalogue["indicator_id"].tolist(),
-                                 format_func=lambda i: names.get(i, i), container=box)
+    indicators = url_multiselect(
+        "Indicators (neutral ones are never ranked)",
+        catalogue["indicator_id"].tolist(),
+        key="indicators",
+        default=catalogue["indicator_id"].tolist(),
+        format_func=lambda i: names.get(i, i),
+        container=box,
+    )
     chosen = catalogue[catalogue["indicator_id"].isin(indicators)]
     box.markdown("**Theme weights** (0 leaves a theme out; default equal)")
     theme_weights = {
-        theme: float(url_number(theme, key=f"w_{exemplar.theme_slug(theme)}", default=1.0, min_value=0.0,
-                                max_value=MAX_WEIGHT, step=WEIGHT_STEP, container=box))
+        theme: float(
+            url_number(
+                theme,
+                key=f"w_{exemplar.theme_slug(theme)}",
+                default=1.0,
+                min_value=0.0,
+                max_value=MAX_WEIGHT,
+                step=WEIGHT_STEP,
+                container=box,
+            )
+        )
         for theme in sorted(chosen["theme"].unique())
     }
     box.markdown("**Indicator weights** within their theme (default 1)")
     indicator_weights = {
-        row.indicator_id: float(url_number(row.name, key=f"wi_{row.indicator_id}", default=1.0, min_value=0.0,
-                                           max_value=MAX_WEIGHT, step=WEIGHT_STEP, container=box))
+        str(row.indicator_id): float(
+            url_number(
+                str(row.name),
+                key=f"wi_{row.indicator_id}",
+                default=1.0,
+                min_value=0.0,
+                max_value=MAX_WEIGHT,
+                step=WEIGHT_STEP,
+                container=box,
+            )
+        )
         for row in chosen.itertuples(index=False)
     }
     box.markdown("**Exemplar rule**")
-    completeness = url_number("Minimum completeness (%)", key="completeness", default=75, min_value=0,
-                              max_value=100, step=5, container=box)
-    top = url_number("Top share of the peer group (%)", key="top", default=25, min_value=5, max_value=50,
-                     step=5, container=box)
-    k = url_number("Improvement over the last K periods", key="k", default=exemplar.DEFAULT_K, min_value=1,
-                   max_value=MAX_K, step=1, container=box)
+    completeness = url_number(
+        "Minimum completeness (%)", key="completeness", default=75, min_value=0, max_value=100, step=5, container=box
+    )
+    top = url_number(
+        "Top share of the peer group (%)", key="top", default=25, min_value=5, max_value=50, step=5, container=box
+    )
+    k = url_number(
+        "Improvement over the last K periods",
+        key="k",
+        default=exemplar.DEFAULT_K,
+        min_value=1,
+        max_value=MAX_K,
+        step=1,
+        container=box,
+    )
     improving = url_toggle("Require improvement", key="improving", default=True, container=box)
     available = exemplar.maturity_available()
-    use_maturity = available and url_toggle("Require self-assessment maturity above the peer median",
-                                            key="maturity", default=True, container=box)
+    use_maturity = available and url_toggle(
+        "Require self-assessment maturity above the peer median", key="maturity", default=True, container=box
+    )
     if not available:
         box.caption("Self-assessment results are not available, so maturity is not part of the rule.")
-    draws, seed = DEFAULT_DRAWS, DEFAULT_SEED
+    draws, seed = float(DEFAULT_DRAWS), float(DEFAULT_SEED)
     if resampling:
-        draws = url_number("Stability resamples", key="draws", default=DEFAULT_DRAWS, min_value=20,
-                           max_value=MAX_DRAWS, step=20, container=box)
-        seed = url_number("Resampling seed", key="seed", default=DEFAULT_SEED, min_value=0,
-                          max_value=2**31 - 1, step=1, container=box)
-    rule = exemplar.ExemplarRule(top_share=top / 100, min_completeness=completeness / 100, k=int(k),
-                                 require_improving=improving, require_maturity=use_maturity)
+        draws = url_number(
+            "Stability resamples",
+            key="draws",
+            default=DEFAULT_DRAWS,
+            min_value=20,
+            max_value=MAX_DRAWS,
+            step=20,
+            container=box,
+        )
+        seed = url_number(
+            "Resampling seed", key="seed", default=DEFAULT_SEED, min_value=0, max_value=2**31 - 1, step=1, container=box
+        )
+    rule = exemplar.ExemplarRule(
+        top_share=top / 100,
+        min_completeness=completeness / 100,
+        k=int(k),
+        require_improving=improving,
+        require_maturity=use_maturity,
+    )
     return Method(
         indicators=sorted(indicators),
         weights=exemplar.Weights(theme=theme_weights, indicator=indicator_weights),
@@ -120,7 +172,7 @@ def weights_table(wh: Any, method: Method) -> pd.DataFrame:
     live = chosen[(chosen["theme_weight"] > 0) & (chosen["indicator_weight"] > 0)]
     theme_total = live.drop_duplicates("theme")["theme_weight"].sum()
     within = live.groupby("theme")["indicator_weight"].transform("sum")
-    chosen["share_of_composite"] = (live["theme_weight"] / theme_total * live["indicator_weight"] / within)
+    chosen["share_of_composite"] = live["theme_weight"] / theme_total * live["indicator_weight"] / within
     chosen["share_of_composite"] = chosen["share_of_composite"].fillna(0.0)
     return chosen[["theme", "name", "polarity", "theme_weight", "indicator_weight", "share_of_composite"]]
 
@@ -129,7 +181,8 @@ def weights_table(wh: Any, method: Method) -> pd.DataFrame:
 def national_overview(_wh: Any, data_version: str, period: str, method: Method) -> pd.DataFrame:
     """:func:`dashboard.exemplar.national_overview`, cached per data version and method."""
     candidates = exemplar.group_candidates(_wh, period)
-    overview = exemplar.national_overview(_wh, candidates, period, method.rule, method.weights,
-                                          method.indicators, method.use_maturity)
+    overview = exemplar.national_overview(
+        _wh, candidates, period, method.rule, method.weights, method.indicators, method.use_maturity
+    )
     keep = ["authority_code", "short_name", "nation", "lat", "lon"]
     return overview.merge(candidates[keep], on="authority_code", how="left")

@@ -39,8 +39,7 @@ SHORTLIST_COLUMNS = {
 }
 
 
-def shortlist_frame(table: pd.DataFrame, names: Mapping[str, str], misses: pd.DataFrame | None = None
-                    ) -> pd.DataFrame:
+def shortlist_frame(table: pd.DataFrame, names: Mapping[str, str], misses: pd.DataFrame | None = None) -> pd.DataFrame:
     """Exemplars (status "exemplar") then near misses (status "near miss") as export rows.
 
     ``table`` is :func:`dashboard.exemplar.evaluate`'s frame, ``names`` maps code -> short name.
@@ -53,10 +52,18 @@ def shortlist_frame(table: pd.DataFrame, names: Mapping[str, str], misses: pd.Da
     return rows[present].rename(columns=SHORTLIST_COLUMNS)
 
 
-def shortlist_provenance(*, peer_group: str, period: str, base_period: str | None,
-                         weights: Weights, indicators: Sequence[str], rule: ExemplarRule,
-                         settings: StabilitySettings, maturity_used: bool,
-                         data_version: str | None) -> dict[str, object]:
+def shortlist_provenance(
+    *,
+    peer_group: str,
+    period: str,
+    base_period: str | None,
+    weights: Weights,
+    indicators: Sequence[str],
+    rule: ExemplarRule,
+    settings: StabilitySettings,
+    maturity_used: bool,
+    data_version: str | None,
+) -> dict[str, object]:
     """The parameters that made the shortlist, as ``about_*`` columns (text, one cell each)."""
     theme_weights = "; ".join(f"{t}={w:g}" for t, w in sorted(weights.theme.items()))
     indicator_weights = "; ".join(f"{i}={w:g}" for i, w in sorted(weights.indicator.items()) if w != 1)
@@ -82,7 +89,8 @@ def shortlist_provenance(*, peer_group: str, period: str, base_period: str | Non
     }
 
 
-def shortlist_csv(table: pd.DataFrame, names: Mapping[str, str], provenance: Mapping[str, object],
-                  misses: pd.DataFrame | None = None) -> bytes:
+def shortlist_csv(
+    table: pd.DataFrame, names: Mapping[str, str], provenance: Mapping[str, object], misses: pd.DataFrame | None = None
+) -> bytes:
     """The shortlist CSV bytes (Excel-safe, provenance columns): see :func:`shortlist_frame`."""
     return csv_bytes(shortlist_frame(table, names, misses), provenance)

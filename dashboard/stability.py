@@ -26,8 +26,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFAULT_DRAWS", "DEFAULT_SEED", "StabilitySettings", "percentile_matrix",
-           "draw_weights", "resampled_composites", "rank_rows", "rank_stability"]
+__all__ = [
+    "DEFAULT_DRAWS",
+    "DEFAULT_SEED",
+    "StabilitySettings",
+    "percentile_matrix",
+    "draw_weights",
+    "resampled_composites",
+    "rank_rows",
+    "rank_stability",
+]
 
 DEFAULT_DRAWS = 200  # enough for a steady 5th-95th percentile interval, fast at demo scale
 DEFAULT_SEED = 2006  # fixed so the same inputs always give the same intervals
@@ -71,7 +79,9 @@ def percentile_matrix(values: pd.DataFrame, eligible: list[str]) -> PercentileMa
     pct = pct.reindex(index=codes, columns=indicators)
     theme_weight = meta.groupby("theme")["theme_weight"].first().reindex(themes)
     return PercentileMatrix(
-        codes=codes, indicators=indicators, themes=themes,
+        codes=codes,
+        indicators=indicators,
+        themes=themes,
         theme_of=np.array([themes.index(t) for t in meta["theme"]], dtype=int),
         pct=pct.to_numpy(dtype=float),
         indicator_weight=meta["indicator_weight"].to_numpy(dtype=float),
@@ -79,8 +89,9 @@ def percentile_matrix(values: pd.DataFrame, eligible: list[str]) -> PercentileMa
     )
 
 
-def draw_weights(n_indicators: int, n_themes: int, settings: StabilitySettings
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def draw_weights(
+    n_indicators: int, n_themes: int, settings: StabilitySettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The draws' random parts: theme jitter (draws, themes), indicator jitter (draws,
     indicators) and keep mask (draws, indicators), from one generator seeded ``settings.seed``."""
     rng = np.random.default_rng(settings.seed)
@@ -105,8 +116,7 @@ def resampled_composites(matrix: PercentileMatrix, settings: StabilitySettings) 
     theme_score = np.divide(num, den, out=np.zeros_like(num), where=has_theme)
     tw = (matrix.theme_weight * theme_jitter)[:, None, :] * has_theme  # (D, C, T)
     total = tw.sum(axis=2)
-    composite = np.divide((tw * theme_score).sum(axis=2), total,
-                          out=np.full(total.shape, np.nan), where=total > 0)
+    composite = np.divide((tw * theme_score).sum(axis=2), total, out=np.full(total.shape, np.nan), where=total > 0)
     return composite
 
 
@@ -121,8 +131,9 @@ def rank_rows(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def rank_stability(values: pd.DataFrame, eligible: list[str],
-                   settings: StabilitySettings | None = None) -> pd.DataFrame:
+def rank_stability(
+    values: pd.DataFrame, eligible: list[str], settings: StabilitySettings | None = None
+) -> pd.DataFrame:
     """Each eligible council's rank interval over the resamples and its share of draws in the
     top quartile (``settings.top_share``).
 
@@ -139,10 +150,12 @@ def rank_stability(values: pd.DataFrame, eligible: list[str],
     pct = (n - ranks) / (n - 1) if n > 1 else np.full(ranks.shape, 0.5)
     in_top = pct >= 1 - settings.top_share
     low, high = np.quantile(ranks, [0.05, 0.95], axis=0, method="nearest")
-    return pd.DataFrame({
-        "authority_code": matrix.codes,
-        "rank_p05": low.astype(int),
-        "rank_p95": high.astype(int),
-        "top_share_draws": in_top.mean(axis=0),
-        "draws": settings.draws,
-    })
+    return pd.DataFrame(
+        {
+            "authority_code": matrix.codes,
+            "rank_p05": low.astype(int),
+            "rank_p95": high.astype(int),
+            "top_share_draws": in_top.mean(axis=0),
+            "draws": settings.draws,
+        }
+    )

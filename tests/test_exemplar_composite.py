@@ -27,8 +27,12 @@ THEMES = ["Alpha", "Beta", "Gamma"]
 def ref_percentiles(values: pd.DataFrame, indicators: pd.DataFrame, codes, period, chosen) -> pd.DataFrame:
     """Percentile rank (n - rank) / (n - 1), rank 1 = best, ties share the best rank."""
     meta = indicators.set_index("indicator_id")
-    v = values[(values["period"] == period) & values["authority_code"].isin(codes)
-               & values["indicator_id"].isin(chosen) & values["value"].notna()].copy()
+    v = values[
+        (values["period"] == period)
+        & values["authority_code"].isin(codes)
+        & values["indicator_id"].isin(chosen)
+        & values["value"].notna()
+    ].copy()
     v["polarity"] = v["indicator_id"].map(meta["polarity"])
     v["theme"] = v["indicator_id"].map(meta["theme"])
     v = v[v["polarity"] != "neutral"]
@@ -39,8 +43,9 @@ def ref_percentiles(values: pd.DataFrame, indicators: pd.DataFrame, codes, perio
     return v
 
 
-def ref_composite(values, indicators, codes, period, theme_w=None, ind_w=None, threshold=0.75,
-                  chosen=None) -> pd.DataFrame:
+def ref_composite(
+    values, indicators, codes, period, theme_w=None, ind_w=None, threshold=0.75, chosen=None
+) -> pd.DataFrame:
     """authority_code -> completeness, raw composite, composite (NaN under threshold), rank."""
     theme_w, ind_w = theme_w or {}, ind_w or {}
     chosen = list(indicators["indicator_id"]) if chosen is None else chosen
@@ -72,26 +77,39 @@ def ref_composite(values, indicators, codes, period, theme_w=None, ind_w=None, t
 def make_tables(values: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The warehouse tables the exemplar queries read, from a values and an indicators frame."""
     starts = {p: dt.date(int(p[:4]), 4, 1) for p in PERIODS}
-    periods = pd.DataFrame({"period": PERIODS, "period_start": [starts[p] for p in PERIODS],
-                            "period_end": [dt.date(int(p[:4]) + 1, 3, 31) for p in PERIODS],
-                            "period_kind": "financial_year"})
+    periods = pd.DataFrame(
+        {
+            "period": PERIODS,
+            "period_start": [starts[p] for p in PERIODS],
+            "period_end": [dt.date(int(p[:4]) + 1, 3, 31) for p in PERIODS],
+            "period_kind": "financial_year",
+        }
+    )
     iv = values.assign(period_start=values["period"].map(starts), status=None, source_name="fixture")
-    ind = indicators.assign(name=indicators["indicator_id"], unit="%", description="", source="fixture",
-                            source_name="fixture")
+    ind = indicators.assign(
+        name=indicators["indicator_id"], unit="%", description="", source="fixture", source_name="fixture"
+    )
     return {"indicators": ind, "periods": periods, "indicator_values": iv}
 
 
-def random_data(seed: int, councils: int = 12, indicators: int = 8, missing: float = 0.1,
-                levels: int = 30) -> tuple[pd.DataFrame, pd.DataFrame]:
+def random_data(
+    seed: int, councils: int = 12, indicators: int = 8, missing: float = 0.1, levels: int = 30
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Values on a small integer grid (so ties happen), some missing, three periods."""
     rng = random.Random(seed)
-    ind = pd.DataFrame({
-        "indicator_id": [f"i{j:02d}" for j in range(indicators)],
-        "theme": [THEMES[j % len(THEMES)] for j in range(indicators)],
-        "polarity": [rng.choice(["higher", "higher", "lower", "neutral"]) for _ in range(indicators)],
-    })
-    rows = [(f"C{c:02d}", i, p, None if rng.random() < missing else float(rng.randrange(levels)))
-            for c in range(councils) for i in ind["indicator_id"] for p in PERIODS]
+    ind = pd.DataFrame(
+        {
+            "indicator_id": [f"i{j:02d}" for j in range(indicators)],
+            "theme": [THEMES[j % len(THEMES)] for j in range(indicators)],
+            "polarity": [rng.choice(["higher", "higher", "lower", "neutral"]) for _ in range(indicators)],
+        }
+    )
+    rows = [
+        (f"C{c:02d}", i, p, None if rng.random() < missing else float(rng.randrange(levels)))
+        for c in range(councils)
+        for i in ind["indicator_id"]
+        for p in PERIODS
+    ]
     return pd.DataFrame(rows, columns=["authority_code", "indicator_id", "period", "value"]), ind
 
 
@@ -115,8 +133,11 @@ WEIGHTINGS = [
 def test_composite_equals_pandas_reference(fixture_wh, theme_w, ind_w, threshold):
     wh, values, indicators = fixture_wh
     codes = sorted(values["authority_code"].unique())
-    got = exemplar.composite_scores(wh, codes, "2022/23", exemplar.Weights(theme_w, ind_w),
-                                    min_completeness=threshold).set_index("authority_code").sort_index()
+    got = (
+        exemplar.composite_scores(wh, codes, "2022/23", exemplar.Weights(theme_w, ind_w), min_completeness=threshold)
+        .set_index("authority_code")
+        .sort_index()
+    )
     want = ref_composite(values, indicators, codes, "2022/23", theme_w, ind_w, threshold)
     assert list(got.index) == list(want.index)
     np.testing.assert_allclose(got["completeness"], want["completeness"], atol=1e-12)
@@ -128,20 +149,25 @@ def test_composite_equals_pandas_reference(fixture_wh, theme_w, ind_w, threshold
 
 def test_completeness_counts_only_indicators_that_apply(fixture_wh):
     """An indicator nobody in the group reports does not make everyone incomplete."""
-    wh, values, indicators = fixture_wh
+    _, values, indicators = fixture_wh
     codes = sorted(values["authority_code"].unique())[:5]
     rankable = indicators.loc[indicators["polarity"] != "neutral", "indicator_id"].tolist()
     gone = rankable[0]
     trimmed = values[~((values["indicator_id"] == gone) & values["authority_code"].isin(codes))]
     wh2 = FrameWarehouse(make_tables(trimmed, indicators))
     got = exemplar.composite_scores(wh2, codes, "2022/23").set_index("authority_code")
-    present = trimmed[(trimmed["period"] == "2022/23") & trimmed["authority_code"].isin(codes)
-                      & trimmed["indicator_id"].isin(rankable) & trimmed["value"].notna()]
+    present = trimmed[
+        (trimmed["period"] == "2022/23")
+        & trimmed["authority_code"].isin(codes)
+        & trimmed["indicator_id"].isin(rankable)
+        & trimmed["value"].notna()
+    ]
     applicable = present["indicator_id"].nunique()
     assert applicable < len(rankable)
     assert (got["n_applicable"] == applicable).all()
-    np.testing.assert_allclose(got["completeness"],
-                               present.groupby("authority_code").size().reindex(got.index) / applicable)
+    np.testing.assert_allclose(
+        got["completeness"], present.groupby("authority_code").size().reindex(got.index) / applicable
+    )
 
 
 def test_composite_on_the_demo_warehouse_equals_pandas_on_the_source_files(demo_warehouse, demo_source):
@@ -180,11 +206,17 @@ def ref_stability(values, indicators, codes, period, eligible, draws, seed, sigm
         tw = dict(zip(themes, theme_jitter[d], strict=True))
         q = p.assign(iw=p["indicator_id"].map(iw), tw=p["theme"].map(tw))
         q = q[q["iw"] > 0]
-        theme = q.groupby(["authority_code", "theme"]).apply(
-            lambda g: pd.Series({"s": (g["iw"] * g["pct"]).sum() / g["iw"].sum(), "tw": g["tw"].iloc[0]}),
-            include_groups=False).reset_index()
-        comp = theme.groupby("authority_code").apply(lambda g: (g["tw"] * g["s"]).sum() / g["tw"].sum(),
-                                                     include_groups=False)
+        theme = (
+            q.groupby(["authority_code", "theme"])
+            .apply(
+                lambda g: pd.Series({"s": (g["iw"] * g["pct"]).sum() / g["iw"].sum(), "tw": g["tw"].iloc[0]}),
+                include_groups=False,
+            )
+            .reset_index()
+        )
+        comp = theme.groupby("authority_code").apply(
+            lambda g: (g["tw"] * g["s"]).sum() / g["tw"].sum(), include_groups=False
+        )
         comp = comp.reindex(sorted(eligible)).round(12).fillna(-np.inf)
         ranks.append(comp.rank(method="min", ascending=False))
     ranks = pd.DataFrame(ranks)
@@ -195,8 +227,10 @@ def ref_stability(values, indicators, codes, period, eligible, draws, seed, sigm
     def nearest(q):  # numpy's "nearest": index round((draws - 1) * q), ties to even
         return ordered[int(np.round((draws - 1) * q))]
 
-    return pd.DataFrame({"rank_p05": nearest(0.05), "rank_p95": nearest(0.95),
-                         "top_share_draws": in_top.mean().to_numpy()}, index=sorted(eligible))
+    return pd.DataFrame(
+        {"rank_p05": nearest(0.05), "rank_p95": nearest(0.95), "top_share_draws": in_top.mean().to_numpy()},
+        index=sorted(eligible),
+    )
 
 
 def test_stability_equals_pandas_reference(fixture_wh):
@@ -239,19 +273,27 @@ def test_no_jitter_no_drop_reproduces_the_sql_composite(fixture_wh):
 # -- properties -----------------------------------------------------------------------------
 def small_data():
     """Strategy: a few councils x indicators in one period, integer values (ties), some missing."""
-    return st.integers(2, 8).flatmap(lambda n: st.integers(1, 5).flatmap(lambda m: st.tuples(
-        st.just(n), st.just(m),
-        st.lists(st.sampled_from(["higher", "lower"]), min_size=m, max_size=m),
-        st.lists(st.sampled_from(THEMES), min_size=m, max_size=m),
-        st.lists(st.one_of(st.none(), st.integers(0, 6)), min_size=n * m, max_size=n * m),
-        st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.0]), min_size=m, max_size=m),
-    )))
+    return st.integers(2, 8).flatmap(
+        lambda n: st.integers(1, 5).flatmap(
+            lambda m: st.tuples(
+                st.just(n),
+                st.just(m),
+                st.lists(st.sampled_from(["higher", "lower"]), min_size=m, max_size=m),
+                st.lists(st.sampled_from(THEMES), min_size=m, max_size=m),
+                st.lists(st.one_of(st.none(), st.integers(0, 6)), min_size=n * m, max_size=n * m),
+                st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.0]), min_size=m, max_size=m),
+            )
+        )
+    )
 
 
 def frames(n, m, polarities, themes, cells, period="2022/23"):
     ind = pd.DataFrame({"indicator_id": [f"i{j}" for j in range(m)], "theme": themes, "polarity": polarities})
-    rows = [(f"C{c}", f"i{j}", period, None if cells[c * m + j] is None else float(cells[c * m + j]))
-            for c in range(n) for j in range(m)]
+    rows = [
+        (f"C{c}", f"i{j}", period, None if cells[c * m + j] is None else float(cells[c * m + j]))
+        for c in range(n)
+        for j in range(m)
+    ]
     return pd.DataFrame(rows, columns=["authority_code", "indicator_id", "period", "value"]), ind
 
 
@@ -261,9 +303,20 @@ def sql_scores(values, ind, ids, weights, themes=None, theme_weights=None, thres
     wh = FrameWarehouse(make_tables(values, ind))
     try:
         codes = sorted(values["authority_code"].unique())
-        out = wh.query("exemplar_scores", codes=codes, group_keys=[""] * len(codes), periods=["2022/23"],
-                       indicator_ids=ids, all_indicators=False, weight_ids=ids, weight_values=weights,
-                       themes=themes, theme_weights=theme_weights, min_completeness=threshold, detail=True)
+        out = wh.query(
+            "exemplar_scores",
+            codes=codes,
+            group_keys=[""] * len(codes),
+            periods=["2022/23"],
+            indicator_ids=ids,
+            all_indicators=False,
+            weight_ids=ids,
+            weight_values=weights,
+            themes=themes,
+            theme_weights=theme_weights,
+            min_completeness=threshold,
+            detail=True,
+        )
     finally:
         wh.close()
     return out
@@ -281,8 +334,12 @@ def test_composite_does_not_depend_on_indicator_order(data, rnd):
     first = sql_scores(values, ind, ids, weights).drop_duplicates("authority_code").set_index("authority_code")
     order = list(range(m))
     rnd.shuffle(order)
-    shuffled = sql_scores(values.sample(frac=1, random_state=rnd.randrange(1000)), ind.iloc[order],
-                          [ids[i] for i in order], [weights[i] for i in order])
+    shuffled = sql_scores(
+        values.sample(frac=1, random_state=rnd.randrange(1000)),
+        ind.iloc[order],
+        [ids[i] for i in order],
+        [weights[i] for i in order],
+    )
     second = shuffled.drop_duplicates("authority_code").set_index("authority_code").loc[first.index]
     np.testing.assert_allclose(second["raw_composite"].astype(float), first["raw_composite"].astype(float), atol=1e-12)
     np.testing.assert_array_equal(second["composite_rank"].astype(float), first["composite_rank"].astype(float))

@@ -18,11 +18,13 @@ from dashboard.exemplar_exports import shortlist_csv, shortlist_frame, shortlist
 from tests.test_exemplar_composite import PERIODS, make_tables, random_data
 
 # Four indicators in two themes, eight councils, three periods; K = 2 compares 2022/23 with 2020/21.
-INDICATORS = pd.DataFrame({
-    "indicator_id": ["a1", "a2", "b1", "b2"],
-    "theme": ["Alpha", "Alpha", "Beta", "Beta"],
-    "polarity": ["higher", "lower", "higher", "higher"],
-})
+INDICATORS = pd.DataFrame(
+    {
+        "indicator_id": ["a1", "a2", "b1", "b2"],
+        "theme": ["Alpha", "Alpha", "Beta", "Beta"],
+        "polarity": ["higher", "lower", "higher", "higher"],
+    }
+)
 
 
 def _values() -> pd.DataFrame:
@@ -75,7 +77,9 @@ def test_the_rule_picks_the_leader_that_keeps_improving(wh):
     # 7 ranked councils (C incomplete); top quartile = percentile >= 0.75 = ranks 1..2
     assert table.loc["A", "composite_rank"] == 1 and table.loc["B", "composite_rank"] == 2
     assert table["is_exemplar"].sum() == 1 and table.loc["A", "is_exemplar"]
-    assert table.loc["A", "reason"].startswith("top quartile on 4 of 4 indicators; improving on 4 of 4; 100% complete; rank 1 of 7")
+    assert table.loc["A", "reason"].startswith(
+        "top quartile on 4 of 4 indicators; improving on 4 of 4; 100% complete; rank 1 of 7"
+    )
     assert "in the top quartile in 100% of resamples" in table.loc["A", "reason"]
 
 
@@ -131,10 +135,12 @@ def test_a_council_under_the_threshold_is_never_an_exemplar(seed, threshold, mis
     values, indicators = random_data(seed, councils=10, indicators=6, missing=missing, levels=8)
     frame_wh = FrameWarehouse(make_tables(values, indicators))
     try:
-        rule = exemplar.ExemplarRule(min_completeness=threshold, k=1, top_share=0.5,
-                                     require_improving=False, require_maturity=False)
-        scores = exemplar.group_scores(frame_wh, sorted(values["authority_code"].unique()), "2022/23",
-                                       min_completeness=threshold, k=1)
+        rule = exemplar.ExemplarRule(
+            min_completeness=threshold, k=1, top_share=0.5, require_improving=False, require_maturity=False
+        )
+        scores = exemplar.group_scores(
+            frame_wh, sorted(values["authority_code"].unique()), "2022/23", min_completeness=threshold, k=1
+        )
         table = exemplar.evaluate(scores, rule)
     finally:
         frame_wh.close()
@@ -158,16 +164,23 @@ def test_theme_profile_is_the_median_of_the_exemplars(wh):
 def test_shortlist_csv_carries_reasons_figures_and_provenance(wh):
     scores, table = _table(wh)
     table = table.reset_index()
-    names = {c: f"Council {c}" for c in CODES} | {"A": "=HYPERLINK(\"x\")"}
+    names = {c: f"Council {c}" for c in CODES} | {"A": '=HYPERLINK("x")'}
     provenance = shortlist_provenance(
-        peer_group="Fixture group", period="2022/23", base_period=scores.base_period,
-        weights=exemplar.Weights({"Alpha": 2.0}, {"a1": 0.5}), indicators=list(INDICATORS["indicator_id"]),
-        rule=RULE, settings=stability.StabilitySettings(), maturity_used=False, data_version="test-v1")
+        peer_group="Fixture group",
+        period="2022/23",
+        base_period=scores.base_period,
+        weights=exemplar.Weights({"Alpha": 2.0}, {"a1": 0.5}),
+        indicators=list(INDICATORS["indicator_id"]),
+        rule=RULE,
+        settings=stability.StabilitySettings(),
+        maturity_used=False,
+        data_version="test-v1",
+    )
     data = shortlist_csv(table, names, provenance, exemplar.near_misses(table))
     assert data.startswith("\ufeff".encode())
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert back["status"].tolist()[0] == "exemplar" and "near miss" in set(back["status"])
-    assert back.loc[0, "council"] == "'=HYPERLINK(\"x\")"  # neutralised for Excel
+    assert back.loc[0, "council"] == '\'=HYPERLINK("x")'  # neutralised for Excel
     assert back.loc[0, "reason"].startswith("top quartile on 4 of 4 indicators")
     assert back.loc[0, "rank"] == 1 and back.loc[0, "completeness"] == 1.0
     assert pd.api.types.is_float_dtype(back["composite"])
@@ -180,8 +193,9 @@ def test_shortlist_csv_carries_reasons_figures_and_provenance(wh):
 
 
 def test_national_overview_runs_the_rule_in_every_type_and_region(wh):
-    candidates = pd.DataFrame({"authority_code": CODES, "authority_type": ["T1"] * 4 + ["T2"] * 4,
-                               "region": ["R1"] * 8})
+    candidates = pd.DataFrame(
+        {"authority_code": CODES, "authority_type": ["T1"] * 4 + ["T2"] * 4, "region": ["R1"] * 8}
+    )
     overview = exemplar.national_overview(wh, candidates, "2022/23", RULE, use_maturity=False)
     for kind, members in candidates.groupby("authority_type"):
         scores = exemplar.group_scores(wh, members["authority_code"].tolist(), "2022/23", k=2)
@@ -193,9 +207,17 @@ def test_national_overview_runs_the_rule_in_every_type_and_region(wh):
 
 
 def test_map_marks_exemplars_with_a_different_shape():
-    frame = pd.DataFrame({"authority_code": ["X", "Y", "Z"], "short_name": ["<b>X</b>", "Y", "Z"],
-                          "authority_type": "T", "region": "R", "lat": [51.5, 52.0, None],
-                          "lon": [-0.1, -1.0, None], "is_exemplar": [True, False, True]})
+    frame = pd.DataFrame(
+        {
+            "authority_code": ["X", "Y", "Z"],
+            "short_name": ["<b>X</b>", "Y", "Z"],
+            "authority_type": "T",
+            "region": "R",
+            "lat": [51.5, 52.0, None],
+            "lon": [-0.1, -1.0, None],
+            "is_exemplar": [True, False, True],
+        }
+    )
     figure = exemplar_map(frame)
     by_name = {t.name: t for t in figure.data}
     assert list(by_name["Exemplar"].customdata) == ["X"]  # Z has no centroid

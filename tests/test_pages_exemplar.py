@@ -84,8 +84,16 @@ def test_finder_follows_the_url(app, authorities):
     councils = _councils_in_latest_period(authorities)
     boroughs = councils[councils["authority_type"] == "London borough"].sort_values("authority_code")
     council = boroughs["authority_code"].iloc[3]
-    at = app(FINDER, type="London borough", region="All regions", completeness="90", k="2",
-             w_finance="0", council=council, draws="40")
+    at = app(
+        FINDER,
+        type="London borough",
+        region="All regions",
+        completeness="90",
+        k="2",
+        w_finance="0",
+        council=council,
+        draws="40",
+    )
     assert int(_metric(at, "Councils in the group")) == len(boroughs)
     assert at.number_input(key="completeness").value == 90
     candidates = _frame(at, "exemplar_candidates") if int(_metric(at, "Exemplars")) else pd.DataFrame()
@@ -101,7 +109,8 @@ def test_finder_follows_the_url(app, authorities):
     name = boroughs.set_index("authority_code").loc[council, "short_name"]
     assert at.selectbox(key="council").value == council and name in profile.columns
     assert "compares 2024/25 with 2022/23" in at.caption[1].value or any(
-        "compares 2024/25 with 2022/23" in c.value for c in at.caption)
+        "compares 2024/25 with 2022/23" in c.value for c in at.caption
+    )
 
 
 def test_bad_url_values_fall_back_with_a_notice(app):

@@ -45,20 +45,29 @@ def composite_ranking(table: pd.DataFrame, title: str | None = None) -> go.Figur
     """
     ranked = table[table["composite"].notna()].sort_values("composite_rank", ascending=False)
     figure = go.Figure()
-    for flag, name, colour, pattern in ((True, "Exemplar", EXEMPLAR_COLOUR, "/"),
-                                        (False, "Not an exemplar", OTHER_COLOUR, "")):
+    for flag, name, colour, pattern in (
+        (True, "Exemplar", EXEMPLAR_COLOUR, "/"),
+        (False, "Not an exemplar", OTHER_COLOUR, ""),
+    ):
         part = ranked[ranked["is_exemplar"] == flag]
-        figure.add_trace(go.Bar(
-            x=part["composite"], y=[_plain(n) for n in part["short_name"]], orientation="h", name=name,
-            marker={"color": colour, "pattern": {"shape": pattern}},
-            customdata=part[["composite_rank"]].to_numpy(),
-            hovertemplate="%{y}: composite %{x:.3f}, rank %{customdata[0]}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Bar(
+                x=part["composite"],
+                y=[_plain(n) for n in part["short_name"]],
+                orientation="h",
+                name=name,
+                marker={"color": colour, "pattern": {"shape": pattern}},
+                customdata=part[["composite_rank"]].to_numpy(),
+                hovertemplate="%{y}: composite %{x:.3f}, rank %{customdata[0]}<extra></extra>",
+            )
+        )
     figure.update_layout(
-        title={"text": _plain(title)} if title else None, barmode="overlay",
+        title={"text": _plain(title)} if title else None,
+        barmode="overlay",
         xaxis={"title": "Composite (0 = worst in group, 1 = best)", "range": [0, 1]},
         yaxis={"categoryorder": "array", "categoryarray": [_plain(n) for n in ranked["short_name"]]},
-        height=max(320, 18 * len(ranked) + 120), margin={"l": 10, "r": 10, "t": 40, "b": 40},
+        height=max(320, 18 * len(ranked) + 120),
+        margin={"l": 10, "r": 10, "t": 40, "b": 40},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return figure
@@ -71,14 +80,23 @@ def theme_profile_chart(profile: pd.DataFrame, council_name: str | None) -> go.F
     """
     figure = go.Figure()
     themes = [_plain(t) for t in profile["theme"]]
-    figure.add_trace(go.Bar(x=themes, y=profile["exemplar_median"], name="Exemplars (median)",
-                            marker={"color": EXEMPLAR_COLOUR, "pattern": {"shape": "/"}}))
+    figure.add_trace(
+        go.Bar(
+            x=themes,
+            y=profile["exemplar_median"],
+            name="Exemplars (median)",
+            marker={"color": EXEMPLAR_COLOUR, "pattern": {"shape": "/"}},
+        )
+    )
     if council_name is not None:
-        figure.add_trace(go.Bar(x=themes, y=profile["council_score"], name=_plain(council_name),
-                                marker={"color": COUNCIL_COLOUR}))
+        figure.add_trace(
+            go.Bar(x=themes, y=profile["council_score"], name=_plain(council_name), marker={"color": COUNCIL_COLOUR})
+        )
     figure.update_layout(
-        barmode="group", yaxis={"title": "Mean percentile rank in the peer group", "range": [0, 1]},
-        height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        barmode="group",
+        yaxis={"title": "Mean percentile rank in the peer group", "range": [0, 1]},
+        height=420,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return figure
@@ -94,32 +112,67 @@ def exemplar_map(councils: pd.DataFrame, title: str | None = None) -> go.Figure:
     figure = go.Figure()
     for flag, name, style in (
         (False, "Other councils", {"size": MARKER_SIZE - 3, "color": OTHER_COLOUR, "symbol": "circle-open"}),
-        (True, "Exemplar", {"size": EXEMPLAR_MARKER_SIZE, "color": EXEMPLAR_COLOUR, "symbol": "star",
-                            "line": {"width": 0.8, "color": "#000000"}}),
+        (
+            True,
+            "Exemplar",
+            {
+                "size": EXEMPLAR_MARKER_SIZE,
+                "color": EXEMPLAR_COLOUR,
+                "symbol": "star",
+                "line": {"width": 0.8, "color": "#000000"},
+            },
+        ),
     ):
         part = placed[placed["is_exemplar"].fillna(False).astype(bool) == flag]
-        hover = [f"<b>{_plain(r.short_name)}</b><br>{_plain(r.authority_type)}, {_plain(r.region)}"
-                 + ("<br>Exemplar" if flag else "") for r in part.itertuples(index=False)]
-        figure.add_trace(go.Scattergeo(lat=part["lat"], lon=part["lon"], mode="markers", name=name,
-                                       customdata=part["authority_code"], hovertext=hover,
-                                       hoverinfo="text", marker=style))
-    figure.update_geos(projection_type="mercator", fitbounds="locations", showframe=False,
-                       bgcolor="rgba(0,0,0,0)", **{f"show{layer}": False for layer in GEO_BASE_LAYERS})
-    figure.update_layout(title={"text": _plain(title)} if title else None, height=640,
-                         margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0},
-                         legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "x": 0.0})
+        hover = [
+            f"<b>{_plain(r.short_name)}</b><br>{_plain(r.authority_type)}, {_plain(r.region)}"
+            + ("<br>Exemplar" if flag else "")
+            for r in part.itertuples(index=False)
+        ]
+        figure.add_trace(
+            go.Scattergeo(
+                lat=part["lat"],
+                lon=part["lon"],
+                mode="markers",
+                name=name,
+                customdata=part["authority_code"],
+                hovertext=hover,
+                hoverinfo="text",
+                marker=style,
+            )
+        )
+    figure.update_geos(
+        projection_type="mercator",
+        fitbounds="locations",
+        showframe=False,
+        bgcolor="rgba(0,0,0,0)",
+        **{f"show{layer}": False for layer in GEO_BASE_LAYERS},
+    )
+    figure.update_layout(
+        title={"text": _plain(title)} if title else None,
+        height=640,
+        margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "x": 0.0},
+    )
     return figure
 
 
 def overview_heatmap(counts: pd.DataFrame) -> go.Figure:
     """Exemplars per region (rows) and authority type (columns), numbers printed in each cell;
     cividis, so the scale reads in every colour vision. ``counts`` is a region x type pivot."""
-    figure = go.Figure(go.Heatmap(
-        z=counts.to_numpy(dtype=float), x=[_plain(c) for c in counts.columns],
-        y=[_plain(i) for i in counts.index], colorscale="Cividis",
-        text=counts.map(lambda v: "" if pd.isna(v) else str(int(v))).to_numpy(), texttemplate="%{text}",
-        hovertemplate="%{y}, %{x}: %{z} exemplars<extra></extra>", colorbar={"title": "Exemplars"},
-    ))
-    figure.update_layout(height=max(360, 34 * len(counts) + 160), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         xaxis={"tickangle": -30})
+    figure = go.Figure(
+        go.Heatmap(
+            z=counts.to_numpy(dtype=float),
+            x=[_plain(c) for c in counts.columns],
+            y=[_plain(i) for i in counts.index],
+            colorscale="Cividis",
+            text=counts.map(lambda v: "" if pd.isna(v) else str(int(v))).to_numpy(),
+            texttemplate="%{text}",
+            hovertemplate="%{y}, %{x}: %{z} exemplars<extra></extra>",
+            colorbar={"title": "Exemplars"},
+        )
+    )
+    figure.update_layout(
+        height=max(360, 34 * len(counts) + 160), margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"tickangle": -30}
+    )
     return figure

@@ -20,8 +20,10 @@ METHOD_PAGE = "dashboard/views/exemplar_method.py"
 
 wh = open_warehouse()
 st.title("Exemplar finder")
-st.write("Councils that perform well **against comparable councils**, keep improving and have "
-         "complete data. Every choice below is kept in the page address.")
+st.write(
+    "Councils that perform well **against comparable councils**, keep improving and have "
+    "complete data. Every choice below is kept in the page address."
+)
 st.page_link(METHOD_PAGE, label="How the composite, the rule and the stability check work", icon="📖")
 
 controls = st.columns(3)
@@ -34,16 +36,19 @@ if not codes:
     st.warning(f"{description}: choose another type, region or period.")
     st.stop()
 
-found = exemplar.find_exemplars(wh, codes, period, method.rule, method.weights, method.indicators,
-                                method.settings, method.use_maturity)
+found = exemplar.find_exemplars(
+    wh, codes, period, method.rule, method.weights, method.indicators, method.settings, method.use_maturity
+)
 names = dict(zip(candidates["authority_code"], candidates["short_name"], strict=True))
 table = found.table.assign(short_name=found.table["authority_code"].map(names))
 ranked = table[table["composite"].notna()]
 incomplete = table[table["composite"].isna()]
 
 st.subheader(description)
-st.caption(f"Rule: {method.rule.describe()}. Improvement compares {period} with "
-           f"{found.scores.base_period or 'no earlier period'}.")
+st.caption(
+    f"Rule: {method.rule.describe()}. Improvement compares {period} with "
+    f"{found.scores.base_period or 'no earlier period'}."
+)
 metrics = st.columns(4)
 metrics[0].metric("Councils in the group", len(table))
 metrics[1].metric("Ranked (complete data)", len(ranked))
@@ -51,76 +56,134 @@ metrics[2].metric("Exemplars", int(table["is_exemplar"].sum()))
 metrics[3].metric("Incomplete (not ranked)", len(incomplete))
 
 st.subheader("Exemplar candidates")
-shown = ["short_name", "composite_rank", "rank_p05", "rank_p95", "top_share_draws", "composite",
-         "completeness", "reason"]
-labels = {"short_name": "Council", "composite_rank": "Rank", "rank_p05": "Rank, 5th pct",
-          "rank_p95": "Rank, 95th pct", "top_share_draws": "Top quartile in resamples",
-          "composite": "Composite", "completeness": "Completeness", "reason": "Why",
-          "failed": "Condition not met", "n_values": "Indicators with a value",
-          "n_applicable": "Indicators that apply"}
+shown = [
+    "short_name",
+    "composite_rank",
+    "rank_p05",
+    "rank_p95",
+    "top_share_draws",
+    "composite",
+    "completeness",
+    "reason",
+]
+labels = {
+    "short_name": "Council",
+    "composite_rank": "Rank",
+    "rank_p05": "Rank, 5th pct",
+    "rank_p95": "Rank, 95th pct",
+    "top_share_draws": "Top quartile in resamples",
+    "composite": "Composite",
+    "completeness": "Completeness",
+    "reason": "Why",
+    "failed": "Condition not met",
+    "n_values": "Indicators with a value",
+    "n_applicable": "Indicators that apply",
+}
 percent = st.column_config.NumberColumn(format="percent")
-formats = {"Top quartile in resamples": percent, "Completeness": percent,
-           "Composite": st.column_config.NumberColumn(format="%.3f")}
+formats = {
+    "Top quartile in resamples": percent,
+    "Completeness": percent,
+    "Composite": st.column_config.NumberColumn(format="%.3f"),
+}
 candidates_table = table[table["is_exemplar"]][shown].rename(columns=labels)
 if candidates_table.empty:
-    st.info("No council meets every condition of the rule. The near misses below show which "
-            "condition each one failed.")
+    st.info("No council meets every condition of the rule. The near misses below show which condition each one failed.")
 else:
     st.dataframe(candidates_table, hide_index=True, column_config=formats, key="exemplar_candidates")
 
 st.subheader("Near misses")
 misses = found.near_misses.assign(short_name=found.near_misses["authority_code"].map(names))
-st.dataframe(misses[["short_name", "composite_rank", "failed", "reason"]].rename(columns=labels),
-             hide_index=True, key="exemplar_near_misses")
+st.dataframe(
+    misses[["short_name", "composite_rank", "failed", "reason"]].rename(columns=labels),
+    hide_index=True,
+    key="exemplar_near_misses",
+)
 
 if not incomplete.empty:
     st.subheader("Incomplete data: not ranked")
-    st.caption(f"Below {method.rule.min_completeness:.0%} of the indicators that apply to this group: "
-               "no composite, so never ranked on a few indicators.")
-    st.dataframe(incomplete[["short_name", "completeness", "n_values", "n_applicable"]].rename(columns=labels),
-                 hide_index=True, column_config=formats, key="exemplar_incomplete")
+    st.caption(
+        f"Below {method.rule.min_completeness:.0%} of the indicators that apply to this group: "
+        "no composite, so never ranked on a few indicators."
+    )
+    st.dataframe(
+        incomplete[["short_name", "completeness", "n_values", "n_applicable"]].rename(columns=labels),
+        hide_index=True,
+        column_config=formats,
+        key="exemplar_incomplete",
+    )
 
 st.subheader("Composite ranking")
 provenance = shortlist_provenance(
-    peer_group=description, period=period, base_period=found.scores.base_period, weights=method.weights,
-    indicators=method.indicators, rule=method.rule, settings=method.settings,
-    maturity_used=found.maturity_used, data_version=wh.scalar_meta().get("data_version"))
+    peer_group=description,
+    period=period,
+    base_period=found.scores.base_period,
+    weights=method.weights,
+    indicators=method.indicators,
+    rule=method.rule,
+    settings=method.settings,
+    maturity_used=found.maturity_used,
+    data_version=wh.scalar_meta().get("data_version"),
+)
 chart_tab, table_tab, download_tab = st.tabs(["Chart", "Table", "Download"])
 chart_tab.plotly_chart(composite_ranking(table), key="exemplar_ranking_chart")
-table_tab.dataframe(ranked[shown].rename(columns=labels), hide_index=True, column_config=formats,
-                    key="exemplar_ranking_table")
+table_tab.dataframe(
+    ranked[shown].rename(columns=labels), hide_index=True, column_config=formats, key="exemplar_ranking_table"
+)
 download_tab.download_button(
-    "Download the shortlist (CSV)", shortlist_csv(table, names, provenance, found.near_misses),
-    file_name=f"exemplar-shortlist-{period.replace('/', '-')}.csv", mime="text/csv", key="exemplar_download")
-download_tab.caption("Exemplars and near misses with reasons, composite, completeness and stability; "
-                     "the peer group, weights, thresholds, K, seed and data version are in the "
-                     "about_* columns.")
+    "Download the shortlist (CSV)",
+    shortlist_csv(table, names, provenance, found.near_misses),
+    file_name=f"exemplar-shortlist-{period.replace('/', '-')}.csv",
+    mime="text/csv",
+    key="exemplar_download",
+)
+download_tab.caption(
+    "Exemplars and near misses with reasons, composite, completeness and stability; "
+    "the peer group, weights, thresholds, K, seed and data version are in the "
+    "about_* columns."
+)
 
 with st.expander("Weights in use"):
-    st.dataframe(weights_table(wh, method), hide_index=True, key="exemplar_weights",
-                 column_config={"share_of_composite": percent})
+    st.dataframe(
+        weights_table(wh, method),
+        hide_index=True,
+        key="exemplar_weights",
+        column_config={"share_of_composite": percent},
+    )
 
 st.subheader("What a transformed council looks like")
 exemplar_codes = table.loc[table["is_exemplar"], "authority_code"].tolist()
-council = url_selectbox("Compare with", sorted(codes, key=lambda c: names.get(c, c)), key="council",
-                        format_func=lambda c: names.get(c, c))
+council = url_selectbox(
+    "Compare with", sorted(codes, key=lambda c: names.get(c, c)), key="council", format_func=lambda c: names.get(c, c)
+)
 profile = exemplar.theme_profile(found.scores, exemplar_codes, council)
-st.caption(f"Theme by theme: the median of the {len(exemplar_codes)} exemplars' mean percentile rank "
-           f"in the theme, against {names.get(council, council)}. 1 = best in the peer group.")
+st.caption(
+    f"Theme by theme: the median of the {len(exemplar_codes)} exemplars' mean percentile rank "
+    f"in the theme, against {names.get(council, council)}. 1 = best in the peer group."
+)
 if found.maturity_used:
     maturity = table.set_index("authority_code")["mean_maturity"]
     cols = st.columns(2)
-    cols[0].metric("Exemplars' median self-assessment maturity (1–5)",
-                   f"{maturity.reindex(exemplar_codes).median():.2f}" if exemplar_codes else "—")
+    cols[0].metric(
+        "Exemplars' median self-assessment maturity (1–5)",
+        f"{maturity.reindex(exemplar_codes).median():.2f}" if exemplar_codes else "—",
+    )
     own = maturity.get(council)
     cols[1].metric(f"{names.get(council, council)}'s maturity", "—" if own is None or own != own else f"{own:.2f}")
-profile_table = profile.rename(columns={"theme": "Theme", "exemplar_median": "Exemplars (median)",
-                                        "exemplars": "Exemplars with a value",
-                                        "council_score": names.get(council, council)})
+profile_table = profile.rename(
+    columns={
+        "theme": "Theme",
+        "exemplar_median": "Exemplars (median)",
+        "exemplars": "Exemplars with a value",
+        "council_score": names.get(council, council),
+    }
+)
 chart_tab, table_tab, download_tab = st.tabs(["Chart", "Table", "Download"])
 chart_tab.plotly_chart(theme_profile_chart(profile, names.get(council, council)), key="exemplar_profile_chart")
 table_tab.dataframe(profile_table, hide_index=True, key="exemplar_profile_table")
-download_tab.download_button("Download the profile (CSV)",
-                             csv_bytes(profile_table, {**provenance, "council": council}),
-                             file_name="transformed-council-profile.csv", mime="text/csv",
-                             key="exemplar_profile_download")
+download_tab.download_button(
+    "Download the profile (CSV)",
+    csv_bytes(profile_table, {**provenance, "council": council}),
+    file_name="transformed-council-profile.csv",
+    mime="text/csv",
+    key="exemplar_profile_download",
+)

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import browse
+from dashboard.benchmark import MIN_BAND_N
 from dashboard.data import Warehouse
 from etl import demo
 from etl.load import Source, load_sources
@@ -202,3 +205,57 @@ def test_browse_csv_matches_the_table_and_says_how_it_was_made(demo_warehouse):
     assert len(export) == len(frame) and set(export["nation"]) == {"Wales"}
     assert "nation: Wales" in about["councils"] and about["data_version"] == "v1"
     assert "ties share the best rank" in about["rank_method"]
+
+
+@pytest.fixture(scope="module")
+def browse_wh(demo_warehouse):
+    wh = Warehouse(demo_warehouse)
+    yield wh
+    wh.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_ranks_medians_and_bands_equal_pandas_for_any_filter(data, browse_wh, authorities, demo_values,
+                                                            demo_indicators):
+    """Whatever the filters, the SQL's figures equal an independent pandas computation."""
+    councils = authorities[authorities["is_council"].astype(bool)]
+    nations = data.draw(st.lists(st.sampled_from(sorted(councils["nation"].unique())), unique=True, max_size=2))
+    types = data.draw(st.lists(st.sampled_from(sorted(councils["authority_type"].unique())), unique=True, max_size=3))
+    include_former = data.draw(st.booleans())
+    row = demo_indicators.iloc[data.draw(st.integers(0, len(demo_indicators) - 1))]
+    period = data.draw(st.sampled_from(demo.DEMO_PERIODS))
+    filters = browse.BrowseFilters(tuple(nations), (), tuple(types), "", include_former)
+    got = browse.browse_frame(browse_wh, row["indicator_id"], period, filters).set_index("authority_code")
+
+    chosen = councils if include_former else councils[councils["is_current"].astype(bool)]
+    if nations:
+        chosen = chosen[chosen["nation"].isin(nations)]
+    if types:
+        chosen = chosen[chosen["authority_type"].isin(types)]
+    assert set(got.index) == set(chosen["authority_code"])
+    values = demo_values[(demo_values["indicator_id"] == row["indicator_id"]) & (demo_values["period"] == period)
+                         & demo_values["authority_code"].isin(chosen["authority_code"])].dropna(subset=["value"])
+    values = values.set_index("authority_code")["value"]
+    if values.empty:
+        assert got["rank"].isna().all() and got["band"].isna().all()
+        return
+    assert got["median"].iloc[0] == pytest.approx(values.median())
+    assert got["lower_quartile"].iloc[0] == pytest.approx(values.quantile(0.25))
+    assert got["upper_quartile"].iloc[0] == pytest.approx(values.quantile(0.75))
+    if row["polarity"] == "neutral":
+        assert got["rank"].isna().all()
+    else:
+        expected = values.rank(method="min", ascending=row["polarity"] == "lower").astype(int)
+        assert got.loc[expected.index, "rank"].astype(int).to_dict() == expected.to_dict()
+        assert got.drop(index=expected.index)["rank"].isna().all()
+    if len(values) >= MIN_BAND_N:
+        # band 1 = at or beyond the better-side quartile (higher for neutral), 4 = beyond the worse one
+        sign = -1 if row["polarity"] == "lower" else 1
+        key = sign * values
+        q1, q2, q3 = key.quantile(0.25), key.quantile(0.5), key.quantile(0.75)
+        eps = 1e-9 * max(1.0, key.abs().max())  # quantiles of negated values differ in the last bits
+        expected_band = key.map(lambda k: 1 if k >= q3 - eps else 2 if k >= q2 - eps else 3 if k >= q1 - eps else 4)
+        assert got.loc[expected_band.index, "band"].astype(int).to_dict() == expected_band.to_dict()
+    else:
+        assert got["band"].isna().all()

@@ -11,6 +11,8 @@ JOURNEYS = {
     "Browse councils": [
         ("dashboard/views/browse.py", "Browse and map councils",
          "Filter councils by nation, region, type or name and see one indicator as a table and map."),
+        ("dashboard/views/exemplar_overview.py", "What good looks like: exemplars across the UK",
+         "Councils that perform well against comparable councils, with the reasons shown."),
     ],
     "Compare a council with its peers": [
         ("dashboard/views/profile.py", "Council profile",

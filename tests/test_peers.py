@@ -136,7 +136,7 @@ class _EveryoneKind:
         return "every authority"
 
     def members(self, wh, spec):
-        return wh.query("council_choices")["authority_code"].tolist() + [WMCA]
+        return [*wh.query("council_choices")["authority_code"].tolist(), WMCA]
 
 
 def test_new_kinds_register_and_still_obey_the_rules(wh, monkeypatch, authorities):

@@ -32,8 +32,8 @@ We know some parts are not fully accessible:
   access to individual dots, and small councils (for example London boroughs) overlap. The
   *Table* tab lists every council on the map.
 - **Hover labels** on charts only appear with a mouse; the same facts are in the table.
-- Some **dropdown lists** (Streamlit multiselects) announce their options inconsistently in some
-  screen-reader and browser combinations.
+- The **dropdown lists, tabs and tables** are Streamlit's standard components; we have not yet
+  tested them with screen readers (NVDA, JAWS, VoiceOver), so some may be announced poorly.
 - Data tables scroll inside the page; with very high zoom some columns need sideways scrolling.
 
 ## Feedback and contact information

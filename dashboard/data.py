@@ -61,14 +61,32 @@ class Warehouse:
         self._lock = threading.Lock()
         self._connections: OrderedDict[Path, duckdb.DuckDBPyConnection] = OrderedDict()
         self._cache: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
+        self._pinned = threading.local()  # per script-run thread: the version its queries read
 
     # -- connections -------------------------------------------------------------------------
-    def current_file(self) -> Path:
-        """The version file the live path points at now.
+    def pin(self) -> Path:
+        """Resolve the live version now and answer this thread's later queries from it.
+
+        ``ui.open_warehouse`` calls this at the top of every page run, so one run's queries (and
+        the data version its downloads name) all come from one version even when a publish
+        lands mid-render; the next run pins again and sees the new version.
 
         Raises:
             WarehouseUnavailable: nothing is published at the path.
         """
+        self._pinned.file = None
+        self._pinned.file = self.current_file()
+        return self._pinned.file
+
+    def current_file(self) -> Path:
+        """The version file this thread pinned, else the one the live path points at now.
+
+        Raises:
+            WarehouseUnavailable: nothing is published at the path.
+        """
+        pinned = getattr(self._pinned, "file", None)
+        if pinned is not None and pinned.is_file():
+            return pinned
         current = self.paths.current_file()
         if current is None or not current.is_file():
             raise WarehouseUnavailable(

@@ -21,6 +21,7 @@ def open_warehouse() -> Warehouse:
     when no warehouse can be read."""
     wh = warehouse()
     try:
+        wh.pin()  # every query of this page run reads one version, even if a publish lands mid-run
         demo = wh.is_demo()
     except WarehouseUnavailable as exc:
         log_error("warehouse unavailable", exc, warehouse=str(wh.paths.live))

@@ -179,3 +179,35 @@ def test_keep_count_reads_the_environment(monkeypatch):
     monkeypatch.setenv(history.KEEP_ENV, "lots")
     with pytest.raises(ValueError, match=history.KEEP_ENV):
         history.keep_count()
+
+
+def test_a_page_run_reads_one_version_while_a_rollback_switches_live(warehouse_copy):
+    """What a page run sees: pinned at its start, so a switch mid-run cannot mix two versions."""
+    import threading
+
+    from dashboard.data import Warehouse
+
+    live, versions, rows = warehouse_copy
+    wh = Warehouse(live)
+    seen: dict[str, object] = {}
+
+    def page_run() -> None:
+        wh.pin()  # what ui.open_warehouse does at the top of every page
+        seen["before"] = wh.query("meta")
+        history.rollback(live, versions[0])  # a switch lands mid-render
+        seen["after"] = wh.query("meta")
+
+    def next_run() -> None:
+        wh.pin()
+        seen["next"] = wh.query("meta")
+
+    try:
+        for target in (page_run, next_run):  # each page run is its own script thread
+            thread = threading.Thread(target=target)
+            thread.start()
+            thread.join()
+    finally:
+        wh.close()
+    version = {name: dict(zip(f["key"], f["value"], strict=True))["data_version"] for name, f in seen.items()}
+    assert version["before"] == version["after"] == versions[2]
+    assert version["next"] == versions[0]

@@ -393,10 +393,14 @@ def _reason(row: pd.Series, use_maturity: bool) -> str:
 STABLE_SHARE = 0.8  # "stable" when in the top quartile in at least 4 of 5 resamples
 
 
-def near_misses(table: pd.DataFrame, max_failed: int = 1) -> pd.DataFrame:
-    """Councils that are not exemplars but have a composite and fail at most ``max_failed``
-    conditions, best composite first."""
-    misses = table[~table["is_exemplar"] & table["composite"].notna() & (table["n_failed"] <= max_failed)]
+NEAR_MISS_REACH = 2  # a near miss ranks within twice the top share (the top half for a top quartile)
+
+
+def near_misses(table: pd.DataFrame, top_share: float = DEFAULT_TOP_SHARE, max_failed: int = 1) -> pd.DataFrame:
+    """Councils that are not exemplars but have a composite, fail at most ``max_failed``
+    conditions and rank within ``NEAR_MISS_REACH`` x ``top_share`` of the group, best first."""
+    close = table["composite_pct"] >= 1 - NEAR_MISS_REACH * top_share
+    misses = table[~table["is_exemplar"] & table["composite"].notna() & close & (table["n_failed"] <= max_failed)]
     return misses.sort_values(["composite_rank", "authority_code"]).reset_index(drop=True)
 
 
@@ -523,4 +527,6 @@ def find_exemplars(
     stab = stability.rank_stability(scores.values, eligible, settings)
     maturity = peer_maturity(wh, codes) if use_maturity and rule.require_maturity else None
     table = evaluate(scores, rule, maturity, stab)
-    return Finding(scores=scores, table=table, near_misses=near_misses(table), maturity_used=maturity is not None)
+    return Finding(
+        scores=scores, table=table, near_misses=near_misses(table, rule.top_share), maturity_used=maturity is not None
+    )

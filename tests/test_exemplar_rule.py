@@ -93,6 +93,7 @@ def test_reasons_say_which_condition_failed(wh):
     misses = exemplar.near_misses(table.reset_index())
     assert misses["authority_code"].tolist()[0] == "B"  # fails one condition, best composite
     assert "C" not in set(misses["authority_code"])  # no composite: never a near miss
+    assert "H" not in set(misses["authority_code"])  # fails only the level, but ranks last: not near
 
 
 def test_improvement_counts_match_the_values(wh):

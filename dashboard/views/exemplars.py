@@ -84,6 +84,8 @@ formats = {
     "Top quartile in resamples": percent,
     "Completeness": percent,
     "Composite": st.column_config.NumberColumn(format="%.3f"),
+    "Why": st.column_config.TextColumn(width="large"),
+    "Condition not met": st.column_config.TextColumn(width="medium"),
 }
 candidates_table = table[table["is_exemplar"]][shown].rename(columns=labels)
 if candidates_table.empty:
@@ -96,6 +98,7 @@ misses = found.near_misses.assign(short_name=found.near_misses["authority_code"]
 st.dataframe(
     misses[["short_name", "composite_rank", "failed", "reason"]].rename(columns=labels),
     hide_index=True,
+    column_config=formats,
     key="exemplar_near_misses",
 )
 

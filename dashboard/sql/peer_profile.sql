@@ -18,20 +18,21 @@ chosen_period AS (
     WHERE period = $period
 ),
 
--- Every value in $period, read once for both the group and the council. Every canonical label
--- starts with its first year and the period starts in that year, so the DATE range (a constant:
--- cheap integer compares on every row, unlike the VARCHAR label) narrows the scan first and
--- period = $period then keeps exactly the period's rows.
-period_rows AS (
-    SELECT indicator_id, authority_code, value, status
-    FROM indicator_values
-    WHERE period_start BETWEEN make_date(TRY_CAST(left($period, 4) AS INTEGER), 1, 1)
-                           AND make_date(TRY_CAST(left($period, 4) AS INTEGER), 12, 31)
-      AND period = $period
-),
-
 members AS (
     SELECT DISTINCT unnest($codes) AS authority_code
+),
+
+-- The group's and the council's values in $period, read once for both. Every canonical label
+-- starts with its first year and the period starts in that year, so the DATE range (a constant:
+-- cheap integer compares on every row, unlike the VARCHAR label) narrows the scan first and
+-- period = $period then keeps exactly the period's rows; the semi join keeps a group's worth.
+period_rows AS (
+    SELECT v.indicator_id, v.authority_code, v.value, v.status
+    FROM indicator_values v
+    SEMI JOIN (SELECT authority_code FROM members UNION SELECT $council) w USING (authority_code)
+    WHERE v.period_start BETWEEN make_date(TRY_CAST(left($period, 4) AS INTEGER), 1, 1)
+                             AND make_date(TRY_CAST(left($period, 4) AS INTEGER), 12, 31)
+      AND v.period = $period
 ),
 
 -- a join, not list_contains per row: one hash lookup per value instead of a list scan

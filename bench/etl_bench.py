@@ -127,6 +127,17 @@ def run_child(job: str, csv_path: Path, target: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _stage_durations(folder: Path) -> list[tuple[str, float]]:
+    """(stage, seconds) from the ETL's per-stage log, where that log exists."""
+    stages = []
+    for log in folder.glob("*.stages.jsonl"):
+        for line in log.read_text().splitlines():
+            record = json.loads(line)
+            if record.get("duration_s") is not None:
+                stages.append((record["stage"], record["duration_s"]))
+    return stages
+
+
 def main() -> int:
     """Generate (or reuse) the source, time the baseline and the ETL, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -146,10 +157,13 @@ def main() -> int:
         raw = run_child("raw", csv_path, work / "raw.duckdb")
         (work / "raw.duckdb").unlink(missing_ok=True)
         etl = run_child("etl", csv_path, work / "wh" / "exemplar.duckdb")
+        stages = _stage_durations(work / "wh")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     ratio = etl["seconds"] / raw["seconds"]
+    if stages:
+        print("ETL stages: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in stages))
     print(f"rows: {rows:,} ({args.councils} councils x {args.indicators} indicators x {args.periods} periods)")
     print(f"raw DuckDB CREATE TABLE AS read_csv: {raw['seconds']:.2f}s, peak {raw['peak_bytes'] / 1e6:,.0f} MB")
     print(f"full ETL (load_sources, publish):    {etl['seconds']:.2f}s, peak {etl['peak_bytes'] / 1e6:,.0f} MB, "

@@ -37,7 +37,13 @@ from etl.transform import (
     insert_questions,
     record_periods,
 )
-from etl.validate import build_period_map, validate_staged
+from etl.validate import (
+    KEY_COLUMNS,
+    build_period_map,
+    duplicate_value_problems,
+    repeated_stored_values,
+    validate_staged,
+)
 from etl.warehouse import WarehousePaths, append_load_log, etl_lock, new_version_id, publish
 
 __all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY_ENV"]
@@ -198,6 +204,11 @@ def _build(paths: WarehousePaths, build: Path, version: str, sources: Sequence[S
             raise _Rejected(problems)
         stages.start("write")
         _write_final_tables(con, replaced)
+        repeated = _repeated_values(con)
+        if repeated:
+            for record in result.files:  # nothing of this attempt is loaded after all
+                record["rows_loaded"] = 0
+            raise _Rejected(repeated)
         _write_provenance(con, sources, result, version)
         stages.done(rows=con.execute("SELECT count(*) FROM indicator_values").fetchone()[0])
         steps.update()
@@ -334,7 +345,7 @@ def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> 
         f"""INSERT INTO indicator_values
             SELECT * FROM (
                 SELECT * FROM prev.indicator_values WHERE NOT list_contains(?, source_name){incoming})
-            ORDER BY indicator_id, period_start, authority_code""",
+            ORDER BY indicator_id, period_start, period, authority_code""",
         [replaced],
     )
     con.execute(
@@ -359,6 +370,21 @@ def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> 
               OR period IN (SELECT DISTINCT round FROM responses)
            GROUP BY period ORDER BY any_value(period_start)"""
     )
+
+
+def _repeated_values(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """Repeated (authority, indicator, period) keys among the values just written, as problems
+    naming each kept file's rows; empty when every key is unique (the usual, cheap case)."""
+    if not repeated_stored_values(con):
+        return []
+    problems: list[Problem] = []
+    for view in deferred_values(con):
+        number = view.rsplit("_", 1)[1]
+        source_name = con.execute(f"SELECT source_name FROM {view} LIMIT 1").fetchone()[0]
+        problems += duplicate_value_problems(con, f"stage_values_{number}", f"values_periods_{number}",
+                                             source_name)
+    return problems or [Problem("values.csv", None, KEY_COLUMNS["values.csv"], None,
+                                "the same authority, indicator and period is loaded twice")]
 
 
 def _file_record(source: Source, staged: StagedFile) -> dict[str, object]:

@@ -256,3 +256,28 @@ def test_synthetic_source_marks_the_warehouse_as_demo(warehouse_path, source_b, 
     load_sources([Source.of(source_b, synthetic=True)], warehouse_path, reference_dir=reference_dir,
                  progress=False)
     assert dict(query(warehouse_path, "SELECT key, value FROM meta"))["is_demo"] == "true"
+
+
+def test_a_value_another_source_already_holds_is_refused(warehouse_path, source_a, tmp_path, reference_dir):
+    load(warehouse_path, source_a, reference_dir=reference_dir)
+    before = WarehousePaths(warehouse_path).current_version()
+    clash = write_source(tmp_path / "clash", {
+        "values.csv": "authority_code,indicator_id,period,value\n"
+                      "E06000003,a_pct,2019/20,10\n"
+                      "HPL,a_pct,2019-20,11\n"})  # HPL is E06000001, whose 2019/20 a_pct src_a holds
+    result = load(warehouse_path, clash, reference_dir=reference_dir)
+    assert result.outcome == "failed"
+    assert [(p.file, p.row, p.column) for p in result.problems] == [
+        ("values.csv", 3, "authority_code, indicator_id, period")]
+    assert "already loaded by source src_a" in result.problems[0].reason
+    assert WarehousePaths(warehouse_path).current_version() == before
+    assert next(f for f in result.files if f["file"] == "values.csv")["rows_loaded"] == 0
+
+
+def test_repeats_are_reported_together_with_other_faults(warehouse_path, source_b, tmp_path, reference_dir):
+    both = write_source(tmp_path / "both", {
+        "indicators.csv": INDICATORS_B,
+        "values.csv": VALUES_B + "E06000003,b_count,2021-22,14\nE06000009,b_count,2021/22,oops\n"})
+    result = load(warehouse_path, both, reference_dir=reference_dir)
+    found = {(p.row, p.column) for p in result.problems}
+    assert found == {(4, "authority_code, indicator_id, period"), (5, "value")}

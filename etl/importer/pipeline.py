@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -62,12 +63,16 @@ def import_file(data_path: str | Path, spec: Spec | str | Path, warehouse: str |
     with tempfile.TemporaryDirectory(prefix="exemplar-import-") as tmp:
         folder = Path(tmp) / spec.source_name
         folder.mkdir()
+        started = time.perf_counter()
         _prepare(data_path, spec, matcher, folder, report)
+        report.seconds_prepare = time.perf_counter() - started
         if report.problems:
             return report
         # the import's own DuckDB is closed by now, so the load has the memory to itself
+        started = time.perf_counter()
         result = load_sources([Source.of(folder, spec.source_name)], warehouse,
                               validate_only=dry_run, reference_dir=reference_dir)
+        report.seconds_load = time.perf_counter() - started
         report.outcome, report.version = result.outcome, result.version
         report.problems = [_origin(folder, p, data_path.name) for p in result.problems]
         if result.problems:

@@ -47,6 +47,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     outcome: str = "failed"   # failed | validated | published
     version: str | None = None
+    seconds_prepare: float = 0.0  # read, reshape, match, clean, write contract CSVs
+    seconds_load: float = 0.0     # etl.load.load_sources (validation and, unless dry run, publish)
 
     @property
     def ok(self) -> bool:
@@ -90,6 +92,7 @@ def format_report(report: ImportReport) -> str:
                   f"  periods: {', '.join(report.periods[:12])}{' ...' if len(report.periods) > 12 else ''}"]
     else:
         lines.append(f"  peer-set rows to load: {report.members_written:,}")
+    lines.append(f"  time: prepare {report.seconds_prepare:.1f} s, load checks {report.seconds_load:.1f} s")
     if report.problems:
         lines.append(format_problems(report.problems, report.file))
         lines.append("Nothing was published; the live warehouse is unchanged.")

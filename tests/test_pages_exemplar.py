@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import exemplar
+
 FINDER = "dashboard/views/exemplars.py"
 OVERVIEW = "dashboard/views/exemplar_overview.py"
 METHOD = "dashboard/views/exemplar_method.py"
@@ -50,6 +52,7 @@ TABLE_COLUMN = {
     "exemplar_incomplete": "Indicators that apply",
     "exemplar_weights": "share_of_composite",
     "exemplar_profile_table": "Exemplars (median)",
+    "exemplar_ranking_table": "Exemplar",
     "overview_table": "Councils",
     "overview_exemplars": "Rank in group",
 }
@@ -75,6 +78,13 @@ def test_finder_defaults(app, authorities):
     for row in candidates.itertuples(index=False):
         assert f"rank {row.Rank} of {ranked}" in row.Why
         assert row._2 <= row.Rank <= row._3  # the rank sits inside its resampled interval
+    if exemplar.maturity_available():  # self-assessment loaded: the rule includes maturity
+        assert candidates["Why"].str.contains(r"maturity \d\.\d\d \(peer median \d\.\d\d\)").all()
+        medians = candidates["Why"].str.extract(r"maturity (\d\.\d\d) \(peer median (\d\.\d\d)\)").astype(float)
+        assert (medians[0] > medians[1]).all()
+    ranking = _frame(at, "exemplar_ranking_table")
+    assert len(ranking) == ranked and ranking["Rank"].is_monotonic_increasing
+    assert set(ranking.loc[ranking["Exemplar"], "Council"]) == set(candidates["Council"])
     misses = _frame(at, "exemplar_near_misses")
     assert misses["Condition not met"].str.len().gt(0).all()
     assert at.query_params["period"] == "2024/25" and at.query_params["k"] == "3"

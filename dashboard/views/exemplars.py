@@ -78,6 +78,10 @@ labels = {
     "failed": "Condition not met",
     "n_values": "Indicators with a value",
     "n_applicable": "Indicators that apply",
+    "is_exemplar": "Exemplar",
+    "improving": f"Indicators improving over {method.rule.k} periods",
+    "worsening": f"Indicators worsening over {method.rule.k} periods",
+    "composite_change": f"Composite change over {method.rule.k} periods",
 }
 percent = st.column_config.NumberColumn(format="percent")
 formats = {
@@ -85,6 +89,7 @@ formats = {
     "Completeness": percent,
     "Composite": st.column_config.NumberColumn(format="%.3f"),
     "Why": st.column_config.TextColumn(width="large"),
+    f"Composite change over {method.rule.k} periods": st.column_config.NumberColumn(format="%+.3f"),
     "Condition not met": st.column_config.TextColumn(width="medium"),
 }
 candidates_table = table[table["is_exemplar"]][shown].rename(columns=labels)
@@ -129,8 +134,12 @@ provenance = shortlist_provenance(
 )
 chart_tab, table_tab, download_tab = st.tabs(["Chart", "Table", "Download"])
 chart_tab.plotly_chart(composite_ranking(table), key="exemplar_ranking_chart")
+trend = ["is_exemplar", "improving", "worsening", "composite_change"]
 table_tab.dataframe(
-    ranked[shown].rename(columns=labels), hide_index=True, column_config=formats, key="exemplar_ranking_table"
+    ranked.sort_values("composite_rank")[shown[:-1] + trend].rename(columns=labels),
+    hide_index=True,
+    column_config=formats,
+    key="exemplar_ranking_table",
 )
 download_tab.download_button(
     "Download the shortlist (CSV)",

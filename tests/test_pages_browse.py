@@ -259,3 +259,30 @@ def test_ranks_medians_and_bands_equal_pandas_for_any_filter(data, browse_wh, au
         assert got.loc[expected_band.index, "band"].astype(int).to_dict() == expected_band.to_dict()
     else:
         assert got["band"].isna().all()
+
+
+def test_filter_choices_narrow_regions_and_types(authorities):
+    councils = authorities[authorities["is_council"].astype(bool)]
+    nations, regions, types = browse.filter_choices(councils)
+    assert nations == sorted(councils["nation"].unique())
+    _, regions, types = browse.filter_choices(councils, ["England"], ["London"])
+    london = councils[(councils["nation"] == "England") & (councils["region"] == "London")]
+    assert "London" in regions and "Scotland" not in regions
+    assert types == sorted(london["authority_type"].unique())
+
+
+@pytest.mark.parametrize("text", ['<script>alert("x")</script>', "**bold** _it_ [link](http://x)", "a\\b `c`"])
+def test_escape_markdown_leaves_no_markup(text):
+    escaped = browse.escape_markdown(text)
+    # every markup character is preceded by a backslash, so markdown shows it literally
+    for i, ch in enumerate(escaped):
+        if ch in "<>*_[]()`":
+            assert escaped[i - 1] == "\\"
+    assert escaped.replace("\\", "") == text.replace("\\", "")
+
+
+def test_band_labels_never_call_neutral_values_better_or_worse():
+    assert browse.band_label(1, "higher") == browse.band_label(1, "lower") == "Top quartile"
+    neutral = {browse.band_label(b, "neutral") for b in (1, 2, 3, 4)}
+    assert not any(word in label.lower() for label in neutral for word in ("top", "bottom", "best", "worst"))
+    assert browse.band_label(None, "higher") == "" and browse.band_label(float("nan"), "lower") == ""

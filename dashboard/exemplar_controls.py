@@ -16,9 +16,9 @@ import streamlit as st
 
 from dashboard import exemplar
 from dashboard.stability import DEFAULT_DRAWS, DEFAULT_SEED, StabilitySettings
-from dashboard.urlstate import url_multiselect, url_number, url_selectbox, url_toggle
+from dashboard.urlstate import url_multiselect, url_number, url_radio, url_selectbox, url_toggle
 
-__all__ = ["Method", "choose_period", "choose_peer_group", "choose_method", "weights_table"]
+__all__ = ["Method", "PeerChoice", "choose_period", "choose_peer_group", "choose_method", "weights_table"]
 
 MAX_WEIGHT = 10.0  # a theme counting ten times another is already extreme
 WEIGHT_STEP = 0.5  # halves are as fine as anyone argues weights
@@ -46,9 +46,39 @@ def choose_period(wh: Any, container: Any = st) -> str:
     return url_selectbox("Period", periods[::-1], key="period", default=periods[-1], container=container)
 
 
-def choose_peer_group(wh: Any, period: str, container: Any = st) -> tuple[list[str], str, pd.DataFrame]:
-    """Authority type and region selects; returns (member codes, description, candidates)."""
+@dataclass(frozen=True)
+class PeerChoice:
+    """The chosen peer group: members, a description, the period's councils and, when the group
+    was chosen around a council, that council."""
+
+    codes: list[str]
+    description: str
+    candidates: pd.DataFrame
+    council: str | None = None
+
+
+BY_TYPE, BY_COUNCIL = "type", "council"  # URL values of ``by``: how the peer group is chosen
+_BY_LABELS = {BY_TYPE: "Authority type and region", BY_COUNCIL: "A council's peer group"}
+
+
+def choose_peer_group(wh: Any, period: str, container: Any = st) -> PeerChoice:
+    """The peer group: an authority type in a region (``type``, ``region``), or a council's peer
+    group as on the peer pages (``council``, ``group``, ``peers``, ``set``); ``by`` says which."""
     candidates = exemplar.group_candidates(wh, period)
+    by = url_radio(
+        "Choose the peer group by",
+        list(_BY_LABELS),
+        key="by",
+        format_func=_BY_LABELS.get,
+        horizontal=True,
+        container=container,
+    )
+    if by == BY_COUNCIL:
+        from dashboard import peer_ui  # the peer pages' own pickers, so the groups are the same
+
+        council, _ = peer_ui.choose_council(wh, container=container)
+        group = peer_ui.choose_group(wh, council, period, container=container)
+        return PeerChoice(group.codes, f"{group.label}: {group.description}", candidates, council)
     types = candidates["authority_type"].value_counts()
     kind = url_selectbox(
         "Authority type",
@@ -62,7 +92,7 @@ def choose_peer_group(wh: Any, period: str, container: Any = st) -> tuple[list[s
         "Region", [exemplar.ALL_REGIONS, *regions], key="region", default=exemplar.ALL_REGIONS, container=container
     )
     codes, description = exemplar.type_region_group(wh, candidates, kind, region, period)
-    return codes, description, candidates
+    return PeerChoice(codes, description, candidates)
 
 
 def choose_method(wh: Any, container: Any = st, resampling: bool = True) -> Method:

@@ -123,6 +123,22 @@ def test_finder_follows_the_url(app, authorities):
     )
 
 
+def test_finder_in_a_councils_peer_group(app, authorities):
+    """by=council: the peer pages' group around a council, compared with that council."""
+    councils = _councils_in_latest_period(authorities)
+    birmingham = councils[councils["short_name"] == "Birmingham"].iloc[0]
+    same = councils[
+        (councils["authority_type"] == birmingham["authority_type"]) & (councils["region"] == birmingham["region"])
+    ]
+    at = app(FINDER, by="council", council=birmingham["authority_code"], group="type_region")
+    assert int(_metric(at, "Councils in the group")) == len(same) >= 5
+    assert not [s for s in at.selectbox if s.key == "type"]  # the type/region pickers are not shown
+    profile = _frame(at, "exemplar_profile_table")
+    assert "Birmingham" in profile.columns
+    ranking = _frame(at, "exemplar_ranking_table")
+    assert set(ranking["Council"]) <= set(same["short_name"])
+
+
 def test_bad_url_values_fall_back_with_a_notice(app):
     at = app(FINDER, completeness="500", type="Parish council")
     assert at.number_input(key="completeness").value == 75

@@ -28,7 +28,8 @@ st.page_link(METHOD_PAGE, label="How the composite, the rule and the stability c
 
 controls = st.columns(3)
 period = choose_period(wh, container=controls[0])
-codes, description, candidates = choose_peer_group(wh, period, container=controls[1])
+choice = choose_peer_group(wh, period, container=controls[1])
+codes, description, candidates = choice.codes, choice.description, choice.candidates
 method = choose_method(wh)
 show_url_notices()
 
@@ -164,9 +165,15 @@ with st.expander("Weights in use"):
 
 st.subheader("What a transformed council looks like")
 exemplar_codes = table.loc[table["is_exemplar"], "authority_code"].tolist()
-council = url_selectbox(
-    "Compare with", sorted(codes, key=lambda c: names.get(c, c)), key="council", format_func=lambda c: names.get(c, c)
-)
+if choice.council is None:
+    council = url_selectbox(
+        "Compare with",
+        sorted(codes, key=lambda c: names.get(c, c)),
+        key="council",
+        format_func=lambda c: names.get(c, c),
+    )
+else:  # the group was chosen around a council: compare that council
+    council = choice.council
 profile = exemplar.theme_profile(found.scores, exemplar_codes, council)
 st.caption(
     f"Theme by theme: the median of the {len(exemplar_codes)} exemplars' mean percentile rank "

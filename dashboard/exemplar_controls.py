@@ -69,7 +69,7 @@ def choose_peer_group(wh: Any, period: str, container: Any = st) -> PeerChoice:
         "Choose the peer group by",
         list(_BY_LABELS),
         key="by",
-        format_func=_BY_LABELS.get,
+        format_func=lambda b: _BY_LABELS[b],
         horizontal=True,
         container=container,
     )

@@ -44,7 +44,7 @@ from etl.validate import (
     repeated_stored_values,
     validate_staged,
 )
-from etl.warehouse import WarehousePaths, append_load_log, etl_lock, new_version_id, publish
+from etl.warehouse import SPILL_DIR, WarehousePaths, append_load_log, etl_lock, new_version_id, publish
 
 __all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY_ENV"]
 
@@ -165,7 +165,7 @@ def _log(paths: WarehousePaths, result: LoadResult, sources: Sequence[Source], s
 def _connect_for_build(build: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(build))
     con.execute(f"SET memory_limit = '{os.environ.get(ETL_MEMORY_ENV, DEFAULT_ETL_MEMORY)}'")
-    con.execute(f"SET temp_directory = '{build.parent / '.spill'}'")
+    con.execute(f"SET temp_directory = '{build.parent / SPILL_DIR}'")
     con.execute("SET preserve_insertion_order = true")  # staging rowid must follow file order
     return con
 

@@ -39,6 +39,7 @@ ENV_VAR = "EXEMPLAR_WAREHOUSE"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "exemplar.duckdb"
 BUILDING_PREFIX = ".building-"  # files a crashed build left behind start with this
+SPILL_DIR = ".spill"  # DuckDB's temp_directory for a build, inside the versions folder
 
 
 def default_warehouse_path() -> Path:
@@ -119,6 +120,13 @@ class WarehousePaths:
         for path in self.versions_dir.glob(f"{BUILDING_PREFIX}*"):
             path.unlink(missing_ok=True)
             removed.append(path)
+        # DuckDB's spill files of a killed build: only the lock holder (the caller) spills here.
+        spill = self.versions_dir / SPILL_DIR
+        if spill.is_dir():
+            for path in spill.iterdir():
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
         return removed
 
 

@@ -106,8 +106,9 @@ class Warehouse:
                     raise WarehouseUnavailable(f"The warehouse file {file} cannot be opened: {exc}") from exc
                 self._connections[file] = con
                 while len(self._connections) > OPEN_VERSIONS:
-                    _, old = self._connections.popitem(last=False)
-                    old.close()
+                    # Dropped, not closed: another session's query may be about to run on a cursor
+                    # of it (closing would fail that page); the file is released with its last cursor.
+                    self._connections.popitem(last=False)
             self._connections.move_to_end(file)
             return con
 

@@ -211,3 +211,23 @@ def test_a_page_run_reads_one_version_while_a_rollback_switches_live(warehouse_c
     version = {name: dict(zip(f["key"], f["value"], strict=True))["data_version"] for name, f in seen.items()}
     assert version["before"] == version["after"] == versions[2]
     assert version["next"] == versions[0]
+
+
+def test_a_query_on_an_older_version_survives_newer_versions_opening(warehouse_copy):
+    """Pages pinned to an old version keep working while other sessions open newer ones."""
+    from dashboard.data import OPEN_VERSIONS, Warehouse
+
+    live, versions, rows = warehouse_copy
+    paths = WarehousePaths(live)
+    wh = Warehouse(live)
+    try:
+        # A page on the oldest version has its cursor ready when the other versions are opened
+        # by other sessions (more versions than the app keeps open), then runs its query.
+        cursor = wh._connection(paths.version_file(versions[0])).cursor()
+        for version in versions[1:]:
+            wh._connection(paths.version_file(version))
+        assert len(versions) > OPEN_VERSIONS
+        assert cursor.execute("SELECT count(*) FROM indicator_values").fetchone()[0] == rows[0]
+        cursor.close()
+    finally:
+        wh.close()

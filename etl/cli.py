@@ -98,7 +98,7 @@ def _operations(args: argparse.Namespace) -> int:
         before, after = history.rollback(args.warehouse, args.version)
         print(f"Live warehouse now serves version {after} (was {before}).")
     elif args.command == "prune":
-        removed = history.prune(args.warehouse)
+        removed = history.prune(args.warehouse, args.keep_versions)
         print(f"Pruned {len(removed)} old version(s)." + "".join(f"\n  {p.name}" for p in removed))
     else:
         result = export.export_warehouse(args.dir, args.format, args.warehouse)

@@ -151,8 +151,9 @@ def test_prune_never_deletes_the_live_version(warehouse_copy):
     assert _value_rows(live) == 3
 
 
-def test_prune_command_takes_the_keep_flag(warehouse_copy, capsys):
+def test_prune_command_takes_the_keep_flag(warehouse_copy, capsys, monkeypatch):
     live, versions, _ = warehouse_copy
+    monkeypatch.delenv(history.KEEP_ENV, raising=False)  # main() sets it for this process: undo after
     assert cli.main(["--warehouse", str(live), "--keep-versions", "2", "prune"]) == 0
     assert WarehousePaths(live).published_versions() == versions[1:]
     assert "Pruned 1" in capsys.readouterr().out

@@ -85,6 +85,7 @@ def _prepare(data_path: Path, spec: Spec, matcher: Matcher, folder: Path, report
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
     con.execute("SET preserve_insertion_order = true")  # rowid must follow file order
+    con.execute("SET enable_progress_bar = false")  # the report is the output, not DuckDB's bars
     try:
         columns = read_into(con, "raw", data_path, spec.file_format, spec.sheet, spec.skip_rows,
                             spec.encoding, spec.delimiter)
@@ -300,6 +301,11 @@ def _cell_problems(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, r
 def _duplicates(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, report: ImportReport) -> None:
     """The same council (or area), indicator and period twice: drop identical repeats if allowed."""
     key = "coalesce(authority_code, 'area:' || area_name), indicator_id, period_label"
+    keyed = "indicator_id IS NOT NULL AND period_label IS NOT NULL"
+    # one cheap hash pass first; the windowed look-up below only runs when a key repeats
+    repeats = con.execute(f"SELECT count(*) - count(DISTINCT ({key})) FROM cells WHERE {keyed}").fetchall()[0][0]
+    if not repeats:
+        return
     con.execute(f"""CREATE OR REPLACE TEMP TABLE duplicate_cells AS
         SELECT _row, _column, row_number() OVER (PARTITION BY {key} ORDER BY _row, _column) AS nth,
                count(*) OVER (PARTITION BY {key}) AS copies,

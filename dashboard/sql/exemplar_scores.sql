@@ -54,9 +54,10 @@ group_values AS (
 ranked AS (
     SELECT group_key, period, authority_code, indicator_id, theme, polarity, value,
            indicator_weight, theme_weight,
-           rank() OVER (PARTITION BY group_key, period, indicator_id ORDER BY better DESC) AS indicator_rank,
-           count(*) OVER (PARTITION BY group_key, period, indicator_id) AS n_ranked
+           rank() OVER w AS indicator_rank,
+           count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked
     FROM group_values
+    WINDOW w AS (PARTITION BY group_key, period, indicator_id ORDER BY better DESC)
 ),
 percentiles AS (
     SELECT *,

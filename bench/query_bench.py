@@ -38,6 +38,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dashboard.peers import PeerGroup
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,9 +58,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PAGE_SETTLE_SECONDS = 3.0  # after the table appears, let the rest of the page finish rendering
 
 
-def _etl_bench():
+def _etl_bench() -> Any:
     """bench/etl_bench.py as a module, to share its generated 16M source (same files, one copy)."""
     spec = importlib.util.spec_from_file_location("etl_bench", ROOT / "bench" / "etl_bench.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit("bench/etl_bench.py is missing: it generates the 16M-row source")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -117,7 +123,7 @@ def build_demo() -> Path:
 class Case:
     """One page view: a peer group, a period and an indicator."""
 
-    group: object
+    group: PeerGroup
     period: str
     indicator: str
 
@@ -187,7 +193,7 @@ def _free_port() -> int:
 
 def _peak_rss(pid: int) -> int:
     """Peak resident memory (bytes) of process ``pid`` and its children, from /proc's VmHWM."""
-    import psutil
+    import psutil  # type: ignore[import-untyped]
 
     total = 0
     for proc in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:

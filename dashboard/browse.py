@@ -85,7 +85,7 @@ def browse_frame(wh: Any, indicator: str, period: str, filters: BrowseFilters) -
     )
 
 
-def band_label(band: object, polarity: str) -> str:
+def band_label(band: Any, polarity: str) -> str:
     """The words for quartile ``band`` (1-4) of an indicator of ``polarity``; '' when no band."""
     if band is None or pd.isna(band):
         return ""
@@ -174,7 +174,7 @@ def polarity_sentence(polarity: str) -> str:
     }.get(polarity, "neither higher nor lower is better, so councils are not ranked")
 
 
-def format_value(value: object, decimals: object, unit: str = "") -> str:
+def format_value(value: Any, decimals: Any, unit: str = "") -> str:
     """``value`` with the indicator's ``decimals`` (1 when unknown) and ``unit``; '–' when missing."""
     if value is None or pd.isna(value):
         return "–"
@@ -182,6 +182,6 @@ def format_value(value: object, decimals: object, unit: str = "") -> str:
     return f"£{text}" if unit == "£" else f"{text} {unit}".rstrip()
 
 
-def decimals_or_default(decimals: object) -> int:
+def decimals_or_default(decimals: Any) -> int:
     """The indicator's decimals to show, or 1 when the source did not say."""
     return 1 if decimals is None or pd.isna(decimals) else int(decimals)

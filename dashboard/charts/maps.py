@@ -12,6 +12,7 @@ neutral indicators use a single-hue blue scale that reads as "more/less", never 
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -64,6 +65,7 @@ def _plain(text: object) -> str:
 def _hover_rows(frame: pd.DataFrame, unit: str, decimals: int) -> list[str]:
     """One hover label per council: name, value with unit, rank and status."""
     rows = []
+    row: Any
     for row in frame.itertuples(index=False):
         value = "no value" if pd.isna(row.value) else f"{row.value:,.{decimals}f} {_plain(unit)}"
         rank = "" if pd.isna(getattr(row, "rank", None)) else f"<br>Rank {int(row.rank)} of {int(row.n_ranked)}"
@@ -88,7 +90,7 @@ def council_map(frame: pd.DataFrame, *, indicator_name: str, unit: str, polarity
     scale, reverse = colour_scale(polarity)
     placed = frame[frame["lat"].notna() & frame["lon"].notna()]
     if "rank" not in placed.columns:
-        placed = placed.assign(rank=pd.NA, n_ranked=pd.NA)
+        placed = placed.assign(rank=None, n_ranked=None)
     with_value = placed[placed["value"].notna()]
     without_value = placed[placed["value"].isna()]
 

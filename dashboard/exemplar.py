@@ -415,7 +415,7 @@ def theme_profile(scores: GroupScores, exemplars: Sequence[str], council: str | 
     profile = chosen.groupby("theme", as_index=False).agg(
         exemplar_median=("theme_score", "median"), exemplars=("authority_code", "nunique")
     )
-    all_themes = pd.DataFrame({"theme": sorted(themes["theme"].unique())})
+    all_themes = pd.DataFrame({"theme": pd.Series(sorted(themes["theme"].unique()), dtype=profile["theme"].dtype)})
     profile = all_themes.merge(profile, on="theme", how="left")
     profile["exemplars"] = profile["exemplars"].fillna(0).astype(int)
     own = themes[themes["authority_code"] == council][["theme", "theme_score"]]

@@ -197,8 +197,9 @@ def weights_table(wh: Any, method: Method) -> pd.DataFrame:
     and its nominal share of the composite (when a council has every value)."""
     catalogue = exemplar.rankable_indicators(wh)
     chosen = catalogue[catalogue["indicator_id"].isin(method.indicators)].copy()
-    chosen["theme_weight"] = chosen["theme"].map(lambda t: method.weights.theme.get(t, 1.0))
-    chosen["indicator_weight"] = chosen["indicator_id"].map(lambda i: method.weights.indicator.get(i, 1.0))
+    chosen["theme_weight"] = [float(method.weights.theme.get(t, 1.0)) for t in chosen["theme"]]
+    chosen["indicator_weight"] = [float(method.weights.indicator.get(i, 1.0)) for i in chosen["indicator_id"]]
+    chosen = chosen.astype({"theme_weight": float, "indicator_weight": float})
     live = chosen[(chosen["theme_weight"] > 0) & (chosen["indicator_weight"] > 0)]
     theme_total = live.drop_duplicates("theme")["theme_weight"].sum()
     within = live.groupby("theme")["indicator_weight"].transform("sum")

@@ -146,6 +146,12 @@ def test_bad_url_values_fall_back_with_a_notice(app):
     assert "500" in notices and "Parish council" in notices
 
 
+def test_no_weighted_indicator_stops_with_a_message(app):
+    at = app(FINDER, indicators="no_such_indicator")
+    assert any("No indicator carries any weight" in w.value for w in at.warning)
+    assert not [m for m in at.metric if m.label == "Exemplars"]
+
+
 def test_overview_counts_every_council_once(app, authorities):
     at = app(OVERVIEW)
     assert at.title[0].value == "Exemplars across the UK"

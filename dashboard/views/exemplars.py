@@ -36,6 +36,10 @@ show_url_notices()
 if not codes:
     st.warning(f"{description}: choose another type, region or period.")
     st.stop()
+weights = weights_table(wh, method)
+if weights["share_of_composite"].sum() == 0:
+    st.warning("No indicator carries any weight: choose at least one indicator, with its theme's weight above 0.")
+    st.stop()
 
 found = exemplar.find_exemplars(
     wh, codes, period, method.rule, method.weights, method.indicators, method.settings, method.use_maturity
@@ -157,7 +161,7 @@ download_tab.caption(
 
 with st.expander("Weights in use"):
     st.dataframe(
-        weights_table(wh, method),
+        weights,
         hide_index=True,
         key="exemplar_weights",
         column_config={"share_of_composite": percent},

@@ -2,12 +2,18 @@
 with indicators as (
     select * from main.indicators
 ),
+indicator_periods as (
+    -- one row per (indicator, period) first: a cheap grouping on the table's sort order
+    select indicator_id, period, any_value(period_start) as period_start
+    from indicator_values
+    group by indicator_id, period
+),
 coverage as (
     select indicator_id,
-           count(distinct period) as periods,
+           count(*) as periods,
            arg_min(period, period_start) as first_period,
            arg_max(period, period_start) as last_period
-    from indicator_values
+    from indicator_periods
     group by indicator_id
 ),
 final as (

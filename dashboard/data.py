@@ -100,8 +100,11 @@ class Warehouse:
             con = self._connections.get(file)
             if con is None:
                 try:
-                    con = duckdb.connect(str(file), read_only=True,
-                                         config={"memory_limit": READ_MEMORY_LIMIT})
+                    # The limit is SET after connecting, not passed as config: DuckDB refuses a
+                    # second connection to one file with a different config in the same process
+                    # (the DuckDB CLI or a test opening the file plainly would otherwise fail).
+                    con = duckdb.connect(str(file), read_only=True)
+                    con.execute(f"SET memory_limit = '{READ_MEMORY_LIMIT}'")
                 except duckdb.Error as exc:
                     raise WarehouseUnavailable(f"The warehouse file {file} cannot be opened: {exc}") from exc
                 self._connections[file] = con

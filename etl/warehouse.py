@@ -131,9 +131,13 @@ class WarehousePaths:
 
 
 def new_version_id(now: dt.datetime | None = None) -> str:
-    """A version id that sorts by time: ``20261130T101502-3fa2c1``."""
+    """A version id that sorts by time: ``20261130T101502.123456-3fa2c1``.
+
+    Microseconds keep two loads in the same second in publishing order (loads are serialised
+    by the ETL lock, so their start times differ).
+    """
     now = now or dt.datetime.now(dt.UTC)
-    return f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    return f"{now:%Y%m%dT%H%M%S.%f}-{secrets.token_hex(3)}"
 
 
 def fsync_dir(path: Path) -> None:

@@ -317,6 +317,9 @@ def evaluate(
         table = table.merge(m, on="authority_code", how="left")
         # median of the group's councils that have a maturity (NaN are skipped)
         table["maturity_median"] = table.groupby("group_key")["mean_maturity"].transform("median")
+        # the self-assessment disclosure rule: a peer statistic needs enough respondents
+        respondents = table.groupby("group_key")["mean_maturity"].transform("count")
+        table["maturity_median_shown"] = respondents.map(peer_stat_allowed)
         table["cond_maturity"] = (table["mean_maturity"] > table["maturity_median"]).fillna(False).astype(bool)
     else:
         table["cond_maturity"] = True
@@ -360,7 +363,7 @@ def _failed(row: pd.Series, rule: ExemplarRule, use_maturity: bool) -> list[str]
         if pd.isna(row.get("mean_maturity")):
             failed.append("no published self-assessment")
         else:
-            failed.append(f"maturity {row['mean_maturity']:.2f} not above the peer median {row['maturity_median']:.2f}")
+            failed.append(f"maturity {row['mean_maturity']:.2f} not above the peer median{_median_text(row)}")
     return failed
 
 
@@ -386,8 +389,32 @@ def _reason(row: pd.Series, use_maturity: bool) -> str:
     else:
         parts.append("no composite (incomplete)")
     if use_maturity and pd.notna(row.get("mean_maturity")):
-        parts.append(f"maturity {row['mean_maturity']:.2f} (peer median {row['maturity_median']:.2f})")
+        parts.append(
+            f"maturity {row['mean_maturity']:.2f} (above the peer median{_median_text(row)})"
+            if row["cond_maturity"]
+            else f"maturity {row['mean_maturity']:.2f}"
+        )
     return "; ".join(parts)
+
+
+def _median_text(row: pd.Series) -> str:
+    """ " 3.04", or a note that the peer median is withheld (too few respondents)."""
+    if row.get("maturity_median_shown", False):
+        return f" {row['maturity_median']:.2f}"
+    return " (withheld: too few councils responded)"
+
+
+MIN_PEER_RESPONDENTS = 5  # fallback of the self-assessment disclosure rule when its module is absent
+
+
+def peer_stat_allowed(respondents: int) -> bool:
+    """True when a peer statistic over ``respondents`` councils may be shown (the self-assessment
+    module's disclosure rule when it is available)."""
+    if maturity_available():
+        from dashboard import selfassessment
+
+        return bool(selfassessment.peer_stat_allowed(int(respondents)))
+    return int(respondents) >= MIN_PEER_RESPONDENTS
 
 
 STABLE_SHARE = 0.8  # "stable" when in the top quartile in at least 4 of 5 resamples
@@ -420,6 +447,38 @@ def theme_profile(scores: GroupScores, exemplars: Sequence[str], council: str | 
     profile["exemplars"] = profile["exemplars"].fillna(0).astype(int)
     own = themes[themes["authority_code"] == council][["theme", "theme_score"]]
     return profile.merge(own.rename(columns={"theme_score": "council_score"}), on="theme", how="left")
+
+
+def maturity_profile(wh: Any, exemplars: Sequence[str], council: str | None) -> pd.DataFrame | None:
+    """Self-assessment maturity theme by theme (latest published round of each council): the
+    exemplars' median beside ``council``'s own; None when self-assessment is not available.
+    A median over fewer councils than the disclosure rule allows is withheld (NaN).
+
+    Columns: theme, exemplar_median, exemplars (how many responded), council_maturity.
+    """
+    if not maturity_available():
+        return None
+    from dashboard import selfassessment
+
+    codes = sorted(set(exemplars) | ({council} if council else set()))
+    columns = ["theme", "exemplar_median", "exemplars", "council_maturity"]
+    scores = selfassessment.theme_scores(selfassessment.published_responses(wh, codes))
+    if scores.empty:
+        return pd.DataFrame(columns=columns)
+    latest = scores[scores["round_start"] == scores.groupby("authority_code")["round_start"].transform("max")]
+    weighted = latest.assign(points=latest["maturity"] * latest["questions"])
+    per_theme = weighted.groupby(["authority_code", "theme"], as_index=False)[["points", "questions"]].sum()
+    per_theme["maturity"] = per_theme["points"] / per_theme["questions"]  # mean over the theme's questions
+    chosen = per_theme[per_theme["authority_code"].isin(list(exemplars))]
+    profile = chosen.groupby("theme", as_index=False).agg(
+        exemplar_median=("maturity", "median"), exemplars=("authority_code", "nunique")
+    )
+    profile.loc[~profile["exemplars"].map(peer_stat_allowed), "exemplar_median"] = np.nan
+    all_themes = pd.DataFrame({"theme": pd.Series(sorted(per_theme["theme"].unique()), dtype=profile["theme"].dtype)})
+    profile = all_themes.merge(profile, on="theme", how="left")
+    profile["exemplars"] = profile["exemplars"].fillna(0).astype(int)
+    own = per_theme[per_theme["authority_code"] == council][["theme", "maturity"]]
+    return profile.merge(own.rename(columns={"maturity": "council_maturity"}), on="theme", how="left")[columns]
 
 
 def national_overview(

@@ -120,7 +120,16 @@ def test_maturity_condition_needs_more_than_the_peer_median(wh):
     assert "maturity 2.00 not above the peer median 3.00" in table.loc["A", "failed"]
     maturity.loc[0, "mean_maturity"] = 3.5
     _, table = _table(wh, rule, maturity)
-    assert table.loc["A", "is_exemplar"] and "maturity 3.50 (peer median 3.00)" in table.loc["A", "reason"]
+    assert table.loc["A", "is_exemplar"] and "maturity 3.50 (above the peer median 3.00)" in table.loc["A", "reason"]
+
+
+def test_peer_median_maturity_is_withheld_below_five_respondents(wh):
+    """The self-assessment disclosure rule: no peer statistic over fewer than 5 councils."""
+    maturity = pd.DataFrame({"authority_code": ["A", "B", "D", "E"], "mean_maturity": [4.0, 3.0, 2.0, 1.0]})
+    _, table = _table(wh, exemplar.ExemplarRule(k=2, require_maturity=True), maturity)
+    assert table.loc["A", "is_exemplar"]  # 4.0 is above the median 2.5 of the four
+    assert "2.50" not in table.loc["A", "reason"] and "withheld" in table.loc["A", "reason"]
+    assert "no published self-assessment" in table.loc["F", "failed"]
 
 
 def test_relaxing_the_rule_admits_more(wh):

@@ -53,6 +53,7 @@ TABLE_COLUMN = {
     "exemplar_weights": "share_of_composite",
     "exemplar_profile_table": "Exemplars (median)",
     "exemplar_ranking_table": "Exemplar",
+    "exemplar_maturity_profile": "Exemplars that responded",
     "overview_table": "Councils",
     "overview_exemplars": "Rank in group",
 }
@@ -79,9 +80,15 @@ def test_finder_defaults(app, authorities):
         assert f"rank {row.Rank} of {ranked}" in row.Why
         assert row._2 <= row.Rank <= row._3  # the rank sits inside its resampled interval
     if exemplar.maturity_available():  # self-assessment loaded: the rule includes maturity
-        assert candidates["Why"].str.contains(r"maturity \d\.\d\d \(peer median \d\.\d\d\)").all()
-        medians = candidates["Why"].str.extract(r"maturity (\d\.\d\d) \(peer median (\d\.\d\d)\)").astype(float)
+        assert candidates["Why"].str.contains(r"maturity \d\.\d\d \(above the peer median \d\.\d\d\)").all()
+        medians = (
+            candidates["Why"].str.extract(r"maturity (\d\.\d\d) \(above the peer median (\d\.\d\d)\)").astype(float)
+        )
         assert (medians[0] > medians[1]).all()
+        maturity = _frame(at, "exemplar_maturity_profile")
+        shown = maturity["Exemplars (median maturity)"].dropna()
+        assert shown.between(1, 5).all() and len(shown) > 0
+        assert maturity.loc[maturity["Exemplars that responded"] < 5, "Exemplars (median maturity)"].isna().all()
     ranking = _frame(at, "exemplar_ranking_table")
     assert len(ranking) == ranked and ranking["Rank"].is_monotonic_increasing
     assert set(ranking.loc[ranking["Exemplar"], "Council"]) == set(candidates["Council"])

@@ -1,6 +1,7 @@
 """Exemplar finder: councils that perform well against comparable councils, keep improving,
 have complete data (and, when available, mature self-assessment), with the reasons in words."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import exemplar
@@ -183,15 +184,6 @@ st.caption(
     f"Theme by theme: the median of the {len(exemplar_codes)} exemplars' mean percentile rank "
     f"in the theme, against {names.get(council, council)}. 1 = best in the peer group."
 )
-if found.maturity_used:
-    maturity = table.set_index("authority_code")["mean_maturity"]
-    cols = st.columns(2)
-    cols[0].metric(
-        "Exemplars' median self-assessment maturity (1–5)",
-        f"{maturity.reindex(exemplar_codes).median():.2f}" if exemplar_codes else "—",
-    )
-    own = maturity.get(council)
-    cols[1].metric(f"{names.get(council, council)}'s maturity", "—" if own is None or own != own else f"{own:.2f}")
 profile_table = profile.rename(
     columns={
         "theme": "Theme",
@@ -210,3 +202,29 @@ download_tab.download_button(
     mime="text/csv",
     key="exemplar_profile_download",
 )
+
+maturity_profile = exemplar.maturity_profile(wh, exemplar_codes, council) if found.maturity_used else None
+if maturity_profile is not None:
+    st.markdown("**Self-assessment maturity by theme** (challenge questions, 1–5, latest published round)")
+    maturity = table.set_index("authority_code")["mean_maturity"].reindex(exemplar_codes).dropna()
+    cols = st.columns(2)
+    cols[0].metric(
+        "Exemplars' median maturity",
+        f"{maturity.median():.2f}" if exemplar.peer_stat_allowed(len(maturity)) else "withheld",
+        help="Shown only when enough exemplars responded (the self-assessment disclosure rule).",
+    )
+    own = table.set_index("authority_code")["mean_maturity"].get(council)
+    cols[1].metric(f"{names.get(council, council)}'s maturity", "—" if own is None or pd.isna(own) else f"{own:.2f}")
+    st.dataframe(
+        maturity_profile.rename(
+            columns={
+                "theme": "Self-assessment theme",
+                "exemplar_median": "Exemplars (median maturity)",
+                "exemplars": "Exemplars that responded",
+                "council_maturity": names.get(council, council),
+            }
+        ),
+        hide_index=True,
+        key="exemplar_maturity_profile",
+    )
+    st.caption("A median over too few exemplars is withheld (empty), so no council's scores can be worked out.")

@@ -20,9 +20,9 @@ import pandas as pd
 from tqdm import tqdm
 
 from etl import reference
-from etl.extract import SourceReadError, StagedFile, stage_source
-from etl.integrity import check_file, integrity_problems
+from etl.extract import StagedFile, stage_source
 from etl.history import prune_versions
+from etl.integrity import check_file, integrity_problems
 from etl.logs import StageLog
 from etl.problems import Problem
 from etl.transform import (
@@ -51,6 +51,7 @@ __all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY
 SCHEMA_VERSION = "1"
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 ETL_MEMORY_ENV = "EXEMPLAR_ETL_MEMORY"
+SORT_SLICE_ROWS = 4_000_000  # values sorted at once: ~0.5 GB of rows, sorts within the 1 GB limit
 DEFAULT_ETL_MEMORY = "1GB"  # leaves headroom under the 2 GB peak target; DuckDB spills beyond it
 
 
@@ -340,14 +341,7 @@ def _append(con: duckdb.DuckDBPyConnection, file_name: str, source_name: str) ->
 
 def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
     """Write values and responses sorted for the dashboard: kept rows plus incoming rows."""
-    incoming = "".join(f" UNION ALL SELECT * FROM {view}" for view in ["incoming_values", *deferred_values(con)])
-    con.execute(
-        f"""INSERT INTO indicator_values
-            SELECT * FROM (
-                SELECT * FROM prev.indicator_values WHERE NOT list_contains(?, source_name){incoming})
-            ORDER BY indicator_id, period_start, period, authority_code""",
-        [replaced],
-    )
+    _insert_values_sorted(con, replaced)
     con.execute(
         """INSERT INTO responses
            SELECT * FROM (
@@ -370,6 +364,37 @@ def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> 
               OR period IN (SELECT DISTINCT round FROM responses)
            GROUP BY period ORDER BY any_value(period_start)"""
     )
+
+
+def _insert_values_sorted(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
+    """Write kept and incoming values sorted by indicator, period and authority.
+
+    Large inputs are written in slices of the indicator list, each sorted on its own: a slice
+    sorts in memory, where one 16-million-row sort spills to disk and merges. The slices are
+    contiguous ranges of ``indicator_id`` written in order, so the table ends up fully sorted.
+    """
+    deferred = deferred_values(con)
+    incoming = "".join(f" UNION ALL SELECT * FROM {view}" for view in ["incoming_values", *deferred])
+    rows = "SELECT * FROM prev.indicator_values WHERE NOT list_contains($replaced, source_name)" + incoming
+    estimate = con.execute("SELECT count(*) FROM prev.indicator_values").fetchone()[0] + sum(
+        con.execute(f"SELECT count(*) FROM stage_values_{view.rsplit('_', 1)[1]}").fetchone()[0]
+        for view in deferred)
+    slices = max(1, -(-estimate // SORT_SLICE_ROWS))
+    ids = [r[0] for r in con.execute("SELECT indicator_id FROM indicators ORDER BY indicator_id").fetchall()]
+    slices = min(slices, len(ids)) or 1
+    starts = [ids[len(ids) * k // slices] for k in range(1, slices)]
+    bounds = list(zip([None, *starts], [*starts, None], strict=True))
+    for low, high in bounds:
+        where = " AND ".join(f"indicator_id {op} ${name}" for op, name, bound in
+                             ((">=", "low", low), ("<", "high", high)) if bound is not None) or "true"
+        params = {"replaced": replaced, **({"low": low} if low is not None else {}),
+                  **({"high": high} if high is not None else {})}
+        con.execute(
+            f"""INSERT INTO indicator_values
+                SELECT * FROM ({rows}) WHERE {where}
+                ORDER BY indicator_id, period_start, period, authority_code""",
+            params,
+        )
 
 
 def _repeated_values(con: duckdb.DuckDBPyConnection) -> list[Problem]:

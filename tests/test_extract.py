@@ -67,7 +67,7 @@ def test_rejected_lines_are_reported_once_with_row_and_column(con, tmp_path):
 
 def test_bad_bytes_in_the_header_name_the_header_field(con, tmp_path):
     path = write_source(tmp_path, {"values.csv": b"authority_code,indic\xffator_id,period,value\nE1,a,2019,1\n"})
-    staged, problems = stage_file(con, VALUES, path / "values.csv")
+    _staged, problems = stage_file(con, VALUES, path / "values.csv")
     assert [(p.row, p.column) for p in problems] == [(1, "field 2 of the header")]
     assert "UTF-8" in problems[0].reason
 
@@ -75,7 +75,7 @@ def test_bad_bytes_in_the_header_name_the_header_field(con, tmp_path):
 def test_bom_and_crlf_are_read_transparently(con, tmp_path):
     text = "\ufeffauthority_code,indicator_id,period,value\r\nE1,a,2019,1\r\n"
     path = write_source(tmp_path, {"values.csv": text}) / "values.csv"
-    staged, problems = stage_file(con, VALUES, path)
+    _staged, problems = stage_file(con, VALUES, path)
     assert problems == []
     assert staged_rows(con) == [(0, "E1", "a", "2019", "1", None)]
 

@@ -50,7 +50,8 @@ def _sql_values(texts: list[str | None]) -> list[tuple[float | None, str | None,
     con.execute("CREATE TABLE cells (n INTEGER, v VARCHAR)")
     con.executemany("INSERT INTO cells VALUES (?, ?)", list(enumerate(texts)))
     sql = value_sql("l.v")
-    rows = con.execute(f"""SELECT {sql['number']}, {sql['status']}, {sql['bad']} FROM cells l
+    rows = con.execute(f"""SELECT {sql['number']}, {sql['status']}, {sql['bad']}
+                           FROM (SELECT *, {sql['plain']} AS plain_value FROM cells l) l
                            LEFT JOIN value_markers mk ON mk.marker = lower(trim(l.v)) ORDER BY n""").fetchall()
     con.close()
     return rows
@@ -68,7 +69,7 @@ def _python_values(texts):
 
 
 CELL_TEXT = st.one_of(
-    st.sampled_from(list(DEFAULT_MARKERS) + ["", " ", "£", "%", "1,000", "1,00", "nan", "12%", "£5.50"]),
+    st.sampled_from([*DEFAULT_MARKERS, "", " ", "£", "%", "1,000", "1,00", "nan", "12%", "£5.50"]),
     st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr),
     st.integers(-10**9, 10**9).map(lambda n: f"{n:,}"),
     st.text(alphabet="0123456789.,-+£% ecx", max_size=8),

@@ -193,10 +193,10 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], coun
                {sql['bad']} AS bad_value,
                (trim(coalesce(l.status, '')) <> '' AND ms.status IS NULL
                 AND lower(trim(l.status)) NOT IN ({', '.join(f"'{s}'" for s in STATUSES)})) AS bad_status
-        FROM long_cells l
-        LEFT JOIN council_map c ON c.raw IS NOT DISTINCT FROM l.council
-        LEFT JOIN indicator_map i ON i.raw IS NOT DISTINCT FROM l.indicator
-        LEFT JOIN period_map p ON p.raw IS NOT DISTINCT FROM l.period
+        FROM (SELECT *, {sql['plain']} AS plain_value FROM long_cells l) l
+        LEFT JOIN council_map c ON c.raw = l.council
+        LEFT JOIN indicator_map i ON i.raw = l.indicator
+        LEFT JOIN period_map p ON p.raw = l.period
         LEFT JOIN value_markers mk ON mk.marker = lower(trim(l.value))
         LEFT JOIN value_markers ms ON ms.marker = lower(trim(l.status))
         WHERE c.outcome = 'matched' OR (c.outcome = 'aggregate' AND {keep_aggregates})""")

@@ -17,7 +17,7 @@ from dashboard.exports import csv_bytes
 from dashboard.ui import open_warehouse
 from dashboard.urlstate import show_url_notices, url_selectbox
 
-METHOD_PAGE = "dashboard/views/exemplar_method.py"
+METHOD_PAGE = "dashboard/views/exemplar_method.py"  # the method, linked from the top of the page
 
 wh = open_warehouse()
 st.title("Exemplar finder")

@@ -223,3 +223,72 @@ def test_every_spec_example_in_the_docs_is_valid(tmp_path):
         path = tmp_path / f"example{number}.toml"
         path.write_text(block, encoding="utf-8")
         read_spec(path)  # raises SpecError naming the key if an example drifts from the code
+
+
+def test_latin1_semicolon_file_codes_of_any_kind_fixed_indicator_and_status_column(tmp_path, warehouse_path,
+                                                                                 matcher):
+    # A .txt export in Windows-1252/Latin-1 with ';' separators: £ is one byte, not UTF-8.
+    text = ("Code;Year;Spend;Flag\n"
+            "BIR;2019;£1.234,5;\n"           # register code; a European decimal comma is NOT a number...
+            "E06000048;2019;£12;provisional\n"  # a former GSS code (Northumberland), a status column
+            "E08000035;2019;[c];\n")
+    (tmp_path / "export.txt").write_bytes(text.encode("latin-1"))
+    spec = write_spec(tmp_path, """
+        source_name = "latin1"
+        [file]
+        format = "csv"
+        encoding = "latin-1"
+        delimiter = ";"
+        [councils]
+        column = "Code"
+        by = "code"
+        [shape]
+        form = "long"
+        indicator = "Spend per head"
+        period_column = "Year"
+        value_column = "Spend"
+        status_column = "Flag"
+        [indicators]
+        rename = { "Spend per head" = "spend_head" }
+    """ + INDICATOR_DEFAULTS)
+    report = import_file(tmp_path / "export.txt", spec, warehouse_path, dry_run=True, matcher=matcher)
+    # ... so it is reported, with the £ read correctly from Latin-1
+    assert [(p.row, p.column, p.value) for p in report.problems] == [(2, "Spend", "£1.234,5")]
+    (tmp_path / "export.txt").write_bytes(text.replace("£1.234,5", "£1,234.5").encode("latin-1"))
+    report = import_file(tmp_path / "export.txt", spec, warehouse_path, matcher=matcher)
+    assert report.ok, report.problems
+    got = live_values(warehouse_path)
+    assert got["indicator_id"].unique().tolist() == ["spend_head"]
+    assert got[["authority_code", "value"]].fillna(-1).values.tolist() == [
+        ["E06000057", 12.0], ["E08000025", 1234.5], ["E08000035", -1]]
+    assert got["status"].tolist()[:1] == ["provisional"] and got["status"].iloc[2] == "suppressed"
+
+
+def test_explicit_value_columns_and_metadata_sheet_with_title_rows(tmp_path, warehouse_path, matcher):
+    (tmp_path / "d.csv").write_text("Council,Year,A,B,Comment\nBirmingham,2019,1,2,ok\nLeeds,2019,3,4,fine\n")
+    with pd.ExcelWriter(tmp_path / "meta.xlsx") as writer:
+        pd.DataFrame({"x": ["Indicator notes"]}).to_excel(writer, sheet_name="Notes", index=False, header=False)
+        pd.DataFrame([["About these figures"], [""]]).to_excel(writer, sheet_name="Meta", index=False, header=False)
+        pd.DataFrame({"Measure": ["A"], "Theme": ["Housing"]}).to_excel(writer, sheet_name="Meta", index=False,
+                                                                        startrow=2)
+    spec = write_spec(tmp_path, """
+        source_name = "explicit"
+        [councils]
+        column = "Council"
+        [shape]
+        form = "wide"
+        columns_are = "indicator"
+        period_column = "Year"
+        columns = ["A"]
+        [indicators]
+        ids = "as_is"
+        file = "meta.xlsx"
+        sheet = "Meta"
+        skip_rows = 2
+        columns = { indicator = "Measure", theme = "Theme" }
+        defaults = { unit = "%", source = "S", polarity = "higher" }
+    """)
+    report = import_file(tmp_path / "d.csv", spec, warehouse_path, matcher=matcher)
+    assert report.ok, report.problems
+    assert report.cells == 2 and report.indicators == ["A"]  # B and Comment are not value columns
+    assert live_values(warehouse_path)["value"].tolist() == [1.0, 3.0]

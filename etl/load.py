@@ -51,7 +51,6 @@ __all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY
 SCHEMA_VERSION = "1"
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 ETL_MEMORY_ENV = "EXEMPLAR_ETL_MEMORY"
-SORT_SLICE_ROWS = 4_000_000  # values sorted at once: ~0.5 GB of rows, sorts within the 1 GB limit
 DEFAULT_ETL_MEMORY = "1GB"  # leaves headroom under the 2 GB peak target; DuckDB spills beyond it
 
 
@@ -367,34 +366,19 @@ def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> 
 
 
 def _insert_values_sorted(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
-    """Write kept and incoming values sorted by indicator, period and authority.
+    """Write kept and incoming values in one sorted insert (indicator, period, authority).
 
-    Large inputs are written in slices of the indicator list, each sorted on its own: a slice
-    sorts in memory, where one 16-million-row sort spills to disk and merges. The slices are
-    contiguous ranges of ``indicator_id`` written in order, so the table ends up fully sorted.
+    One sort of 16M rows (spilling past the memory limit) measured ~2x faster than sorting
+    slices of the indicator list: each slice re-reads and re-joins every staged row.
     """
-    deferred = deferred_values(con)
-    incoming = "".join(f" UNION ALL SELECT * FROM {view}" for view in ["incoming_values", *deferred])
-    rows = "SELECT * FROM prev.indicator_values WHERE NOT list_contains($replaced, source_name)" + incoming
-    estimate = con.execute("SELECT count(*) FROM prev.indicator_values").fetchone()[0] + sum(
-        con.execute(f"SELECT count(*) FROM stage_values_{view.rsplit('_', 1)[1]}").fetchone()[0]
-        for view in deferred)
-    slices = max(1, -(-estimate // SORT_SLICE_ROWS))
-    ids = [r[0] for r in con.execute("SELECT indicator_id FROM indicators ORDER BY indicator_id").fetchall()]
-    slices = min(slices, len(ids)) or 1
-    starts = [ids[len(ids) * k // slices] for k in range(1, slices)]
-    bounds = list(zip([None, *starts], [*starts, None], strict=True))
-    for low, high in bounds:
-        where = " AND ".join(f"indicator_id {op} ${name}" for op, name, bound in
-                             ((">=", "low", low), ("<", "high", high)) if bound is not None) or "true"
-        params = {"replaced": replaced, **({"low": low} if low is not None else {}),
-                  **({"high": high} if high is not None else {})}
-        con.execute(
-            f"""INSERT INTO indicator_values
-                SELECT * FROM ({rows}) WHERE {where}
-                ORDER BY indicator_id, period_start, period, authority_code""",
-            params,
-        )
+    incoming = "".join(f" UNION ALL SELECT * FROM {view}" for view in ["incoming_values", *deferred_values(con)])
+    con.execute(
+        f"""INSERT INTO indicator_values
+            SELECT * FROM (
+                SELECT * FROM prev.indicator_values WHERE NOT list_contains(?, source_name){incoming})
+            ORDER BY indicator_id, period_start, period, authority_code""",
+        [replaced],
+    )
 
 
 def _repeated_values(con: duckdb.DuckDBPyConnection) -> list[Problem]:

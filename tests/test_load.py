@@ -282,19 +282,3 @@ def test_repeats_are_reported_together_with_other_faults(warehouse_path, source_
     found = {(p.row, p.column) for p in result.problems}
     assert found == {(4, "authority_code, indicator_id, period"), (5, "value")}
 
-
-def test_values_written_in_slices_are_complete_and_sorted(warehouse_path, source_a, source_b, tmp_path,
-                                                          monkeypatch, reference_dir):
-    load(warehouse_path, source_a, source_b, reference_dir=reference_dir)
-    whole = query(warehouse_path, "SELECT * FROM indicator_values ORDER BY ALL")
-    monkeypatch.setattr("etl.load.SORT_SLICE_ROWS", 2)  # 7 rows, 3 indicators: three slices
-    sliced_path = tmp_path / "sliced" / "exemplar.duckdb"
-    load(sliced_path, source_a, source_b, reference_dir=reference_dir)
-    assert query(sliced_path, "SELECT * FROM indicator_values ORDER BY ALL") == whole
-    con = duckdb.connect(str(sliced_path), read_only=True)
-    try:
-        con.execute("SET threads = 1")
-        stored = con.execute("SELECT indicator_id, period_start, period, authority_code FROM indicator_values").fetchall()
-    finally:
-        con.close()
-    assert stored == sorted(stored)

@@ -212,10 +212,11 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], coun
         _write_indicators(con, spec, data_path, folder, report)
     if report.problems:
         return
-    # source_* columns (extra to the contract, ignored by the load) trace a load problem back
+    # source_* columns (extra to the contract, ignored by the load) trace a load problem back;
+    # rows go in the warehouse's own order (indicator, period), which the load writes fastest
     con.execute(f"""COPY (SELECT authority_code, indicator_id, period_label AS period, number AS value, status,
                                  _row AS source_row, _column AS source_column, raw_value AS source_value
-                          FROM cells WHERE outcome = 'matched' ORDER BY _row, _column)
+                          FROM cells WHERE outcome = 'matched' ORDER BY indicator_id, period_label, authority_code)
                     TO '{folder / "values.csv"}' (HEADER, DELIMITER ',')""")
     if report.comparators_written:
         con.execute(f"""COPY (SELECT indicator_id, period_label AS period, area_name, area_code,

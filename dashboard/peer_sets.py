@@ -101,7 +101,7 @@ class _SetKind:
         name = council_facts(wh, spec.council)["short_name"]
         set_id = self._set_id(wh, spec)
         info = set_info(wh, set_id) if set_id else None
-        if info is None:
+        if info is None or set_id is None:
             return f"{name} only: no {self.label.lower()} set lists this council"
         if self.id == "neighbours":
             count = len(neighbours_of(wh, set_id, spec.council))

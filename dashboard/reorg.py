@@ -108,14 +108,14 @@ class _Deriver:
             if found is None:
                 return None
             points.append(found)
-        populations = [p.population for p in points]
-        total_population = None if any(p is None for p in populations) else sum(populations)
+        weights = [p.population for p in points if p.population is not None]
+        total_population = sum(weights) if len(weights) == len(points) else None
         contributors = tuple(c for p in points for c in p.contributors)
         if self.aggregation == "sum":
             return SeriesPoint(sum(p.value for p in points), total_population, contributors)
         if total_population is None or total_population <= 0:
             return None  # a weighted mean needs every weight
-        value = sum(p.value * p.population for p in points) / total_population
+        value = sum(p.value * w for p, w in zip(points, weights, strict=True)) / total_population
         return SeriesPoint(value, total_population, contributors)
 
 
@@ -135,6 +135,8 @@ def derive_series(authorities: pd.DataFrame, values: pd.DataFrame, periods: pd.D
     rows = []
     for period, start, end in zip(periods["period"], periods["period_start"], periods["period_end"], strict=True):
         start_day, end_day = _date(start), _date(end)
+        if start_day is None or end_day is None:  # every period in the warehouse has both dates
+            continue
         if (successor, period) in deriver.values:
             rows.append((period, start, deriver.values[(successor, period)], False, ""))
             continue

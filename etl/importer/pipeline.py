@@ -119,7 +119,7 @@ def _match_councils(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher
     report.rows_ambiguous = int(by_outcome.get("ambiguous", 0))
     report.rows_blank = int(by_outcome.get("blank", 0))
     report.rows_aggregate = int(by_outcome.get("aggregate", 0))
-    report.matched_by = frame[frame["outcome"] == "matched"].groupby("how").size().to_dict()
+    report.matched_by = {str(k): int(v) for k, v in frame[frame["outcome"] == "matched"].groupby("how").size().items()}
     report.aggregate_areas = sorted(set(frame.loc[frame["outcome"] == "aggregate", "area_name"]))
     unmatched = frame[frame["outcome"] == "unmatched"].sort_values("raw", key=lambda s: s.astype(str))
     ambiguous = frame[frame["outcome"] == "ambiguous"].sort_values("raw", key=lambda s: s.astype(str))
@@ -227,7 +227,7 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], coun
 
 
 def _map_periods(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, report: ImportReport) -> None:
-    rows = []
+    rows: list[tuple[object, object, object, object]] = []
     for (raw,) in con.execute("SELECT DISTINCT period FROM long_cells").fetchall():
         try:
             period = parse_period(raw or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from etl.problems import Problem, format_problems
@@ -56,7 +57,7 @@ class ImportReport:
         return self.outcome in ("validated", "published")
 
 
-def _names(items: list[tuple[str, object]], what: str) -> list[str]:
+def _names(items: Sequence[tuple[str, object]], what: str) -> list[str]:
     lines = [f"  {what}:"]
     for text, extra in items[:LISTED_NAMES]:
         lines.append(f"    {text!r}: {extra}")

@@ -46,7 +46,8 @@ def wide_columns(columns: list[str], spec: Spec, used: set[str], file_name: str)
         chosen = [c for c in columns if c not in used and (pattern is None or pattern.search(c))]
     found = []
     for column in chosen:
-        parts = pattern.search(column).groupdict() if pattern and pattern.search(column) else {}
+        found_parts = pattern.search(column) if pattern else None
+        parts = found_parts.groupdict() if found_parts else {}
         if pattern and shape.columns and not parts and shape.columns_are == "indicator_period":
             raise ReadError(f"{file_name}: column {column!r} does not match shape.column_pattern")
         header = column.strip()

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from etl.contract import STATUSES
+from etl.extract import file_sha256
 from etl.importer.match import Matcher, match_frame
 from etl.importer.read import ReadError, _ident, read_frame, read_into, resolve_column
 from etl.importer.report import ImportReport
@@ -89,6 +90,7 @@ def _prepare(data_path: Path, spec: Spec, matcher: Matcher, folder: Path, report
     try:
         columns = read_into(con, "raw", data_path, spec.file_format, spec.sheet, spec.skip_rows,
                             spec.encoding, spec.delimiter)
+        report.sha256 = file_sha256(data_path)
         report.rows_read = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
         council_column = resolve_column(columns, spec.councils.column, data_path.name, "councils.column")
         _match_councils(con, spec, matcher, council_column, data_path.name, report)

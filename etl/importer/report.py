@@ -48,6 +48,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     outcome: str = "failed"   # failed | validated | published
     version: str | None = None
+    sha256: str = ""              # of the input file, to tie the report to the exact file
     seconds_prepare: float = 0.0  # read, reshape, match, clean, write contract CSVs
     seconds_load: float = 0.0     # etl.load.load_sources (validation and, unless dry run, publish)
 
@@ -70,6 +71,7 @@ def format_report(report: ImportReport) -> str:
     """The report as lines for a terminal (problems, if any, at the end)."""
     lines = [f"Import of {report.file} as source {report.source_name!r} ({report.kind})"
              f"{' - dry run, nothing written' if report.dry_run else ''}",
+             f"  file sha256: {report.sha256}",
              f"  rows read: {report.rows_read:,}",
              f"  rows matched to a council: {report.rows_matched:,}"
              + (f" (by {', '.join(f'{k} {v}' for k, v in sorted(report.matched_by.items()))} names/codes)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from etl.importer import SpecError, import_file, read_spec
@@ -225,3 +226,24 @@ def test_a_failed_reimport_leaves_the_published_version_byte_for_byte(tmp_path, 
               dry_run=False)
     assert not bad.ok
     assert WarehousePaths(warehouse_path).current_file() == live and live.read_bytes() == before
+
+
+def test_by_period_settles_a_name_only_one_candidate_bore_in_that_period(tmp_path, matcher, warehouse_path):
+    # "Somerset" is the county until 31 March 2023 and the unitary from 1 April 2023.
+    csv = """
+        Council,Year,Arrears
+        Somerset,2022-23,1
+        Somerset,2023-24,2
+        Birmingham,2023-24,3
+    """
+    report = run(tmp_path, csv, matcher, councils="by_period = true", warehouse=warehouse_path, dry_run=False)
+    assert report.ok, reasons(report)
+    assert report.settled_by_period == 2
+    con = duckdb.connect(str(WarehousePaths(warehouse_path).current_file()), read_only=True)
+    got = con.execute("SELECT period, authority_code FROM indicator_values ORDER BY period, authority_code").fetchall()
+    con.close()
+    assert got == [("2022/23", "E10000027"), ("2023/24", "E06000066"), ("2023/24", "E08000025")]
+    # a calendar year 2023 overlaps both councils' lives: still ambiguous, reported with its period
+    report = run(tmp_path, csv.replace("2022-23", "2023"), matcher, councils="by_period = true")
+    assert not report.ok
+    assert "data.csv, row 2, column Council: 'Somerset': is ambiguous in 2023, could be" in reasons(report)

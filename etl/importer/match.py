@@ -17,6 +17,7 @@ distance, no prefix guessing.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
@@ -141,6 +142,13 @@ def normalise_name(text: str) -> str:
     return " ".join(words)
 
 
+def _day(value: object) -> dt.date | None:
+    """A register date as a date (None for a missing one)."""
+    if value is None or value is pd.NaT or (not isinstance(value, dt.date) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
 def _aggregate_key(text: str) -> str:
     """An aggregate's comparable form: normalised, without a trailing ``total``/``average``."""
     key = normalise_name(text)
@@ -165,6 +173,7 @@ class Match:
     area_code: str | None = None
     candidates: tuple[str, ...] = ()
     how: str = ""
+    candidate_codes: tuple[str, ...] = ()  # the councils among the candidates (for by_period)
 
 
 @dataclass
@@ -176,6 +185,7 @@ class Matcher:
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     overrides: dict[str, str] = field(default_factory=dict)
+    lifetimes: dict[str, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
 
     @classmethod
     def from_register(cls, reference_dir: Path | None = None,
@@ -221,7 +231,15 @@ class Matcher:
             by_code[code.strip().upper()][kind] = authority
         matcher.codes = dict(by_code)
         matcher.labels = dict(zip(authorities["authority_code"], authorities["short_name"], strict=True))
+        matcher.lifetimes = {code: (_day(start), _day(end)) for code, start, end in zip(
+            authorities["authority_code"], authorities["start_date"], authorities["end_date"], strict=True)}
         return matcher.with_overrides(overrides)
+
+    def existed(self, code: str, start: dt.date, end: dt.date) -> bool:
+        """Whether the council existed on some day from ``start`` to ``end`` (register dates;
+        an end date is the first day without the council, as the peer groups read it)."""
+        first, last = self.lifetimes.get(code, (None, None))
+        return (first is None or first <= end) and (last is None or last > start)
 
     def with_overrides(self, overrides: dict[str, str] | None) -> Matcher:
         """A copy that also maps each written name or code in ``overrides`` to its authority.
@@ -240,7 +258,7 @@ class Matcher:
             else:
                 raise ValueError(f"override {written!r} -> {target!r}: {target!r} is not a code in the register "
                                  "or an aggregate area's ONS code")
-        return Matcher(self.exact, self.normalised, self.codes, self.labels, settled)
+        return Matcher(self.exact, self.normalised, self.codes, self.labels, settled, self.lifetimes)
 
     def _override(self, folded: str) -> Match:
         target = self.overrides[folded]
@@ -277,7 +295,8 @@ class Matcher:
             return Match("unmatched")
         candidates = [f"{c} ({self.labels.get(c, c)})" for c in sorted(councils)]
         candidates += [f"{name} (aggregate area)" for name, _ in areas]
-        return Match("ambiguous", candidates=tuple(candidates), how=how)
+        codes = () if areas else tuple(sorted(councils))  # a region is never settled by dates
+        return Match("ambiguous", candidates=tuple(candidates), how=how, candidate_codes=codes)
 
     # -- codes ---------------------------------------------------------------------------------
     def match_code(self, text: str | None, by: str = "code") -> Match:
@@ -316,9 +335,10 @@ def match_frame(matcher: Matcher, texts: pd.Series, by: str) -> pd.DataFrame:
         found = matcher.match_name(raw) if by == "name" else matcher.match_code(raw, by)
         rows.append({"raw": raw, "outcome": found.outcome, "authority_code": found.authority_code,
                      "area_name": found.area_name, "area_code": found.area_code,
-                     "candidates": "; ".join(found.candidates), "how": found.how})
+                     "candidates": "; ".join(found.candidates), "how": found.how,
+                     "candidate_codes": ",".join(found.candidate_codes)})
     frame = pd.DataFrame(rows, columns=["raw", "outcome", "authority_code", "area_name", "area_code",
-                                        "candidates", "how"]).astype(object)
+                                        "candidates", "how", "candidate_codes"]).astype(object)
     return frame.where(frame.notna(), None)  # a blank cell stays None (never the text "nan")
 
 

@@ -95,7 +95,7 @@ def _prepare(data_path: Path, spec: Spec, matcher: Matcher, folder: Path, report
         council_column = resolve_column(columns, spec.councils.column, data_path.name, "councils.column")
         _match_councils(con, spec, matcher, council_column, data_path.name, report)
         if spec.kind == "values":
-            _values(con, spec, columns, council_column, data_path, folder, report)
+            _values(con, spec, matcher, columns, council_column, data_path, folder, report)
         else:
             _peer_set(con, spec, matcher, columns, council_column, data_path.name, folder, report)
     finally:
@@ -134,10 +134,12 @@ def _match_councils(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher
         report.problems.append(Problem(file_name, first.get(text), council_column, str(text),
                                        f"is not a council {what} the register knows (set skip_unmatched = true "
                                        "to leave such rows out, or add an override)", len(unmatched)))
+    deferred = spec.councils.by_period and spec.kind == "values"  # settled per row's period later
     for text, candidates in zip(ambiguous["raw"], ambiguous["candidates"], strict=True):
-        report.problems.append(Problem(file_name, first.get(text), council_column, str(text),
-                                       f"is ambiguous, could be {candidates}: settle it with "
-                                       "[councils] overrides", len(ambiguous)))
+        if not deferred:
+            report.problems.append(Problem(file_name, first.get(text), council_column, str(text),
+                                           f"is ambiguous, could be {candidates}: settle it with "
+                                           "[councils] overrides or by_period = true", len(ambiguous)))
     if report.rows_blank:
         row = min(int(first[t]) for t in frame.loc[frame["outcome"] == "blank", "raw"])
         report.problems.append(Problem(file_name, row, council_column, "", "no council given", report.rows_blank))
@@ -164,12 +166,12 @@ def _match_texts(matcher: Matcher, texts: pd.Series, by: str, spec: Spec, file_n
         else:
             hit = found.loc[mapping[key]].to_dict() if mapping[key] in found.index else {"outcome": "unmatched"}
             rows.append({**hit, "raw": raw, "how": "lookup" if hit.get("outcome") == "matched" else hit.get("how")})
-    columns = ["raw", "outcome", "authority_code", "area_name", "area_code", "candidates", "how"]
+    columns = ["raw", "outcome", "authority_code", "area_name", "area_code", "candidates", "how", "candidate_codes"]
     return pd.DataFrame(rows, columns=columns).astype(object).where(lambda f: f.notna(), None)
 
 
 # -- values --------------------------------------------------------------------------------------
-def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], council_column: str,
+def _values(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, columns: list[str], council_column: str,
             data_path: Path, folder: Path, report: ImportReport) -> None:
     """Reshape, check and write values.csv, comparators.csv and indicators.csv into ``folder``."""
     file_name = data_path.name
@@ -182,11 +184,13 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], coun
     con.executemany("INSERT INTO value_markers VALUES (?, ?)", list(spec.markers.items()))
     _map_periods(con, file_name, spec, report)
     _map_indicators(con, spec, report)
+    _settle_by_period(con, spec, matcher, council_column, file_name, report)
     sql = value_sql("l.value")
     keep_aggregates = spec.councils.aggregates == "keep"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE cells AS
         SELECT l._row, l._column, l.value AS raw_value, l.status AS raw_status,
-               c.outcome, c.authority_code, c.area_name, c.area_code,
+               CASE WHEN pc.authority_code IS NOT NULL THEN 'matched' ELSE c.outcome END AS outcome,
+               coalesce(c.authority_code, pc.authority_code) AS authority_code, c.area_name, c.area_code,
                i.indicator_id, p.period_label, p.period_error, l.period AS raw_period,
                {sql['number']} AS number,
                coalesce(CASE WHEN lower(trim(l.status)) IN ({', '.join(f"'{s}'" for s in STATUSES)})
@@ -197,11 +201,13 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], coun
                 AND lower(trim(l.status)) NOT IN ({', '.join(f"'{s}'" for s in STATUSES)})) AS bad_status
         FROM (SELECT *, {sql['plain']} AS plain_value FROM long_cells l) l
         LEFT JOIN council_map c ON c.raw = l.council
+        LEFT JOIN period_councils pc ON pc.raw = l.council AND pc.period = l.period
         LEFT JOIN indicator_map i ON i.raw = l.indicator
         LEFT JOIN period_map p ON p.raw = l.period
         LEFT JOIN value_markers mk ON mk.marker = lower(trim(l.value))
         LEFT JOIN value_markers ms ON ms.marker = lower(trim(l.status))
-        WHERE c.outcome = 'matched' OR (c.outcome = 'aggregate' AND {keep_aggregates})""")
+        WHERE c.outcome = 'matched' OR pc.authority_code IS NOT NULL
+           OR (c.outcome = 'aggregate' AND {keep_aggregates})""")
     report.cells = con.execute("SELECT count(*) FROM long_cells").fetchall()[0][0]
     _cell_problems(con, file_name, spec, report)
     _duplicates(con, file_name, spec, report)
@@ -228,18 +234,49 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], coun
                         TO '{folder / "comparators.csv"}' (HEADER, DELIMITER ',')""")
 
 
+def _settle_by_period(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, council_column: str,
+                      file_name: str, report: ImportReport) -> None:
+    """With ``by_period``: an ambiguous name in a row whose period only one candidate council
+    existed in (register dates) means that council. Creates temp table ``period_councils``;
+    pairs still ambiguous become problems (unless skip_unmatched)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE period_councils (raw VARCHAR, period VARCHAR, authority_code VARCHAR)")
+    if not spec.councils.by_period:
+        return
+    pairs = con.execute("""SELECT l.council, l.period, c.candidate_codes, c.candidates, p.period_label,
+                                  p.period_start, p.period_end, min(l._row), count(*)
+                           FROM long_cells l JOIN council_map c ON c.raw = l.council
+                           LEFT JOIN period_map p ON p.raw = l.period
+                           WHERE c.outcome = 'ambiguous' GROUP BY ALL ORDER BY 8""").fetchall()
+    settled, unsettled = [], 0
+    for text, period, codes, candidates, label, start, end, row, cells in pairs:
+        alive = [c for c in (codes or "").split(",") if c and start and matcher.existed(c, start, end)]
+        if len(alive) == 1:
+            settled.append((text, period, alive[0]))
+            report.settled_by_period += cells
+            continue
+        unsettled += 1
+        if not spec.councils.skip_unmatched:
+            report.problems.append(Problem(file_name, row, council_column, str(text),
+                                           f"is ambiguous in {label or period}, could be {candidates}: settle it "
+                                           "with [councils] overrides", len(pairs)))
+    if settled:
+        con.executemany("INSERT INTO period_councils VALUES (?, ?, ?)", settled)
+
+
 def _map_periods(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, report: ImportReport) -> None:
-    rows: list[tuple[object, object, object, object]] = []
+    rows: list[tuple[object, ...]] = []
     for (raw,) in con.execute("SELECT DISTINCT period FROM long_cells").fetchall():
         try:
             period = parse_period(raw or "")
-            rows.append((raw, period.label, period.start, None))
+            rows.append((raw, period.label, period.start, period.end, None))
         except PeriodError as exc:
-            rows.append((raw, None, None, str(exc)))
-    frame = pd.DataFrame(rows, columns=["raw", "period_label", "period_start", "period_error"]).astype(object)
+            rows.append((raw, None, None, None, str(exc)))
+    frame = pd.DataFrame(rows, columns=["raw", "period_label", "period_start", "period_end",
+                                        "period_error"]).astype(object)
     con.register("period_frame", frame)
     con.execute("CREATE OR REPLACE TEMP TABLE period_map AS SELECT raw::VARCHAR AS raw, period_label::VARCHAR AS "
-                "period_label, period_start::DATE AS period_start, period_error::VARCHAR AS period_error FROM period_frame")
+                "period_label, period_start::DATE AS period_start, period_end::DATE AS period_end, "
+                "period_error::VARCHAR AS period_error FROM period_frame")
     con.unregister("period_frame")
     ok = frame.dropna(subset=["period_label"]).sort_values("period_start")
     report.periods = list(dict.fromkeys(ok["period_label"]))

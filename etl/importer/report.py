@@ -35,6 +35,7 @@ class ImportReport:
     unmatched: list[tuple[str, int]] = field(default_factory=list)   # (text, rows)
     ambiguous: list[tuple[str, str]] = field(default_factory=list)   # (text, candidates)
     matched_by: dict[str, int] = field(default_factory=dict)         # how -> distinct names
+    settled_by_period: int = 0   # cells whose ambiguous name only one council fitted in its period
     cells: int = 0
     values_written: int = 0
     comparators_written: int = 0
@@ -84,6 +85,9 @@ def format_report(report: ImportReport) -> str:
         lines += _names(report.unmatched, "unmatched (rows)")
     if report.ambiguous:
         lines += _names(report.ambiguous, "ambiguous, never picked (candidates)")
+    if report.settled_by_period:
+        lines.append(f"  cells of ambiguous names settled by period (one candidate existed then): "
+                     f"{report.settled_by_period:,}")
     if report.kind == "values":
         lines += [f"  values: {report.cells:,} cells, {report.values_written:,} council values and "
                   f"{report.comparators_written:,} comparator values to load",

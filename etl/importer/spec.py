@@ -55,6 +55,7 @@ class CouncilSpec:
     aggregates: str = "drop"  # drop | keep (kept rows become comparator values)
     overrides: dict[str, str] = field(default_factory=dict)
     lookup: LookupSpec | None = None
+    by_period: bool = False  # an ambiguous name means the one candidate existing in the row's period
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ def parse_spec(data: dict[str, Any], base: Path) -> Spec:
 def _councils(table: dict[str, Any] | None, base: Path) -> CouncilSpec:
     if not table:
         raise SpecError("[councils] is required: column = the column naming the council, by = how to match it")
-    _take(table, ("column", "by", "skip_unmatched", "aggregates", "overrides", "lookup"), "councils")
+    _take(table, ("column", "by", "skip_unmatched", "aggregates", "overrides", "lookup", "by_period"), "councils")
     if not table.get("column"):
         raise SpecError("councils.column is required")
     by = _choice(table.get("by", "name"), BY, "councils.by")
@@ -236,6 +237,7 @@ def _councils(table: dict[str, Any] | None, base: Path) -> CouncilSpec:
         column=str(table["column"]), by=by, skip_unmatched=bool(table.get("skip_unmatched", False)),
         aggregates=_choice(table.get("aggregates", "drop"), ("drop", "keep"), "councils.aggregates"),
         overrides={str(k): str(v) for k, v in table.get("overrides", {}).items()}, lookup=lookup,
+        by_period=bool(table.get("by_period", False)),
     )
 
 

@@ -24,6 +24,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -142,7 +143,7 @@ def normalise_name(text: str) -> str:
     return " ".join(words)
 
 
-def _day(value: object) -> dt.date | None:
+def _day(value: Any) -> dt.date | None:
     """A register date as a date (None for a missing one)."""
     if value is None or value is pd.NaT or (not isinstance(value, dt.date) and pd.isna(value)):
         return None

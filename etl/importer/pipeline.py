@@ -21,10 +21,12 @@ import pandas as pd
 from etl.contract import STATUSES
 from etl.extract import file_sha256
 from etl.importer.match import Matcher, match_frame
-from etl.importer.read import ReadError, _ident, read_frame, read_into, resolve_column
+from etl.importer.metadata import write_indicators
+from etl.importer.peersets import write_peer_set
+from etl.importer.read import _ident, read_frame, read_into, resolve_column
 from etl.importer.report import ImportReport
 from etl.importer.shape import build_long
-from etl.importer.spec import DEFAULT_POLARITY, METADATA_FIELDS, Spec, SpecError, read_spec
+from etl.importer.spec import Spec, read_spec
 from etl.importer.values import value_sql
 from etl.load import Source, load_sources
 from etl.periods import PeriodError, parse_period
@@ -34,7 +36,6 @@ __all__ = ["import_file", "slug"]
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")  # the contract's id rule
 IMPORT_MEMORY = os.environ.get("EXEMPLAR_IMPORT_MEMORY", "1GB")  # DuckDB spills beyond this
-REQUIRED_METADATA = ("theme", "unit", "source")  # name and description default to the indicator text
 
 
 def slug(text: str) -> str:
@@ -97,7 +98,7 @@ def _prepare(data_path: Path, spec: Spec, matcher: Matcher, folder: Path, report
         if spec.kind == "values":
             _values(con, spec, matcher, columns, council_column, data_path, folder, report)
         else:
-            _peer_set(con, spec, matcher, columns, council_column, data_path.name, folder, report)
+            write_peer_set(con, spec, matcher, columns, council_column, data_path.name, folder, report)
     finally:
         con.close()
 
@@ -217,7 +218,7 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, column
                                    count(*) FILTER (WHERE status = 'missing') FROM cells""").fetchall()[0]
     report.values_written, report.comparators_written, report.suppressed, report.missing = counts
     if not spec.indicators.existing:
-        _write_indicators(con, spec, data_path, folder, report)
+        write_indicators(con, spec, data_path, folder, report)
     if report.problems:
         return
     # source_* columns (extra to the contract, ignored by the load) trace a load problem back;
@@ -368,153 +369,6 @@ def _duplicates(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, repo
     for row, column, first_row, count in conflicts:
         report.problems.append(Problem(file_name, row, column, None,
                                        f"repeats the council, indicator and period of row {first_row} {how}", count))
-
-
-def con_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The input file's columns (the temp view ``raw`` without ``_row``)."""
-    return [r[0] for r in con.execute("DESCRIBE raw").fetchall() if r[0] != "_row"]
-
-
-# -- indicator metadata --------------------------------------------------------------------------
-def _metadata_rows(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path) -> tuple[pd.DataFrame, str]:
-    """Metadata rows (contract field names, plus ``indicator`` and ``_row``) and their file name."""
-    columns = spec.indicators.columns
-    if not columns:
-        return pd.DataFrame(columns=["indicator", "_row"]), data_path.name
-    if spec.indicators.file is not None:
-        frame = read_frame(spec.indicators.file, None, spec.indicators.sheet, spec.indicators.skip_rows)
-        name = spec.indicators.file.name
-    else:  # the data file itself: only its metadata columns, once per distinct combination
-        name = data_path.name
-        wanted = [resolve_column(con_columns(con), c, name, f"indicators.columns.{k}") for k, c in columns.items()]
-        picked = ", ".join(_ident(c) for c in dict.fromkeys(wanted))
-        frame = con.execute(f"SELECT {picked}, min(_row) AS _row FROM raw GROUP BY ALL ORDER BY _row").df()
-        frame = frame.astype(object).where(frame.notna(), None)
-    renamed = {resolve_column(list(frame.columns), column, name, f"indicators.columns.{field_}"): field_
-               for field_, column in columns.items()}
-    frame = frame[[*renamed, "_row"]].rename(columns=renamed)
-    frame = frame[frame["indicator"].notna()]
-    return frame.drop_duplicates(subset=[c for c in frame.columns if c != "_row"]), name
-
-
-def _write_indicators(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path, folder: Path,
-                      report: ImportReport) -> None:
-    """Build indicators.csv from inline definitions, a metadata file or columns, and defaults."""
-    meta, meta_file = _metadata_rows(con, spec, data_path)
-    inline = {str(d["indicator"]).strip(): d for d in spec.indicators.define}
-    by_text: dict[str, dict] = {}
-    for record in meta.to_dict("records"):
-        by_text.setdefault(str(record["indicator"]).strip(), record)
-    rows = []
-    for raw, indicator_id in con.execute("SELECT raw, indicator_id FROM indicator_map ORDER BY indicator_id").fetchall():
-        text = raw.strip()
-        found = inline.get(text) or inline.get(indicator_id) or by_text.get(text) or by_text.get(indicator_id) or {}
-        where = (meta_file, found.get("_row")) if found is by_text.get(text) or found is by_text.get(indicator_id) else ("spec", None)
-        row = {"indicator_id": indicator_id}
-        for field_ in METADATA_FIELDS:
-            value = found.get(field_)
-            value = spec.indicators.defaults.get(field_) if value is None or str(value).strip() == "" else value
-            row[field_] = None if value is None else str(value).strip()
-        row["name"] = row["name"] or text
-        row["description"] = row["description"] or row["name"]
-        missing = [f for f in REQUIRED_METADATA if not row[f]]
-        if missing:
-            report.problems.append(Problem(where[0], where[1], ", ".join(missing), text,
-                                           "indicator has no " + " or ".join(missing)
-                                           + " (give it in the metadata or [indicators] defaults)"))
-        polarity = (row["polarity"] or "").strip().casefold()
-        mapped = spec.indicators.polarity_map.get(polarity) or DEFAULT_POLARITY.get(polarity)
-        if not mapped:
-            column = spec.indicators.columns.get("polarity", "polarity")
-            report.problems.append(Problem(where[0], where[1], column, row["polarity"],
-                                           f"polarity of {text!r} is not understood: map this word in "
-                                           "[indicators] polarity_map (to higher, lower or neutral)"))
-        row["polarity"] = mapped
-        rows.append(row)
-    if report.problems:
-        return
-    pd.DataFrame(rows, columns=["indicator_id", *METADATA_FIELDS]).to_csv(folder / "indicators.csv", index=False)
-
-
-# -- peer sets -----------------------------------------------------------------------------------
-def _peer_set(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, columns: list[str],
-              council_column: str, file_name: str, folder: Path, report: ImportReport) -> None:
-    """Write peer_sets.csv and peer_set_members.csv for a family or neighbours file."""
-    peer = spec.peer_set
-    assert peer is not None  # parse_spec requires [set] for these kinds
-    frame = con.execute("SELECT * FROM raw ORDER BY _row").df().astype(object)
-    frame = frame.where(frame.notna(), None)
-    councils = con.execute("SELECT raw, outcome, authority_code FROM council_map").df().astype(object)
-    code_of = {r: c for r, o, c in councils.itertuples(index=False) if o == "matched"}
-    members = []
-    if spec.kind == "family":
-        group = resolve_column(columns, peer.group_column or "", file_name, "family.group_column")
-        for record in frame.to_dict("records"):
-            code = code_of.get(record[council_column])
-            if code:
-                members.append({"set_id": peer.set_id, "authority_code": code,
-                                "group_id": (record[group] or "").strip(), "source_row": record["_row"]})
-    else:
-        members = _neighbour_members(frame, spec, matcher, columns, council_column, code_of, file_name, report)
-    if report.problems:
-        return
-    pd.DataFrame([{"set_id": peer.set_id, "name": peer.name, "kind": spec.kind, "method": peer.method,
-                   "description": peer.description}]).to_csv(folder / "peer_sets.csv", index=False)
-    table = pd.DataFrame(members, columns=["set_id", "authority_code", "member_code", "rank", "similarity",
-                                           "closeness", "group_id", "source_row"])
-    table["rank"] = table["rank"].astype("Int64")
-    table.to_csv(folder / "peer_set_members.csv", index=False)
-    report.members_written = len(table)
-
-
-def _neighbour_members(frame: pd.DataFrame, spec: Spec, matcher: Matcher, columns: list[str],
-                       council_column: str, code_of: dict, file_name: str, report: ImportReport) -> list[dict]:
-    peer = spec.peer_set
-    assert peer is not None
-    by = peer.neighbour_by or spec.councils.by
-    if by == "lookup":
-        raise SpecError("neighbours.by is required when councils.by = \"lookup\" (gss, register, name...)")
-
-    def optional(name: str | None, key: str) -> str | None:
-        return resolve_column(columns, name, file_name, key) if name else None
-
-    rank_col = optional(peer.rank_column, "neighbours.rank_column")
-    close_col = optional(peer.closeness_column, "neighbours.closeness_column")
-    sim_col = optional(peer.similarity_column, "neighbours.similarity_column")
-    pairs = []  # (record, neighbour column, neighbour text, rank)
-    if peer.neighbour_column:
-        column = resolve_column(columns, peer.neighbour_column, file_name, "neighbours.neighbour_column")
-        seen: dict[object, int] = {}
-        for record in frame.to_dict("records"):
-            seen[record[council_column]] = seen.get(record[council_column], 0) + 1
-            rank = record[rank_col] if rank_col else seen[record[council_column]]
-            pairs.append((record, column, record[column], rank))
-    else:
-        pattern = re.compile(peer.neighbour_pattern or "")
-        ranked = [(c, int(m["rank"])) for c in columns if (m := pattern.search(c))]
-        if not ranked:
-            raise ReadError(f"{file_name}: no column matches neighbours.neighbour_pattern")
-        for record in frame.to_dict("records"):
-            for column, rank in ranked:
-                if record[column] is not None and str(record[column]).strip():
-                    pairs.append((record, column, record[column], rank))
-    found = match_frame(matcher, pd.Series([p[2] for p in pairs], dtype=object), by).set_index("raw")
-    members = []
-    for record, column, text, rank in pairs:
-        code = code_of.get(record[council_column])
-        if not code:
-            continue
-        outcome = found.loc[text]
-        if outcome["outcome"] != "matched":
-            if not spec.councils.skip_unmatched:
-                report.problems.append(Problem(file_name, record["_row"], column, str(text),
-                                               f"neighbour is {outcome['outcome']}"
-                                               + (f" ({outcome['candidates']})" if outcome["candidates"] else "")))
-            continue
-        members.append({"set_id": peer.set_id, "authority_code": code, "member_code": outcome["authority_code"],
-                        "rank": rank, "similarity": record[sim_col] if sim_col else None,
-                        "closeness": record[close_col] if close_col else None, "source_row": record["_row"]})
-    return members
 
 
 # -- problems from the load, traced back to the input file --------------------------------------

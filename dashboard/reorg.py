@@ -26,7 +26,8 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["SeriesPoint", "derive_series", "predecessors_of", "successor_series", "with_predecessors",
-           "former_councils", "successor_notice", "indicator_aggregation", "has_predecessors"]
+           "former_councils", "successor_notice", "indicator_aggregation", "has_predecessors",
+           "trend_with_predecessors"]
 
 LOWER_TIERS = ("district", "unitary")   # tiers that together cover an area once, bottom up
 UPPER_TIERS = ("county", "unitary")     # ... and top down
@@ -188,6 +189,21 @@ def with_predecessors(trend: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame
         out.loc[use, "council_status"] = "derived from predecessors"
     out["council_derived_from"] = out["period"].map(derived["contributors"]).where(use, "")
     return out
+
+
+def trend_with_predecessors(wh: Any, trend: pd.DataFrame, council: str, indicator: str) -> tuple[pd.DataFrame, str]:
+    """A page's peer trend with the council's predecessors' history filled in where it has no
+    value, and a sentence saying which periods are derived ("" when none are)."""
+    series = successor_series(wh, council, indicator, indicator_aggregation(wh, indicator))
+    filled = with_predecessors(trend, series)
+    derived = filled[filled["council_derived_from"] != ""]
+    if derived.empty:
+        return filled, ""
+    names = sorted({n.strip() for text in derived["council_derived_from"] for n in text.split(",")})
+    periods = derived["period"].tolist()
+    span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+    return filled, (f"Values for {span} are derived from the predecessor councils ({', '.join(names)}), "
+                    "not published for this council; status 'derived from predecessors'.")
 
 
 def has_predecessors(wh: Any, council: str) -> bool:

@@ -169,3 +169,17 @@ def test_former_councils_page_marks_derived_values_and_the_switch_turns_them_off
     assert not at.exception, at.exception
     assert at.dataframe[1].value["Derived from predecessors"].tolist() == [False]
     assert at.query_params["predecessors"] == ["0"] or at.query_params["predecessors"] == "0"
+
+
+def test_trend_with_predecessors_fills_the_peer_trend_and_says_so(loaded):
+    wh, _ = loaded
+    trend = pd.DataFrame({"period": PERIODS, "council_value": [None, None, None, None, 7.0],
+                          "council_status": ["missing"] * 4 + [None]})
+    filled, note = reorg.trend_with_predecessors(wh, trend, NORTH_YORKSHIRE, "incidents")
+    derived = reorg.successor_series(wh, NORTH_YORKSHIRE, "incidents", "sum")
+    assert filled["council_value"].tolist()[:4] == derived[derived["derived"]]["value"].tolist()
+    assert filled["council_value"].iloc[4] == 7.0
+    assert note.startswith("Values for 2017/18 to 2022/23 are derived from the predecessor councils (Craven")
+    assert reorg.has_predecessors(wh, NORTH_YORKSHIRE) and not reorg.has_predecessors(wh, "E08000025")
+    unchanged, none = reorg.trend_with_predecessors(wh, trend, "E08000025", "incidents")
+    assert none == "" and unchanged["council_value"].isna().sum() == 4

@@ -247,3 +247,32 @@ def test_by_period_settles_a_name_only_one_candidate_bore_in_that_period(tmp_pat
     report = run(tmp_path, csv.replace("2022-23", "2023"), matcher, councils="by_period = true")
     assert not report.ok
     assert "data.csv, row 2, column Council: 'Somerset': is ambiguous in 2023, could be" in reasons(report)
+
+
+def test_bad_status_and_indicator_ids_are_reported(tmp_path, matcher):
+    (tmp_path / "long.csv").write_text(
+        "Council,Measure,Year,Value,Flag\n"
+        "Birmingham,Rent arrears (%),2019,1,dodgy\n"
+        "Birmingham,Rent arrears %,2019,2,\n"
+        "Leeds,Void days,2019,3,\n")
+    spec = spec_file(tmp_path, """
+        source_name = "ids"
+        [councils]
+        column = "Council"
+        [shape]
+        form = "long"
+        indicator_column = "Measure"
+        period_column = "Year"
+        value_column = "Value"
+        status_column = "Flag"
+        [indicators]
+        ids = "{ids}"
+        defaults = {{ theme = "T", unit = "%", source = "S", polarity = "higher" }}
+    """.replace("{ids}", "slug").replace("{{", "{").replace("}}", "}"))
+    report = import_file(tmp_path / "long.csv", spec, tmp_path / "w.duckdb", dry_run=True, matcher=matcher)
+    text = reasons(report)
+    assert "data.csv" not in text and "long.csv, row 2, column Flag: 'dodgy': is not a status" in text
+    assert "'Rent arrears %; Rent arrears (%)': all become indicator id 'rent_arrears_pct'" in text
+    spec.write_text(spec.read_text().replace('ids = "slug"', 'ids = "as_is"'))
+    report = import_file(tmp_path / "long.csv", spec, tmp_path / "w.duckdb", dry_run=True, matcher=matcher)
+    assert "'Void days': gives indicator id 'Void days', which is not letters" in reasons(report)

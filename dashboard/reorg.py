@@ -27,7 +27,7 @@ import pandas as pd
 
 __all__ = ["SeriesPoint", "derive_series", "predecessors_of", "successor_series", "with_predecessors",
            "former_councils", "successor_notice", "indicator_aggregation", "has_predecessors",
-           "trend_with_predecessors"]
+           "trend_with_predecessors", "newest_successor"]
 
 LOWER_TIERS = ("district", "unitary")   # tiers that together cover an area once, bottom up
 UPPER_TIERS = ("county", "unitary")     # ... and top down
@@ -204,6 +204,15 @@ def trend_with_predecessors(wh: Any, trend: pd.DataFrame, council: str, indicato
     span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
     return filled, (f"Values for {span} are derived from the predecessor councils ({', '.join(names)}), "
                     "not published for this council; status 'derived from predecessors'.")
+
+
+def newest_successor(authorities: pd.DataFrame) -> str | None:
+    """The successor council created most recently (its predecessors have the fullest facts)."""
+    successors = authorities[authorities["authority_code"].isin(predecessors_of(authorities))]
+    if successors.empty:
+        return None
+    ordered = successors.sort_values(["start_date", "authority_code"], ascending=[False, True], na_position="last")
+    return str(ordered["authority_code"].iloc[0])
 
 
 def has_predecessors(wh: Any, council: str) -> bool:

@@ -31,7 +31,7 @@ successors = sorted(reorg.predecessors_of(authorities))
 labels = dict(zip(authorities["authority_code"], authorities["short_name"], strict=True))
 left, middle = st.columns(2)
 council = url_selectbox("Successor council", successors, key="council", format_func=lambda c: labels.get(c, c),
-                        container=left)
+                        default=reorg.newest_successor(authorities), container=left)
 indicator = peer_ui.choose_indicator(wh, container=middle)
 include = url_toggle("Show the predecessors' history (derived)", key="predecessors", default=True)
 with notices:

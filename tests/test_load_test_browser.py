@@ -55,6 +55,7 @@ class Run:
     errors: list[str] = field(default_factory=list)
     downloads: list[tuple[str, str, bytes]] = field(default_factory=list)  # (page, council, csv)
     cycles: dict[str, int] = field(default_factory=dict)
+    timeline: list[str] = field(default_factory=list)  # "t+12s k=1 published", for the report
 
 
 def _free_port() -> int:
@@ -197,7 +198,9 @@ async def _worker(
     page = await context.new_page()
     cycles = 0
     try:
-        while cycles < MIN_CYCLES or (not etl_done.is_set() and time.monotonic() < deadline):
+        while True:
+            # Keep clicking while the ETL publishes, then one more round on the final version.
+            etl_was_done = etl_done.is_set()
             await page.goto(f"{base}/browse", timeout=STEP_TIMEOUT_MS)
             await _settled(page)
             await _check(page, f"{name} browse #{cycles}", run)
@@ -218,7 +221,7 @@ async def _worker(
             run.downloads.append((name, council, Path(path).read_bytes()))
             await _check(page, f"{name} after download #{cycles}", run)
             cycles += 1
-            if time.monotonic() > deadline:
+            if cycles >= MIN_CYCLES and (etl_was_done or time.monotonic() > deadline):
                 break
     except Exception as exc:  # a timeout or a crash is a failure of this page, recorded with context
         run.errors.append(f"{name}: {type(exc).__name__}: {str(exc)[-800:]}")
@@ -232,6 +235,7 @@ def _etl_thread(
 ) -> None:
     try:
         started.wait(timeout=120)
+        began = time.monotonic()
         time.sleep(1)  # let every page get going first
         for k in LOADS:
             result = _load(live, _mark_source(root / f"k{k}", codes, period, k))
@@ -240,6 +244,7 @@ def _etl_thread(
                 run.failed_loads.append(result.stderr.splitlines()[0] if result.stderr else "")
             else:
                 run.published[_published_version(result)] = int(k)
+            run.timeline.append(f"t+{time.monotonic() - began:.0f}s load {k} {'failed' if k == 'bad' else 'published'}")
             time.sleep(0.5)
     except Exception as exc:
         run.errors.append(f"etl: {type(exc).__name__}: {exc}")
@@ -323,13 +328,14 @@ def test_ten_pages_click_through_while_versions_are_published(setup, app):
     seen: dict[str, int] = {}
     for _page, council, csv in run.downloads:
         version = _verify(csv, council, period, paths, run.published)
-        seen[version] = seen.get(version, 0) + 1
+        seen[f"load {run.published[version]}"] = seen.get(f"load {run.published[version]}", 0) + 1
     print(
         f"\nload test: {PAGES} pages, {sum(run.cycles.values())} browse->profile->download rounds "
         f"in {elapsed:.0f} s; versions published during the run: {len(run.published) - 1} "
-        f"(+1 failed load: {run.failed_loads}); downloads per version: {seen}; errors: {run.errors}"
+        f"(+1 failed load: {run.failed_loads}); {run.timeline}; downloads per version: {seen}; errors: {run.errors}"
     )
     assert not run.errors, "\n".join(run.errors)
     assert len(run.published) == 1 + 3 and len(run.failed_loads) == 1
     assert len(run.downloads) >= PAGES * MIN_CYCLES
+    assert len(seen) >= 2, seen  # the pages really were reading while versions changed
     assert paths.current_version() == max(run.published, key=lambda v: run.published[v])

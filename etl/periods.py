@@ -91,8 +91,8 @@ def parse_period(text: str) -> Period:
         year = int(m[1])
         _check_year(year, raw)
         if m[2]:
-            end = int(m[2]) if len(m[2]) == 4 else _two_digit_follow(year, int(m[2]))
-            if end != year + 1:
+            end_year = int(m[2]) if len(m[2]) == 4 else _two_digit_follow(year, int(m[2]))
+            if end_year != year + 1:
                 raise PeriodError("is not a single financial year")
         return financial_year(year)
     if m := _FY_LONG.match(text):

@@ -212,7 +212,7 @@ KEY_COLUMNS = {
 def build_period_map(con: duckdb.DuckDBPyConnection, table: str, column: str, map_table: str) -> None:
     """Parse each distinct period text of ``table.column`` once, into temp table ``map_table``."""
     raws = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()]
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for raw in raws:
         try:
             period = parse_period(raw)

@@ -55,6 +55,15 @@ def format_status(status: dict[str, Any]) -> str:
     for load in status["recent_loads"]:
         names = ", ".join(s["name"] for s in load.get("sources", []))
         lines.append(f"  {load['finished_at'][:19]}  {load['outcome']:<9}  {names}"
-                     f"{'  ' + str(load['problems']) + ' problems' if load.get('problems') else ''}"
+                     f"{_problem_count(load)}"
                      f"{'  ' + load['error'] if load.get('error') else ''}")
     return "\n".join(lines)
+
+
+def _problem_count(load: dict[str, Any]) -> str:
+    """``  3 problems, 120 rows rejected`` for a load that had problems; empty otherwise."""
+    count = int(load.get("problems") or 0)
+    if not count:
+        return ""
+    rejected = int(load.get("rows_rejected") or 0)
+    return f"  {count} problem{'s' if count != 1 else ''}" + (f", {rejected:,} row{'s' if rejected != 1 else ''} rejected" if rejected else "")

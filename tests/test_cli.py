@@ -56,7 +56,7 @@ def test_load_then_status_shows_version_sources_counts_and_recent_loads(capsys, 
     assert re.search(r"indicator_values 3\b", out)
     recent = out.split("Recent loads:")[1].splitlines()
     assert any("published" in line and "cli_source" in line for line in recent)
-    assert any("failed" in line and "broken" in line and "1 problems" in line for line in recent)
+    assert any("failed" in line and "broken" in line and "1 problem, 1 row rejected" in line for line in recent)
 
 
 def test_source_name_option_stores_rows_under_that_name(capsys, warehouse_path, reference_dir, source):

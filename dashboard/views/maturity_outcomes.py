@@ -6,9 +6,9 @@ import streamlit as st
 from dashboard import selfassessment as sa
 from dashboard.charts.selfassessment import quadrant_chart
 from dashboard.exports import csv_bytes
-from dashboard.peer_ui import chart_table_download, choose_council, choose_group, choose_period, plain, show_group
+from dashboard.peer_ui import chart_table_download, plain
+from dashboard.sa_ui import choose_council_round_and_group
 from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices, url_selectbox
 
 wh = open_warehouse()
 st.title("Maturity against outcomes")
@@ -16,20 +16,9 @@ st.write("Does a council that rates itself as mature also perform well? Each cou
          "maturity on the challenge questions is set against its outcome score in the chosen "
          "period. The lines split the peer group at its medians; a council at a median counts "
          "as high.")
-rounds = sa.rounds(wh)
-if not rounds:
-    st.info("No self-assessment responses have been published yet.")
-    st.stop()
-left, middle, right = st.columns(3)
-with left:
-    council, council_name = choose_council(wh)
-with middle:
-    period = choose_period(wh, label="Outcome period")
-with right:
-    round_label = url_selectbox("Round", rounds, key="round", default=rounds[-1])
-group = choose_group(wh, council, period)
-show_url_notices()
-show_group(group, council_name)
+choice = choose_council_round_and_group(wh, period_label="Outcome period")
+council, council_name, period = choice.council, choice.council_name, choice.period
+round_label, group = choice.round_label, choice.group
 
 quadrant, method = sa.quadrant_for_group(wh, group.codes, round_label, period)
 st.caption(f"Outcome score: {plain(method)} in {plain(period)}, within the peer group.")

@@ -7,9 +7,9 @@ import streamlit as st
 from dashboard import selfassessment as sa
 from dashboard.charts.selfassessment import maturity_radar
 from dashboard.exports import csv_bytes
-from dashboard.peer_ui import chart_table_download, choose_council, choose_group, choose_period, plain, show_group
+from dashboard.peer_ui import chart_table_download, plain
+from dashboard.sa_ui import choose_council_round_and_group
 from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices, url_selectbox
 
 ROLES = {"driver": "Drivers: what transformation must deliver",
          "enabler": "Enablers: the capabilities that make it possible"}
@@ -18,21 +18,9 @@ wh = open_warehouse()
 st.title("Self-assessment results")
 st.write("How a council rates its own maturity on the challenge questions (1 = starting out, "
          "5 = transformed), theme by theme, beside similar councils and the exemplars.")
-rounds = sa.rounds(wh)
-if not rounds:
-    st.info("No self-assessment responses have been published yet.")
-    st.stop()
-
-left, middle, right = st.columns(3)
-with left:
-    council, council_name = choose_council(wh)
-with middle:
-    period = choose_period(wh, label="Period (peer group and exemplars)")
-with right:
-    round_label = url_selectbox("Round", rounds, key="round", default=rounds[-1])
-group = choose_group(wh, council, period)
-show_url_notices()
-show_group(group, council_name)
+choice = choose_council_round_and_group(wh, period_label="Period (peer group and exemplars)")
+council, council_name, period = choice.council, choice.council_name, choice.period
+round_label, group = choice.round_label, choice.group
 
 results = sa.council_results(wh, council, group.codes, period)
 meta = wh.scalar_meta()

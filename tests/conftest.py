@@ -66,3 +66,32 @@ def write_source(folder: Path, files: dict[str, str | bytes]) -> Path:
         data = content.encode("utf-8") if isinstance(content, str) else content
         (folder / name).write_bytes(data)
     return folder
+
+
+@pytest.fixture(scope="session")
+def sa_live(tmp_path_factory, authorities, reference_dir) -> Path:
+    """The self-assessment fixture warehouse (tests/sa_fixture.py), built once; copy before loading."""
+    import sa_fixture
+
+    return sa_fixture.build_warehouse(tmp_path_factory.mktemp("sa-fixture"), authorities, reference_dir)
+
+
+@pytest.fixture(scope="session")
+def sa_parts(authorities) -> dict:
+    """Which councils play which part in the self-assessment fixture."""
+    import sa_fixture
+
+    return sa_fixture.layout(authorities)
+
+
+@pytest.fixture(scope="session")
+def sa_questions(sa_live):
+    """The fixture's published question framework."""
+    from dashboard import selfassessment as sa
+    from dashboard.data import Warehouse
+
+    wh = Warehouse(sa_live)
+    try:
+        return sa.framework(wh)
+    finally:
+        wh.close()

@@ -20,37 +20,18 @@ from etl.warehouse import WarehousePaths
 ROUND = "2024"
 
 
-@pytest.fixture(scope="module")
-def fixture_live(tmp_path_factory, authorities, reference_dir):
-    return sa_fixture.build_warehouse(tmp_path_factory.mktemp("sa-inbox"), authorities, reference_dir)
-
-
-@pytest.fixture(scope="module")
-def questions(fixture_live):
-    wh = Warehouse(fixture_live)
-    try:
-        return sa.framework(wh)
-    finally:
-        wh.close()
-
-
-@pytest.fixture(scope="module")
-def parts(authorities):
-    return sa_fixture.layout(authorities)
-
-
 @pytest.fixture
-def live(fixture_live, tmp_path):
-    return sa_fixture.copy_warehouse(fixture_live, tmp_path / "wh")
+def live(sa_live, tmp_path):
+    return sa_fixture.copy_warehouse(sa_live, tmp_path / "wh")
 
 
-def _submit(live, questions, council, score, round_label=ROUND, published=True, filename="f.csv",
+def _submit(live, sa_questions, council, score, round_label=ROUND, published=True, filename="f.csv",
             when=None):
-    frame = sa_fixture.filled_rows(template.template_csv(questions, council, round_label), score)
+    frame = sa_fixture.filled_rows(template.template_csv(sa_questions, council, round_label), score)
     data = sa_fixture.to_csv_bytes(frame)
-    assert submission.check_upload(data, filename, council, round_label, questions).ok
+    assert submission.check_upload(data, filename, council, round_label, sa_questions).ok
     return submission.write_to_inbox(WarehousePaths(live).inbox, data, filename, council, round_label,
-                                     template.framework_id(questions), published=published, now=when)
+                                     template.framework_id(sa_questions), published=published, now=when)
 
 
 def _maturity(live, codes, round_label=None):
@@ -72,9 +53,9 @@ def _raw_responses(live):
         con.close()
 
 
-def test_submission_is_published_and_moved_to_history(live, questions, parts):
-    council = parts["silent_london"][0]
-    folder = _submit(live, questions, council, 4)
+def test_submission_is_published_and_moved_to_history(live, sa_questions, sa_parts):
+    council = sa_parts["silent_london"][0]
+    folder = _submit(live, sa_questions, council, 4)
     before = WarehousePaths(live).current_version()
     assert cli.main(["--warehouse", str(live), "load-inbox"]) == 0
     paths = WarehousePaths(live)
@@ -90,49 +71,49 @@ def test_submission_is_published_and_moved_to_history(live, questions, parts):
     assert set(raw.loc[raw["authority_code"] == council, "source_name"]) == {source_name(council, ROUND)}
 
 
-def test_later_submission_replaces_earlier_and_both_are_kept(live, questions, parts):
+def test_later_submission_replaces_earlier_and_both_are_kept(live, sa_questions, sa_parts):
     import datetime as dt
 
-    council = parts["silent_london"][1]
+    council = sa_parts["silent_london"][1]
     t0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    first = _submit(live, questions, council, 2, when=t0)
+    first = _submit(live, sa_questions, council, 2, when=t0)
     assert load_inbox(live).ok
-    second = _submit(live, questions, council, 5, when=t0 + dt.timedelta(days=1))
-    third = _submit(live, questions, council, 3, when=t0 + dt.timedelta(days=2))
+    second = _submit(live, sa_questions, council, 5, when=t0 + dt.timedelta(days=1))
+    third = _submit(live, sa_questions, council, 3, when=t0 + dt.timedelta(days=2))
     report = load_inbox(live)
     assert report.published == [third.name] and report.superseded == [second.name]
     assert _maturity(live, [council], ROUND)["mean_maturity"].tolist() == [3.0]
     raw = _raw_responses(live)
-    assert len(raw[(raw["authority_code"] == council) & (raw["round"] == ROUND)]) == len(questions)
+    assert len(raw[(raw["authority_code"] == council) & (raw["round"] == ROUND)]) == len(sa_questions)
     history = {p.name for p in history_dir(WarehousePaths(live)).iterdir()}
     assert {first.name, second.name, third.name} <= history
 
 
-def test_submission_replaces_bulk_loaded_answers_for_that_council_and_round(live, questions, parts):
-    council = parts["responders_2024"][0]
+def test_submission_replaces_bulk_loaded_answers_for_that_council_and_round(live, sa_questions, sa_parts):
+    council = sa_parts["responders_2024"][0]
     old_2023 = _maturity(live, [council], "2023")["mean_maturity"].tolist()
-    _submit(live, questions, council, 1)
+    _submit(live, sa_questions, council, 1)
     assert load_inbox(live).ok
     assert _maturity(live, [council], ROUND)["mean_maturity"].tolist() == [1.0]
     assert _maturity(live, [council], "2023")["mean_maturity"].tolist() == old_2023  # other rounds kept
 
 
-def test_unpublished_submission_is_stored_but_never_shown(live, questions, parts):
-    council = parts["silent_london"][2]
-    _submit(live, questions, council, 5, published=False)
+def test_unpublished_submission_is_stored_but_never_shown(live, sa_questions, sa_parts):
+    council = sa_parts["silent_london"][2]
+    _submit(live, sa_questions, council, 5, published=False)
     assert load_inbox(live).ok
     raw = _raw_responses(live)
     mine = raw[raw["authority_code"] == council]
-    assert len(mine) == len(questions) and not mine["published"].any()
+    assert len(mine) == len(sa_questions) and not mine["published"].any()
     assert _maturity(live, [council]).empty
 
 
-def test_failing_submission_is_reported_and_left_while_good_ones_publish(live, questions, parts, capsys):
-    good_council, bad_council = parts["silent_london"][3], parts["silent_london"][4]
-    good = _submit(live, questions, good_council, 4)
-    bad = _submit(live, questions, bad_council, 4)
+def test_failing_submission_is_reported_and_left_while_good_ones_publish(live, sa_questions, sa_parts, capsys):
+    good_council, bad_council = sa_parts["silent_london"][3], sa_parts["silent_london"][4]
+    good = _submit(live, sa_questions, good_council, 4)
+    bad = _submit(live, sa_questions, bad_council, 4)
     (bad / "submission.csv").write_bytes(b"tampered")  # no longer what the app checked
-    others_before = _maturity(live, parts["responders_2024"], ROUND)
+    others_before = _maturity(live, sa_parts["responders_2024"], ROUND)
     assert cli.main(["--warehouse", str(live), "load-inbox"]) == 1
     err = capsys.readouterr().err
     assert bad.name in err and "sha256" in err
@@ -140,12 +121,12 @@ def test_failing_submission_is_reported_and_left_while_good_ones_publish(live, q
     assert [p.name for p in pending_submissions(paths)] == [bad.name]
     assert (history_dir(paths) / good.name).is_dir()
     assert _maturity(live, [good_council], ROUND)["mean_maturity"].tolist() == [4.0]
-    pd.testing.assert_frame_equal(_maturity(live, parts["responders_2024"], ROUND), others_before)
+    pd.testing.assert_frame_equal(_maturity(live, sa_parts["responders_2024"], ROUND), others_before)
 
 
-def test_submission_for_an_old_framework_fails_the_second_check(live, questions, parts):
-    council = parts["silent_london"][5]
-    frame = sa_fixture.filled_rows(template.template_csv(questions, council, ROUND), 3)
+def test_submission_for_an_old_framework_fails_the_second_check(live, sa_questions, sa_parts):
+    council = sa_parts["silent_london"][5]
+    frame = sa_fixture.filled_rows(template.template_csv(sa_questions, council, ROUND), 3)
     frame["framework"] = "fw-0123456789ab"
     data = sa_fixture.to_csv_bytes(frame)  # written straight to the inbox, as if the app were older
     folder = submission.write_to_inbox(WarehousePaths(live).inbox, data, "f.csv", council, ROUND, "fw-old")
@@ -161,7 +142,7 @@ def test_empty_inbox_is_fine(live):
     assert cli.main(["--warehouse", str(live), "load-inbox"]) == 0
 
 
-def test_half_written_submission_is_ignored(live, questions, parts):
+def test_half_written_submission_is_ignored(live, sa_questions, sa_parts):
     inbox = WarehousePaths(live).inbox
     (inbox / f"{submission.INCOMING_PREFIX}abc").mkdir(parents=True)
     assert pending_submissions(WarehousePaths(live)) == []

@@ -21,19 +21,9 @@ APP = "../streamlit_app.py"
 ROUND = "2024"
 
 
-@pytest.fixture(scope="module")
-def fixture_live(tmp_path_factory, authorities, reference_dir):
-    return sa_fixture.build_warehouse(tmp_path_factory.mktemp("sa-pages"), authorities, reference_dir)
-
-
-@pytest.fixture(scope="module")
-def parts(authorities):
-    return sa_fixture.layout(authorities)
-
-
 @pytest.fixture
-def live(fixture_live, tmp_path, monkeypatch):
-    copy = sa_fixture.copy_warehouse(fixture_live, tmp_path / "wh")
+def live(sa_live, tmp_path, monkeypatch):
+    copy = sa_fixture.copy_warehouse(sa_live, tmp_path / "wh")
     monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(copy))
     return copy
 
@@ -54,16 +44,16 @@ def _frames(at: AppTest) -> list[pd.DataFrame]:
 
 
 def _text(at: AppTest) -> str:
-    parts = [e.value for kind in (at.info, at.caption, at.markdown, at.success, at.warning) for e in kind]
-    return " ".join(str(p) for p in parts)
+    sa_parts = [e.value for kind in (at.info, at.caption, at.markdown, at.success, at.warning) for e in kind]
+    return " ".join(str(p) for p in sa_parts)
 
 
 def _chart_specs(at: AppTest) -> str:
     return " ".join(el.proto.spec for el in at.get("plotly_chart"))
 
 
-def test_round_trip_template_upload_load_inbox_council_page(live, parts):
-    council = parts["silent_london"][0]
+def test_round_trip_template_upload_load_inbox_council_page(live, sa_parts):
+    council = sa_parts["silent_london"][0]
     wh = Warehouse(live)
     questions = sa.framework(wh)
     wh.close()
@@ -106,8 +96,8 @@ def test_round_trip_template_upload_load_inbox_council_page(live, parts):
     assert answered["council_score"].notna().all()
 
 
-def test_unpublished_council_shows_nothing_on_any_page(live, parts):
-    private = parts["private"]
+def test_unpublished_council_shows_nothing_on_any_page(live, sa_parts):
+    private = sa_parts["private"]
     page = _page("self_assessment", council=private, round=ROUND, period=sa_fixture.PERIOD)
     assert "has no published self-assessment" in _text(page)
     for frame in _frames(page):
@@ -123,15 +113,15 @@ def test_unpublished_council_shows_nothing_on_any_page(live, parts):
     assert private not in _chart_specs(quadrant)
 
 
-def test_questions_page_counts_only_published_councils(live, parts):
+def test_questions_page_counts_only_published_councils(live, sa_parts):
     at = _page("questions")
     dist = next(f for f in _frames(at) if {"score", "councils", "share"} <= set(f.columns))
     total_2024 = dist.loc[dist["round"] == ROUND, "councils"].sum()
-    assert total_2024 == len(parts["responders_2024"]) + len(parts["welsh_responders"])
+    assert total_2024 == len(sa_parts["responders_2024"]) + len(sa_parts["welsh_responders"])
 
 
-def test_group_of_four_respondents_page_hides_median_and_says_why(live, parts):
-    welsh = parts["welsh_responders"][0]
+def test_group_of_four_respondents_page_hides_median_and_says_why(live, sa_parts):
+    welsh = sa_parts["welsh_responders"][0]
     at = _page("self_assessment", council=welsh, round=ROUND, period=sa_fixture.PERIOD, group="type_nation")
     assert "only 4 council(s)" in _text(at)
     for frame in _frames(at):
@@ -144,10 +134,10 @@ def test_group_of_four_respondents_page_hides_median_and_says_why(live, parts):
     assert not quadrant.get("plotly_chart")
 
 
-def test_large_group_page_shows_median_and_quadrant(live, parts):
-    london = parts["london"][0]
+def test_large_group_page_shows_median_and_quadrant(live, sa_parts):
+    london = sa_parts["london"][0]
     at = _page("self_assessment", council=london, round=ROUND, period=sa_fixture.PERIOD)
     assert "Peer median" in _chart_specs(at)
     quadrant = _page("maturity_outcomes", council=london, round=ROUND, period=sa_fixture.PERIOD)
     table = next(f for f in _frames(quadrant) if "quadrant" in f.columns)
-    assert set(table["authority_code"]) == set(parts["responders_2024"])
+    assert set(table["authority_code"]) == set(sa_parts["responders_2024"])

@@ -15,28 +15,11 @@ import sa_fixture
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from dashboard import selfassessment as sa
 from dashboard import submission, template
-from dashboard.data import Warehouse
 from etl.warehouse import WarehousePaths
 
 ROUND = "2024"
 APP = "../streamlit_app.py"
-
-
-@pytest.fixture(scope="module")
-def fixture_live(tmp_path_factory, authorities, reference_dir):
-    """The published fixture warehouse (read-only for this module)."""
-    return sa_fixture.build_warehouse(tmp_path_factory.mktemp("sa-submission"), authorities, reference_dir)
-
-
-@pytest.fixture(scope="module")
-def questions(fixture_live):
-    wh = Warehouse(fixture_live)
-    try:
-        return sa.framework(wh)
-    finally:
-        wh.close()
 
 
 @pytest.fixture(scope="module")
@@ -46,75 +29,75 @@ def council(authorities):
 
 
 @pytest.fixture(scope="module")
-def good_frame(questions, council):
-    return sa_fixture.filled_rows(template.template_csv(questions, council, ROUND), 3)
+def good_frame(sa_questions, council):
+    return sa_fixture.filled_rows(template.template_csv(sa_questions, council, ROUND), 3)
 
 
 # -- the template ----------------------------------------------------------------------------
-def test_template_csv_has_one_row_per_question_with_levels_and_empty_score(questions, council):
-    frame = pd.read_csv(io.BytesIO(template.template_csv(questions, council, ROUND)), dtype=str,
+def test_template_csv_has_one_row_per_question_with_levels_and_empty_score(sa_questions, council):
+    frame = pd.read_csv(io.BytesIO(template.template_csv(sa_questions, council, ROUND)), dtype=str,
                         keep_default_na=False, encoding="utf-8-sig")
-    assert sorted(frame["question_id"]) == sorted(questions["question_id"])
+    assert sorted(frame["question_id"]) == sorted(sa_questions["question_id"])
     assert (frame["score"] == "").all()
     assert (frame["council"] == council).all() and (frame["round"] == ROUND).all()
-    by_id = questions.set_index("question_id")
+    by_id = sa_questions.set_index("question_id")
     for row in frame.itertuples():
         assert row.question == by_id.at[row.question_id, "text"]
         assert row.role == by_id.at[row.question_id, "role"]
         assert row.level_4 == by_id.at[row.question_id, "level_4"]
 
 
-def test_template_xlsx_is_macro_free_and_matches_csv(questions, council):
-    data = template.template_xlsx(questions, council, ROUND)
+def test_template_xlsx_is_macro_free_and_matches_csv(sa_questions, council):
+    data = template.template_xlsx(sa_questions, council, ROUND)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert not any("vbaproject" in n.lower() for n in names)
     sheet = load_workbook(io.BytesIO(data))[template.SHEET_NAME]
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == template.TEMPLATE_COLUMNS
-    assert [r[3] for r in rows[1:]] == questions["question_id"].tolist()
+    assert [r[3] for r in rows[1:]] == sa_questions["question_id"].tolist()
     assert all(r[-1] in (None, "") for r in rows[1:])
 
 
-def test_blank_template_leaves_council_and_round_to_fill(questions):
-    frame = template.template_frame(questions)
+def test_blank_template_leaves_council_and_round_to_fill(sa_questions):
+    frame = template.template_frame(sa_questions)
     assert (frame["council"] == "").all() and (frame["round"] == "").all()
 
 
-def test_framework_id_changes_when_a_question_is_reworded(questions):
-    reworded = questions.copy()
+def test_framework_id_changes_when_a_question_is_reworded(sa_questions):
+    reworded = sa_questions.copy()
     reworded.loc[0, "text"] = reworded.loc[0, "text"] + " (revised)"
-    assert template.framework_id(reworded) != template.framework_id(questions)
-    assert template.framework_id(questions.iloc[::-1]) == template.framework_id(questions)
+    assert template.framework_id(reworded) != template.framework_id(sa_questions)
+    assert template.framework_id(sa_questions.iloc[::-1]) == template.framework_id(sa_questions)
 
 
 # -- good uploads ----------------------------------------------------------------------------
-def test_filled_csv_passes_and_preview_shows_scores_and_meaning(good_frame, questions, council):
-    scores = {q: i % 5 + 1 for i, q in enumerate(questions["question_id"])}
+def test_filled_csv_passes_and_preview_shows_scores_and_meaning(good_frame, sa_questions, council):
+    scores = {q: i % 5 + 1 for i, q in enumerate(sa_questions["question_id"])}
     frame = good_frame.assign(score=good_frame["question_id"].map(lambda q: str(scores[q])))
-    result = submission.check_upload(sa_fixture.to_csv_bytes(frame), "mine.csv", council, ROUND, questions)
+    result = submission.check_upload(sa_fixture.to_csv_bytes(frame), "mine.csv", council, ROUND, sa_questions)
     assert result.ok, result.messages()
     got = dict(zip(result.answers["question_id"], result.answers["score"], strict=True))
     assert got == scores
     first = result.answers.iloc[0]
-    level = questions.set_index("question_id").at[first["question_id"], f"level_{first['score']}"]
+    level = sa_questions.set_index("question_id").at[first["question_id"], f"level_{first['score']}"]
     assert first["meaning"] == level
 
 
-def test_filled_xlsx_with_numeric_scores_passes(questions, council):
-    book = load_workbook(io.BytesIO(template.template_xlsx(questions, council, ROUND)))
+def test_filled_xlsx_with_numeric_scores_passes(sa_questions, council):
+    book = load_workbook(io.BytesIO(template.template_xlsx(sa_questions, council, ROUND)))
     sheet = book[template.SHEET_NAME]
     for row in range(2, sheet.max_row + 1):
         sheet.cell(row=row, column=len(template.TEMPLATE_COLUMNS)).value = 4.0  # Excel's numbers are floats
     buffer = io.BytesIO()
     book.save(buffer)
-    result = submission.check_upload(buffer.getvalue(), "mine.xlsx", council, "2024", questions)
+    result = submission.check_upload(buffer.getvalue(), "mine.xlsx", council, "2024", sa_questions)
     assert result.ok, result.messages()
     assert set(result.answers["score"]) == {4}
 
 
-def test_round_given_in_another_spelling_is_the_same_round(good_frame, questions, council):
+def test_round_given_in_another_spelling_is_the_same_round(good_frame, sa_questions, council):
     result = submission.check_upload(sa_fixture.to_csv_bytes(good_frame.assign(round="FY2024")),
-                                     "x.csv", council, "2024/25", questions)
+                                     "x.csv", council, "2024/25", sa_questions)
     assert result.ok, result.messages()
 
 
@@ -192,9 +175,9 @@ def test_there_are_at_least_fifteen_bad_upload_cases(good_frame, council):
 
 
 @pytest.mark.parametrize("index", range(27))
-def test_bad_upload_is_rejected_naming_row_and_problem(index, good_frame, questions, council):
+def test_bad_upload_is_rejected_naming_row_and_problem(index, good_frame, sa_questions, council):
     name, data, filename, row, phrase = _bad_cases(good_frame, council)[index]
-    result = submission.check_upload(data, filename, council, ROUND, questions)
+    result = submission.check_upload(data, filename, council, ROUND, sa_questions)
     assert not result.ok, name
     assert result.answers.empty
     matching = [p for p in result.problems if phrase in p.reason]
@@ -204,17 +187,17 @@ def test_bad_upload_is_rejected_naming_row_and_problem(index, good_frame, questi
     assert any(m.startswith(where) and phrase in m for m in result.messages()), result.messages()
 
 
-def test_every_problem_is_reported_not_just_the_first(good_frame, questions, council):
+def test_every_problem_is_reported_not_just_the_first(good_frame, sa_questions, council):
     bad = _edit(_edit(_edit(good_frame, 3, "score", "9"), 5, "score", ""), 7, "question_id", "NOPE")
-    result = submission.check_upload(sa_fixture.to_csv_bytes(bad), "x.csv", council, ROUND, questions)
+    result = submission.check_upload(sa_fixture.to_csv_bytes(bad), "x.csv", council, ROUND, sa_questions)
     rows = {p.row for p in result.problems}
     assert {3, 5, 7} <= rows
 
 
 # -- the page: bad uploads never reach the inbox or the warehouse ----------------------------
 @pytest.fixture
-def page_live(fixture_live, tmp_path, monkeypatch):
-    live = sa_fixture.copy_warehouse(fixture_live, tmp_path / "wh")
+def page_live(sa_live, tmp_path, monkeypatch):
+    live = sa_fixture.copy_warehouse(sa_live, tmp_path / "wh")
     monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
     return live
 

@@ -54,13 +54,21 @@ def published_csv(csv_responses):
 
 
 # -- disclosure ------------------------------------------------------------------------------
-def test_every_sa_query_that_reads_responses_filters_published():
-    files = sorted(SQL_DIR.glob("sa_*.sql"))
-    assert files
+def test_no_dashboard_query_reads_the_responses_table_directly():
+    """Every query goes through the published_responses view, the one disclosure rule."""
+    files = sorted(SQL_DIR.glob("*.sql"))
+    assert any("published_responses" in path.read_text() for path in files)
     for path in files:
         sql = re.sub(r"--[^\n]*", "", path.read_text())  # comments do not count
-        if re.search(r"\bFROM\s+responses\b", sql, re.IGNORECASE):
-            assert re.search(r"\bWHERE\b[^;]*\bpublished\b", sql, re.IGNORECASE), path.name
+        assert not re.search(r"\b(FROM|JOIN)\s+responses\b", sql, re.IGNORECASE), path.name
+
+
+def test_the_published_responses_view_filters_published():
+    schema = re.sub(r"--[^\n]*", "", (SQL_DIR.parent.parent / "etl" / "sql" / "schema.sql").read_text())
+    view = schema[schema.index("CREATE VIEW published_responses"):]
+    view = view[: view.index(";")]
+    assert re.search(r"\bFROM\s+responses\b", view, re.IGNORECASE)
+    assert re.search(r"\bWHERE\s+r\.published\b", view, re.IGNORECASE)
 
 
 def test_unpublished_responses_never_leave_the_queries(wh, parts, authorities):

@@ -17,7 +17,7 @@ final AS (
            (SELECT min(period) FROM periods WHERE period IN (SELECT DISTINCT period FROM indicator_values)) AS first_period,
            (SELECT max(period) FROM periods WHERE period IN (SELECT DISTINCT period FROM indicator_values)) AS last_period,
            (SELECT count(*) FROM questions) AS questions,
-           (SELECT count(DISTINCT round) FROM responses WHERE published) AS rounds
+           (SELECT count(DISTINCT round) FROM published_responses) AS rounds
     FROM councils c, data d
 )
 SELECT * FROM final

@@ -1,27 +1,15 @@
--- Each council's mean maturity per round, from published responses only (see sa_responses:
--- the same disclosure filter and the same preference for a council's own submission).
+-- Each council's mean maturity per round, from the published_responses view only (the
+-- warehouse's one disclosure rule).
 -- Parameters: $codes (list of authority codes), $round (round label, or NULL for every round).
-WITH responses_in_scope AS (
-    SELECT authority_code, round, round_start, question_id, score, published, source_name
-    FROM responses
+WITH published AS (
+    SELECT authority_code, round, round_start, question_id, score
+    FROM published_responses
     WHERE list_contains($codes, authority_code)
       AND ($round::VARCHAR IS NULL OR round = $round::VARCHAR)
 ),
-preferred_source AS (
-    SELECT authority_code, round,
-           arg_max(source_name, (starts_with(source_name, 'submission-'), source_name)) AS source_name
-    FROM responses_in_scope
-    GROUP BY authority_code, round
-),
-published_responses AS (
-    SELECT r.authority_code, r.round, r.round_start, r.question_id, r.score
-    FROM responses_in_scope r
-    JOIN preferred_source p USING (authority_code, round, source_name)
-    WHERE r.published
-),
 with_role AS (
     SELECT r.*, q.role
-    FROM published_responses r
+    FROM published r
     JOIN questions q USING (question_id)
 ),
 final AS (

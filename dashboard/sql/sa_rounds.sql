@@ -2,8 +2,7 @@
 -- are not even named).
 WITH published_rounds AS (
     SELECT round, min(round_start) AS round_start, count(DISTINCT authority_code) AS councils
-    FROM responses
-    WHERE published
+    FROM published_responses
     GROUP BY round
 ),
 final AS (

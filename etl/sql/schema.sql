@@ -147,6 +147,25 @@ CREATE TABLE peer_set_members (
     source_name     VARCHAR NOT NULL
 );
 
+-- The only door to self-assessment scores for readers: published responses, and where a
+-- council has answers for a round from several sources, only its own submission's
+-- (source "submission-..."), so an upload replaces bulk-loaded scores. Unpublished rows never
+-- pass this view; the dashboard's queries read nothing else.
+CREATE VIEW published_responses AS
+WITH preferred_source AS (
+    SELECT authority_code, round,
+           arg_max(source_name, (starts_with(source_name, 'submission-'), source_name)) AS source_name
+    FROM responses
+    GROUP BY authority_code, round
+),
+final AS (
+    SELECT r.authority_code, r.round, r.round_start, r.question_id, r.score, r.source_name
+    FROM responses r
+    JOIN preferred_source p USING (authority_code, round, source_name)
+    WHERE r.published
+)
+SELECT * FROM final;
+
 -- One row per file behind the published data.
 CREATE TABLE source_files (
     source_name   VARCHAR NOT NULL,

@@ -7,6 +7,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from dashboard.data import Warehouse, WarehouseUnavailable, warehouse
 from dashboard.logging_setup import log_error
+from etl.warehouse import SCHEMA_VERSION
 
 __all__ = ["open_warehouse", "demo_banner", "run_page", "DEMO_NOTICE"]
 
@@ -23,9 +24,17 @@ def open_warehouse() -> Warehouse:
     try:
         wh.pin()  # every query of this page run reads one version, even if a publish lands mid-run
         demo = wh.is_demo()
+        built_with = wh.scalar_meta().get("schema_version")
     except WarehouseUnavailable as exc:
         log_error("warehouse unavailable", exc, warehouse=str(wh.paths.live))
         st.error(f"The data warehouse is not available. {exc}")
+        st.stop()
+    if built_with != SCHEMA_VERSION:
+        st.error(
+            f"The published warehouse was built with schema version {built_with}; this version of "
+            f"Exemplar reads version {SCHEMA_VERSION}. Rebuild it: `python -m etl build-demo` for "
+            "the demo, or load your sources again with `python -m etl load`."
+        )
         st.stop()
     if demo:
         demo_banner()

@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--reference-dir", type=Path, help="folder with uk-authorities/ and uk-deprivation/")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("build-demo", help="generate the synthetic demo source and load it")
-    demo.add_argument("--if-missing", action="store_true", help="do nothing when a warehouse is already published")
+    demo.add_argument("--if-missing", action="store_true", help="do nothing when a warehouse of the current schema version is already published")
     demo.add_argument("--keep-source", type=Path, help="also keep the generated CSV files in this folder")
     load = commands.add_parser("load", help="validate and publish one or more source folders")
     load.add_argument("dirs", nargs="+", type=Path)
@@ -126,11 +126,15 @@ def _report(result: LoadResult, out=None) -> int:
 
 def _build_demo(args: argparse.Namespace) -> int:
     from etl import demo, reference
-    from etl.warehouse import WarehousePaths
+    from etl.warehouse import SCHEMA_VERSION, WarehousePaths
 
     if args.if_missing and WarehousePaths.from_env(args.warehouse).current_file() is not None:
-        print("A warehouse is already published; leaving it as it is.")
-        return EXIT_OK
+        built_with = warehouse_status(args.warehouse).get("meta", {}).get("schema_version")
+        if built_with == SCHEMA_VERSION:
+            print("A warehouse is already published; leaving it as it is.")
+            return EXIT_OK
+        print(f"The published warehouse has schema version {built_with}, this code needs "
+              f"{SCHEMA_VERSION}: rebuilding the demo.")
     authorities = reference.read_authorities(args.reference_dir)
     with tempfile.TemporaryDirectory(prefix="exemplar-demo-") as tmp:
         folder = args.keep_source or Path(tmp) / demo.DEMO_SOURCE_NAME

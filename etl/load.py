@@ -44,11 +44,10 @@ from etl.validate import (
     repeated_stored_values,
     validate_staged,
 )
-from etl.warehouse import SPILL_DIR, WarehousePaths, append_load_log, etl_lock, new_version_id, publish
+from etl.warehouse import SCHEMA_VERSION, SPILL_DIR, WarehousePaths, append_load_log, etl_lock, new_version_id, publish
 
 __all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY_ENV"]
 
-SCHEMA_VERSION = "1"
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 ETL_MEMORY_ENV = "EXEMPLAR_ETL_MEMORY"
 DEFAULT_ETL_MEMORY = "1GB"  # leaves headroom under the 2 GB peak target; DuckDB spills beyond it

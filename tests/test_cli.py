@@ -93,3 +93,39 @@ def test_build_demo_if_missing_leaves_a_published_warehouse_alone(capsys, wareho
     code, out, _ = run(capsys, warehouse_path, reference_dir, "build-demo", "--if-missing")
     assert code == 0 and "already published" in out
     assert (paths.current_version(), paths.published_versions()) == before
+
+
+def _mark_schema(paths: WarehousePaths, version: str) -> None:
+    """Rewrite the published file's schema_version, as a warehouse built by older code has."""
+    import duckdb
+
+    con = duckdb.connect(str(paths.current_file()))
+    try:
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [version])
+    finally:
+        con.close()
+
+
+def test_build_demo_if_missing_rebuilds_a_warehouse_of_an_older_schema(capsys, warehouse_path, reference_dir,
+                                                                       source):
+    run(capsys, warehouse_path, reference_dir, "load", str(source))
+    paths = WarehousePaths(warehouse_path)
+    _mark_schema(paths, "0")
+    old = paths.current_version()
+    code, out, _ = run(capsys, warehouse_path, reference_dir, "build-demo", "--if-missing")
+    assert code == 0 and "schema version 0" in out
+    assert paths.current_version() != old
+    status = main(["--warehouse", str(warehouse_path), "status"])
+    assert status == 0
+
+
+def test_app_refuses_a_warehouse_of_an_older_schema_with_a_clear_message(capsys, warehouse_path, reference_dir,
+                                                                         source, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    run(capsys, warehouse_path, reference_dir, "load", str(source))
+    _mark_schema(WarehousePaths(warehouse_path), "0")
+    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(warehouse_path))
+    at = AppTest.from_file("../streamlit_app.py", default_timeout=60).run()
+    assert not at.exception
+    assert any("schema version 0" in e.value and "build-demo" in e.value for e in at.error)

@@ -1,5 +1,8 @@
 """Export every table of the live warehouse as Parquet or CSV files, for other tools.
 
+Self-assessment answers leave only through the ``published_responses`` view (exported as a
+table of that name): the raw ``responses`` table, which holds unpublished answers, is withheld.
+
 One file per table, named after its schema-qualified name with ``__`` for the dot
 (``ref.authorities`` -> ``ref__authorities.parquet``; tables in the main schema keep their
 plain name, ``indicator_values.parquet``), plus ``manifest.json`` naming the data version,
@@ -32,6 +35,9 @@ __all__ = ["FORMATS", "ExportResult", "export_warehouse", "export_file_name", "M
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"  # written last: its presence means the export is complete
 VIEWS_FILE = "exemplar.duckdb"  # views over the Parquet files: a warehouse the dashboard can open
+# Unpublished self-assessment answers never leave the warehouse; published_responses carries the rest.
+WITHHELD_TABLES = frozenset({("main", "responses")})
+EXPORTED_VIEWS = (("main", "published_responses"),)
 COPY_OPTIONS = {
     "parquet": "FORMAT parquet, COMPRESSION zstd",  # zstd: small files that every Parquet reader opens
     "csv": "FORMAT csv, HEADER true",  # plain RFC 4180 for tools; Excel downloads live in the app
@@ -54,13 +60,22 @@ def export_file_name(schema: str, table: str, fmt: str) -> str:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    return [
+    """The tables and views an export writes: every table but the withheld ones, plus the views."""
+    tables = [
         (s, t)
         for s, t in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() "
             "WHERE database_name = current_database() ORDER BY schema_name, table_name"
         ).fetchall()
+        if (s, t) not in WITHHELD_TABLES
     ]
+    views = {
+        (s, v)
+        for s, v in con.execute(
+            "SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = current_database()"
+        ).fetchall()
+    }
+    return tables + [view for view in EXPORTED_VIEWS if view in views]
 
 
 def _sha256(path: Path) -> str:

@@ -18,11 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _tables(live: Path) -> dict[str, pd.DataFrame]:
-    """Every table of the warehouse read straight from DuckDB, keyed by qualified name."""
+    """What an export must hold, read straight from DuckDB: every base table except the raw
+    responses (unpublished answers never leave), plus the published_responses view."""
     con = duckdb.connect(str(live), read_only=True)
     try:
         names = con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' AND NOT (table_schema = 'main' AND table_name = 'responses') "
+            "UNION ALL SELECT 'main', 'published_responses'"
         ).fetchall()
         return {(t if s == "main" else f"{s}.{t}"): con.execute(f'SELECT * FROM "{s}"."{t}"').df() for s, t in names}
     finally:
@@ -111,3 +114,19 @@ def test_the_dashboard_serves_a_parquet_export_like_the_warehouse(demo_warehouse
     finally:
         from_export.close()
         from_warehouse.close()
+
+
+def test_no_unpublished_answer_leaves_in_an_export(demo_warehouse, tmp_path):
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    try:
+        unpublished, published = con.execute(
+            "SELECT count(*) FILTER (WHERE NOT published), count(*) FILTER (WHERE published) FROM responses"
+        ).fetchone()
+    finally:
+        con.close()
+    assert unpublished > 0  # the demo holds private answers, so this test can fail
+    result = export.export_warehouse(tmp_path / "out", "parquet", demo_warehouse)
+    assert "responses" not in result.tables
+    exported = pd.read_parquet(result.tables["published_responses"][0])
+    assert len(exported) == published
+    assert not any(file.stem == "responses" for file in (tmp_path / "out").iterdir())

@@ -8,7 +8,6 @@ every row so an upload can be checked against what the council chose on the page
 
 from __future__ import annotations
 
-import hashlib
 import io
 
 import pandas as pd
@@ -17,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dashboard.exports import csv_bytes, excel_safe
+from etl.submission import LEVEL_COLUMNS, SHEET_NAME, framework_id
 
 __all__ = [
     "LEVEL_COLUMNS",
@@ -28,26 +28,12 @@ __all__ = [
     "template_xlsx",
 ]
 
-LEVEL_COLUMNS = [f"level_{i}" for i in range(1, 6)]
 # The columns of the template, in order; ``score`` is the one a council fills in.
 TEMPLATE_COLUMNS = ["council", "round", "framework", "question_id", "theme", "role", "question",
                     *LEVEL_COLUMNS, "score"]
-SHEET_NAME = "Self-assessment"  # the sheet the upload check reads (else the first sheet)
 README_SHEET = "How to fill in"
-FRAMEWORK_ID_LENGTH = 12  # hex digits: plenty to tell frameworks apart, short enough to read
 # Column widths in the workbook (characters), so the long texts are readable without resizing.
 XLSX_WIDTHS = {"question": 60, **{c: 28 for c in LEVEL_COLUMNS}, "score": 8}
-
-
-def framework_id(questions: pd.DataFrame) -> str:
-    """A short fingerprint of the framework: its question ids and texts (order-independent).
-
-    Two frameworks with the same questions worded the same way share an id; adding, removing
-    or rewording a question changes it, so a template filled for an old framework is caught.
-    """
-    pairs = sorted(zip(questions["question_id"].astype(str), questions["text"].astype(str), strict=True))
-    digest = hashlib.sha256("\n".join(f"{q}\t{t}" for q, t in pairs).encode("utf-8")).hexdigest()
-    return f"fw-{digest[:FRAMEWORK_ID_LENGTH]}"
 
 
 def template_frame(questions: pd.DataFrame, council: str = "", round: str = "") -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """``python -m etl load-inbox``: publish the self-assessment submissions councils uploaded.
 
 The dashboard writes each checked upload into the inbox beside the warehouse (one folder per
-submission: the exact uploaded file plus ``manifest.json``; see ``dashboard.submission``).
+submission: the exact uploaded file plus ``manifest.json``; see ``etl.submission``).
 This module checks every pending submission again against the *published* framework, turns
 the valid ones into contract ``responses.csv`` sources named ``submission-<council>-<round>``
 (so a later submission for the same council and round replaces the earlier one's rows) and
@@ -24,11 +24,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.submission import INCOMING_PREFIX, check_upload, read_manifest, sha256_hex
-from dashboard.template import framework_id
 from etl.load import LoadResult, Source, load_sources
 from etl.periods import PeriodError, parse_period
 from etl.problems import format_problems
+from etl.submission import INCOMING_PREFIX, check_upload, framework_id, read_manifest, sha256_hex
 from etl.warehouse import WarehousePaths
 
 __all__ = ["HISTORY_DIR", "OUTCOME_NAME", "InboxReport", "pending_submissions", "history_dir",

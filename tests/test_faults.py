@@ -24,12 +24,12 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.submission import write_to_inbox
-from dashboard.template import framework_id, template_frame
+from dashboard.template import template_frame
 from etl import load
 from etl.integrity import check_file
 from etl.load import Source, load_sources
 from etl.logs import read_stage_log
+from etl.submission import framework_id, write_to_inbox
 from etl.warehouse import BUILDING_PREFIX, WarehousePaths, etl_lock, read_load_log
 from tests.conftest import write_source
 

@@ -11,9 +11,9 @@ import pytest
 import sa_fixture
 
 from dashboard import selfassessment as sa
-from dashboard import submission, template
+from dashboard import template
 from dashboard.data import Warehouse
-from etl import cli
+from etl import cli, submission
 from etl.inbox import OUTCOME_NAME, history_dir, load_inbox, pending_submissions, source_name
 from etl.warehouse import WarehousePaths
 
@@ -31,7 +31,7 @@ def _submit(live, sa_questions, council, score, round_label=ROUND, published=Tru
     data = sa_fixture.to_csv_bytes(frame)
     assert submission.check_upload(data, filename, council, round_label, sa_questions).ok
     return submission.write_to_inbox(WarehousePaths(live).inbox, data, filename, council, round_label,
-                                     template.framework_id(sa_questions), published=published, now=when)
+                                     submission.framework_id(sa_questions), published=published, now=when)
 
 
 def _maturity(live, codes, round_label=None):

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import selfassessment as sa
 from dashboard import template
 from dashboard.data import Warehouse
-from etl import cli
+from etl import cli, submission
 from etl.warehouse import WarehousePaths
 
 APP = "../streamlit_app.py"
@@ -64,7 +64,7 @@ def test_round_trip_template_upload_load_inbox_council_page(live, sa_parts):
 
     # Fill the same Excel template the page offers, as a council would.
     book = load_workbook(io.BytesIO(template.template_xlsx(questions, council, ROUND)))
-    sheet = book[template.SHEET_NAME]
+    sheet = book[submission.SHEET_NAME]
     header = [c.value for c in sheet[1]]
     scores = {}
     for row in range(2, sheet.max_row + 1):

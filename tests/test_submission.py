@@ -15,7 +15,8 @@ import sa_fixture
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from dashboard import submission, template
+from dashboard import template
+from etl import submission
 from etl.warehouse import WarehousePaths
 
 ROUND = "2024"
@@ -51,7 +52,7 @@ def test_template_xlsx_is_macro_free_and_matches_csv(sa_questions, council):
     data = template.template_xlsx(sa_questions, council, ROUND)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert not any("vbaproject" in n.lower() for n in names)
-    sheet = load_workbook(io.BytesIO(data))[template.SHEET_NAME]
+    sheet = load_workbook(io.BytesIO(data))[submission.SHEET_NAME]
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == template.TEMPLATE_COLUMNS
     assert [r[3] for r in rows[1:]] == sa_questions["question_id"].tolist()
@@ -66,8 +67,8 @@ def test_blank_template_leaves_council_and_round_to_fill(sa_questions):
 def test_framework_id_changes_when_a_question_is_reworded(sa_questions):
     reworded = sa_questions.copy()
     reworded.loc[0, "text"] = reworded.loc[0, "text"] + " (revised)"
-    assert template.framework_id(reworded) != template.framework_id(sa_questions)
-    assert template.framework_id(sa_questions.iloc[::-1]) == template.framework_id(sa_questions)
+    assert submission.framework_id(reworded) != submission.framework_id(sa_questions)
+    assert submission.framework_id(sa_questions.iloc[::-1]) == submission.framework_id(sa_questions)
 
 
 # -- good uploads ----------------------------------------------------------------------------
@@ -85,7 +86,7 @@ def test_filled_csv_passes_and_preview_shows_scores_and_meaning(good_frame, sa_q
 
 def test_filled_xlsx_with_numeric_scores_passes(sa_questions, council):
     book = load_workbook(io.BytesIO(template.template_xlsx(sa_questions, council, ROUND)))
-    sheet = book[template.SHEET_NAME]
+    sheet = book[submission.SHEET_NAME]
     for row in range(2, sheet.max_row + 1):
         sheet.cell(row=row, column=len(template.TEMPLATE_COLUMNS)).value = 4.0  # Excel's numbers are floats
     buffer = io.BytesIO()
@@ -107,7 +108,7 @@ def _xlsx(frame: pd.DataFrame, formula_at: tuple[int, int] | None = None, macro:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = template.SHEET_NAME
+    sheet.title = submission.SHEET_NAME
     sheet.append(list(frame.columns))
     for record in frame.itertuples(index=False):
         sheet.append(list(record))

@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import selfassessment as sa
-from dashboard import submission, template
+from dashboard import template
 from dashboard.peer_ui import choose_council, plain
 from dashboard.ui import open_warehouse
 from dashboard.urlstate import show_url_notices, url_selectbox, url_toggle
+from etl import submission
 
 wh = open_warehouse()
 st.title("Submit a self-assessment")
@@ -36,7 +37,7 @@ publish = url_toggle("Publish my answers to other users of Exemplar", key="publi
                      help="Unpublished answers are stored but never shown on any page or download.")
 show_url_notices()
 
-fw = template.framework_id(questions)
+fw = submission.framework_id(questions)
 st.subheader("1. Download the template")
 st.caption(f"Framework {fw}: {len(questions)} questions. The template is filled in for "
            f"{plain(council_name)} ({council}), round {plain(round_label)}.")

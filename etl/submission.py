@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.template import LEVEL_COLUMNS, SHEET_NAME, framework_id
 from etl.periods import PeriodError, parse_period
 
 __all__ = [
@@ -52,6 +51,9 @@ REQUIRED_COLUMNS = ("council", "round", "framework", "question_id", "score")
 FORMULA_STARTS = ("=", "+", "@")  # what makes a spreadsheet run a cell as a formula
 MANIFEST_NAME = "manifest.json"
 INCOMING_PREFIX = ".incoming-"  # a submission still being written; load-inbox skips it
+LEVEL_COLUMNS = [f"level_{i}" for i in range(1, 6)]
+SHEET_NAME = "Self-assessment"  # the sheet the upload check reads (else the first sheet)
+FRAMEWORK_ID_LENGTH = 12  # hex digits: plenty to tell frameworks apart, short enough to read
 _CODE = re.compile(r"^[A-Za-z0-9-]{1,12}$")  # authority codes: GSS or register codes
 
 
@@ -100,6 +102,17 @@ class _Table:
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]  # (spreadsheet row, {column: text})
     formula_cells: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def framework_id(questions: pd.DataFrame) -> str:
+    """A short fingerprint of the framework: its question ids and texts (order-independent).
+
+    Two frameworks with the same questions worded the same way share an id; adding, removing
+    or rewording a question changes it, so a template filled for an old framework is caught.
+    """
+    pairs = sorted(zip(questions["question_id"].astype(str), questions["text"].astype(str), strict=True))
+    digest = hashlib.sha256("\n".join(f"{q}\t{t}" for q, t in pairs).encode("utf-8")).hexdigest()
+    return f"fw-{digest[:FRAMEWORK_ID_LENGTH]}"
 
 
 def sha256_hex(data: bytes) -> str:

@@ -183,3 +183,28 @@ def test_trend_with_predecessors_fills_the_peer_trend_and_says_so(loaded):
     assert reorg.has_predecessors(wh, NORTH_YORKSHIRE) and not reorg.has_predecessors(wh, "E08000025")
     unchanged, none = reorg.trend_with_predecessors(wh, trend, "E08000025", "incidents")
     assert none == "" and unchanged["council_value"].isna().sum() == 4
+
+
+def test_indicator_page_trend_carries_the_predecessors_history_with_a_switch(loaded, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    wh, _ = loaded
+    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(wh.paths.live))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), default_timeout=120)
+    at.run()
+    at.query_params.update({"council": NORTH_YORKSHIRE, "indicator": "incidents", "period": "2023/24"})
+    at.switch_page("dashboard/views/indicator.py")
+    at.run()
+    assert not at.exception, at.exception
+
+    def trend_statuses():
+        table = next(d.value for d in at.dataframe if "Council status" in d.value.columns)
+        return table["Council status"].tolist()
+
+    assert trend_statuses() == ["derived from predecessors"] * 4 + [""]
+    assert any("derived from the predecessor councils" in c.value and "Craven" in c.value for c in at.caption)
+    at.toggle(key="predecessors").set_value(False).run()
+    assert not at.exception, at.exception
+    assert trend_statuses() == ["missing"] * 4 + [""]

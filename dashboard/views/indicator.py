@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import benchmark, peer_exports, peer_ui
+from dashboard import benchmark, peer_exports, peer_sets, peer_ui, reorg
 from dashboard.charts import peer as charts
 from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices
+from dashboard.urlstate import show_url_notices, url_toggle
 
 wh = open_warehouse()
 st.title("Indicator")
@@ -40,6 +40,13 @@ peer_ui.chart_table_download(
     caption=f"{peer_ui.plain(council_name)} is hatched. " + benchmark.RANK_METHOD + ".",
 )
 
+comparators = peer_sets.comparator_values(wh, indicator["indicator_id"], period)
+if not comparators.empty:  # kept aggregate rows from imported files: beside the group, never ranked
+    st.markdown("#### Comparator areas")
+    st.dataframe(comparators.rename(columns={"area_name": "Area", "area_code": "Code", "value": "Value",
+                                             "status": "Status", "source_name": "Source"}),
+                 hide_index=True, key="comparators_table")
+
 st.markdown("#### Distribution of the peer group")
 peer_ui.chart_table_download(
     charts.distribution(values, name, unit, council_name), values_table, values_csv,
@@ -50,6 +57,12 @@ peer_ui.chart_table_download(
 
 st.markdown("#### Trend against the peer group")
 trend = benchmark.peer_trend(wh, group, indicator["indicator_id"])
+# a successor council: its series continued back from its predecessors, marked, switchable
+if reorg.has_predecessors(wh, council) and url_toggle("Show the predecessors' history (derived)",
+                                                      key="predecessors", default=True):
+    trend, derived_note = reorg.trend_with_predecessors(wh, trend, council, indicator["indicator_id"])
+    if derived_note:
+        st.caption(peer_ui.plain(derived_note))
 peer_ui.chart_table_download(
     charts.trend(trend, name, unit, council_name),
     benchmark.trend_display(trend, indicator["decimals"]),

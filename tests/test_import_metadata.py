@@ -208,6 +208,39 @@ def test_existing_indicators_and_aggregates_kept_as_comparators(tmp_path, wareho
     assert shown["area_name"].tolist() == ["England", "United Kingdom", "Yorkshire and The Humber"]
 
 
+
+def test_kept_comparators_appear_beside_the_peer_group_on_the_indicator_page(tmp_path, warehouse_path, matcher,
+                                                                             monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    write(tmp_path, "d.csv", "Area,Year,A\nBirmingham,2019,4\nLeeds,2019,5\nEngland,2019,4.5\n")
+    spec = write(tmp_path, "spec.toml", """
+        source_name = "cmp"
+        [councils]
+        column = "Area"
+        aggregates = "keep"
+        [shape]
+        form = "wide"
+        columns_are = "indicator"
+        period_column = "Year"
+        [indicators]
+        ids = "as_is"
+        defaults = { theme = "T", unit = "%", source = "S", polarity = "higher" }
+    """)
+    assert import_file(tmp_path / "d.csv", spec, warehouse_path, matcher=matcher).ok
+    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(warehouse_path))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), default_timeout=120)
+    at.run()
+    at.query_params.update({"council": "E08000025", "indicator": "A", "period": "2019"})
+    at.switch_page("dashboard/views/indicator.py")
+    at.run()
+    assert not at.exception, at.exception
+    areas = [d.value for d in at.dataframe if "Area" in d.value.columns]
+    assert areas and areas[0][["Area", "Value"]].values.tolist() == [["England", 4.5]]
+
+
 def test_codes_through_a_lookup_file(tmp_path, warehouse_path, matcher):
     write(tmp_path, "lookup.csv", "LA number,ONS code\n330,E08000025\n383,E08000035\n999,E99999999\n")
     write(tmp_path, "data.csv", "LA,Year,A\n330,2019,1\n383,2019,2\n999,2019,3\n123,2019,4\n")

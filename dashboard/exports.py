@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -49,6 +50,7 @@ def csv_bytes(frame: pd.DataFrame, provenance: Mapping[str, object] | None = Non
     """
     out = frame.copy()
     stamp = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    value: Any  # provenance values are scalars of any type; pandas broadcasts each to a column
     for key, value in {**(provenance or {}), "generated_at": stamp}.items():
         out[f"about_{key}"] = value
     text = excel_safe(out).to_csv(index=False, lineterminator="\r\n")

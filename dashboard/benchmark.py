@@ -196,6 +196,7 @@ def direction_text(direction: Any) -> str:
 def profile_display(frame: pd.DataFrame) -> pd.DataFrame:
     """The profile as shown on the page: text cells formatted per indicator's decimals."""
     rows = []
+    row: Any  # itertuples' fields are untyped scalars (text, numbers or missing)
     for row in frame.itertuples(index=False):
         fmt = functools.partial(format_value, decimals=row.decimals)
         rows.append({

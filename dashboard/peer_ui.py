@@ -83,8 +83,9 @@ def choose_group(wh: Any, council: str, period: str, container: Any = st) -> Pee
                                  format_func=lambda c: f"{names[c]} ({c})", container=container,
                                  placeholder="Pick councils")
     set_id = None
-    if hasattr(GROUP_KINDS[kind], "sets"):  # kinds backed by stored sets (neighbours, family)
-        sets = GROUP_KINDS[kind].sets(wh)
+    group_kind: Any = GROUP_KINDS[kind]  # only some kinds have .sets (checked below)
+    if hasattr(group_kind, "sets"):  # kinds backed by stored sets (neighbours, family)
+        sets = group_kind.sets(wh)
         if not sets.empty:
             names = dict(zip(sets["set_id"], sets["name"], strict=True))
             set_id = url_selectbox("Peer set", list(names), key="set", format_func=lambda s: names[s],
@@ -119,7 +120,7 @@ def choose_indicator(wh: Any, container: Any = st) -> pd.Series:
     indicators = benchmark.indicator_list(wh).set_index("indicator_id", drop=False)
     indicator = url_selectbox(
         "Indicator", list(indicators.index), key="indicator",
-        format_func=lambda i: f"{indicators.at[i, 'name']} ({indicators.at[i, 'theme']})",
+        format_func=lambda i: f"{indicators.at[i, 'name']!s} ({indicators.at[i, 'theme']!s})",
         container=container,
     )
     return indicators.loc[indicator]

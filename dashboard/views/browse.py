@@ -35,7 +35,7 @@ with choice_col:
     q = url_text("Council name contains", key="q", placeholder="e.g. Birmingham")
     indicator = url_selectbox(
         "Indicator", list(indicators.index), key="indicator",
-        format_func=lambda i: f"{indicators.at[i, 'name']} ({indicators.at[i, 'theme']})",
+        format_func=lambda i: f"{indicators.at[i, 'name']!s} ({indicators.at[i, 'theme']!s})",
     )
     periods = wh.query("browse_periods", indicator=indicator)["period"].tolist()
     period = url_selectbox("Period", periods, key="period")

@@ -1,6 +1,8 @@
 """One challenge question, or a whole theme, across councils: how scores are spread in each
 round and how councils moved between rounds."""
 
+from typing import Any
+
 import streamlit as st
 
 from dashboard import selfassessment as sa
@@ -53,7 +55,7 @@ else:
 
 distribution = sa.score_distribution(responses)
 per_round = distribution.groupby("round")["councils"].sum()
-hidden = [r for r, n in per_round.items() if not sa.peer_stat_allowed(n)]
+hidden: list[Any] = [r for r, n in per_round.items() if not sa.peer_stat_allowed(n)]  # round labels
 for round_label in hidden:
     st.info(f"Round {plain(round_label)}: " + sa.hidden_reason(int(per_round[round_label]),
                                                                 "The distribution"))

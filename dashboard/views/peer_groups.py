@@ -28,6 +28,7 @@ set_id = url_selectbox("Peer set", list(names), key="set", format_func=lambda s:
 with notices:
     show_url_notices()
 info = peer_sets.set_info(wh, set_id)
+assert info is not None  # set_id is one of the sets listed above
 
 st.subheader(peer_ui.plain(info["name"]))
 facts = {

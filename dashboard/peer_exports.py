@@ -83,7 +83,7 @@ def profile_csv(profile: pd.DataFrame, group: PeerGroup, council_name: str,
     return csv_bytes(frame, provenance, generated_at)
 
 
-def group_values_csv(values: pd.DataFrame, group: PeerGroup, indicator: Mapping[str, object],
+def group_values_csv(values: pd.DataFrame, group: PeerGroup, indicator: Mapping[str, object] | pd.Series,
                      meta: Mapping[str, str], generated_at: dt.datetime | None = None) -> bytes:
     """Every member's value and rank for one indicator and period (from ``benchmark.peer_values``)."""
     frame = pd.DataFrame({
@@ -104,7 +104,7 @@ def group_values_csv(values: pd.DataFrame, group: PeerGroup, indicator: Mapping[
                      generated_at)
 
 
-def trend_csv(trend: pd.DataFrame, group: PeerGroup, indicator: Mapping[str, object],
+def trend_csv(trend: pd.DataFrame, group: PeerGroup, indicator: Mapping[str, object] | pd.Series,
               council_name: str, meta: Mapping[str, str],
               generated_at: dt.datetime | None = None) -> bytes:
     """The council's series against the group's median and quartiles (from ``benchmark.peer_trend``)."""
@@ -126,7 +126,7 @@ def trend_csv(trend: pd.DataFrame, group: PeerGroup, indicator: Mapping[str, obj
                      peer_provenance(group, meta), generated_at)
 
 
-def progress_csv(progress: pd.DataFrame, group: PeerGroup, indicator: Mapping[str, object],
+def progress_csv(progress: pd.DataFrame, group: PeerGroup, indicator: Mapping[str, object] | pd.Series,
                  start: str, end: str, meta: Mapping[str, str],
                  generated_at: dt.datetime | None = None) -> bytes:
     """Every member's change and rank change between two periods (from ``benchmark.peer_progress``)."""

@@ -104,8 +104,9 @@ def peer_profile(wh: Any, group: PeerGroup, period: str, theme: str | None = Non
     previous_period, previous_value, change, direction, previous_consecutive.
     ``theme`` keeps one theme's indicators (None: all).
     """
-    frame = wh.query("peer_profile", codes=group.codes, council=group.spec.council,
-                     period=period, min_band_n=MIN_BAND_N)
+    frame = wh.query(
+        "peer_profile", codes=group.codes, council=group.spec.council, period=period, min_band_n=MIN_BAND_N
+    )
     if theme:
         frame = frame[frame["theme"] == theme].reset_index(drop=True)
     return frame
@@ -131,8 +132,7 @@ def peer_trend(wh: Any, group: PeerGroup, indicator: str) -> pd.DataFrame:
 def peer_progress(wh: Any, group: PeerGroup, indicator: str, start: str, end: str) -> pd.DataFrame:
     """Every member's value and rank in ``start`` and ``end``, the change and the rank change
     (positive = moved up); ``is_council`` marks the group's own council."""
-    frame = wh.query("peer_progress", codes=group.codes, indicator=indicator,
-                     **{"from": start, "to": end})
+    frame = wh.query("peer_progress", codes=group.codes, indicator=indicator, **{"from": start, "to": end})
     frame["is_council"] = frame["authority_code"] == group.spec.council
     return frame
 
@@ -170,7 +170,7 @@ def ordered_periods(periods: list[str], start: str, end: str) -> tuple[str, str,
 
 
 def rank_text(rank: Any, n_ranked: Any) -> str:
-    """"r of n" for a ranked value, "not ranked" otherwise (neutral or no value)."""
+    """ "r of n" for a ranked value, "not ranked" otherwise (neutral or no value)."""
     if pd.isna(rank) or pd.isna(n_ranked):
         return "not ranked"
     return f"{int(rank)} of {int(n_ranked)}"
@@ -199,25 +199,27 @@ def profile_display(frame: pd.DataFrame) -> pd.DataFrame:
     row: Any  # itertuples' fields are untyped scalars (text, numbers or missing)
     for row in frame.itertuples(index=False):
         fmt = functools.partial(format_value, decimals=row.decimals)
-        rows.append({
-            "Indicator": row.name,
-            "Theme": row.theme,
-            "Value": fmt(row.value),
-            "Unit": row.unit,
-            "Status": "" if pd.isna(row.status) else row.status,
-            "Better": {"higher": "Higher", "lower": "Lower"}.get(row.polarity, "Neither"),
-            "Peer median": fmt(row.median),
-            "Lower quartile": fmt(row.lower_quartile),
-            "Upper quartile": fmt(row.upper_quartile),
-            "Min": fmt(row.min),
-            "Max": fmt(row.max),
-            "Rank": rank_text(row.rank, row.n_ranked),
-            "Band": "" if pd.isna(row.band) else row.band,
-            "Change": format_value(row.change, row.decimals, signed=True),
-            "Direction": direction_text(row.direction),
-            "Since": "" if pd.isna(row.previous_period) else row.previous_period,
-            "Gap in series": "Yes" if _is_false(row.previous_consecutive) else "",
-        })
+        rows.append(
+            {
+                "Indicator": row.name,
+                "Theme": row.theme,
+                "Value": fmt(row.value),
+                "Unit": row.unit,
+                "Status": "" if pd.isna(row.status) else row.status,
+                "Better": {"higher": "Higher", "lower": "Lower"}.get(row.polarity, "Neither"),
+                "Peer median": fmt(row.median),
+                "Lower quartile": fmt(row.lower_quartile),
+                "Upper quartile": fmt(row.upper_quartile),
+                "Min": fmt(row.min),
+                "Max": fmt(row.max),
+                "Rank": rank_text(row.rank, row.n_ranked),
+                "Band": "" if pd.isna(row.band) else row.band,
+                "Change": format_value(row.change, row.decimals, signed=True),
+                "Direction": direction_text(row.direction),
+                "Since": "" if pd.isna(row.previous_period) else row.previous_period,
+                "Gap in series": "Yes" if _is_false(row.previous_consecutive) else "",
+            }
+        )
     return pd.DataFrame(rows, columns=list(_DISPLAY_COLUMNS))
 
 
@@ -227,8 +229,23 @@ def _is_false(flag: Any) -> bool:
 
 
 _DISPLAY_COLUMNS = (
-    "Indicator", "Theme", "Value", "Unit", "Status", "Better", "Peer median", "Lower quartile",
-    "Upper quartile", "Min", "Max", "Rank", "Band", "Change", "Direction", "Since", "Gap in series",
+    "Indicator",
+    "Theme",
+    "Value",
+    "Unit",
+    "Status",
+    "Better",
+    "Peer median",
+    "Lower quartile",
+    "Upper quartile",
+    "Min",
+    "Max",
+    "Rank",
+    "Band",
+    "Change",
+    "Direction",
+    "Since",
+    "Gap in series",
 )
 
 
@@ -239,43 +256,49 @@ def _rounded(series: pd.Series, decimals: Any) -> pd.Series:
 
 def values_display(values: pd.DataFrame, decimals: Any) -> pd.DataFrame:
     """Every member's value for the Table tab (numbers kept numeric, so columns sort)."""
-    return pd.DataFrame({
-        "Council": values["short_name"],
-        "Code": values["authority_code"],
-        "This council": values["is_council"].map({True: "Yes", False: ""}),
-        "Value": _rounded(values["value"], decimals),
-        "Status": values["status"].fillna(""),
-        "Rank": [rank_text(r, n) for r, n in zip(values["rank"], values["n_ranked"], strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "Council": values["short_name"],
+            "Code": values["authority_code"],
+            "This council": values["is_council"].map({True: "Yes", False: ""}),
+            "Value": _rounded(values["value"], decimals),
+            "Status": values["status"].fillna(""),
+            "Rank": [rank_text(r, n) for r, n in zip(values["rank"], values["n_ranked"], strict=True)],
+        }
+    )
 
 
 def trend_display(trend: pd.DataFrame, decimals: Any) -> pd.DataFrame:
     """The council's series and the group's statistics per period, for the Table tab."""
-    return pd.DataFrame({
-        "Period": trend["period"],
-        "Council value": _rounded(trend["council_value"], decimals),
-        "Council status": trend["council_status"].fillna(""),
-        "Peer median": _rounded(trend["median"], decimals),
-        "Lower quartile": _rounded(trend["lower_quartile"], decimals),
-        "Upper quartile": _rounded(trend["upper_quartile"], decimals),
-        "Min": _rounded(trend["min"], decimals),
-        "Max": _rounded(trend["max"], decimals),
-        "Councils with a value": trend["n_values"],
-    })
+    return pd.DataFrame(
+        {
+            "Period": trend["period"],
+            "Council value": _rounded(trend["council_value"], decimals),
+            "Council status": trend["council_status"].fillna(""),
+            "Peer median": _rounded(trend["median"], decimals),
+            "Lower quartile": _rounded(trend["lower_quartile"], decimals),
+            "Upper quartile": _rounded(trend["upper_quartile"], decimals),
+            "Min": _rounded(trend["min"], decimals),
+            "Max": _rounded(trend["max"], decimals),
+            "Councils with a value": trend["n_values"],
+        }
+    )
 
 
 def progress_display(progress: pd.DataFrame, decimals: Any) -> pd.DataFrame:
     """Every member's values, change and ranks in two periods; numeric, so the table sorts."""
-    return pd.DataFrame({
-        "Council": progress["short_name"],
-        "This council": progress["is_council"].map({True: "Yes", False: ""}),
-        "From value": _rounded(progress["value_from"], decimals),
-        "To value": _rounded(progress["value_to"], decimals),
-        "Change": _rounded(progress["change"], decimals),
-        "Direction": progress["direction"].map(direction_text),
-        "From rank": progress["rank_from"].astype("Int64"),
-        "To rank": progress["rank_to"].astype("Int64"),
-        "Rank change (up is +)": progress["rank_change"].astype("Int64"),
-        "Ranked (to)": progress["n_ranked_to"].astype("Int64"),
-        "Status (to)": progress["status_to"].fillna(""),
-    })
+    return pd.DataFrame(
+        {
+            "Council": progress["short_name"],
+            "This council": progress["is_council"].map({True: "Yes", False: ""}),
+            "From value": _rounded(progress["value_from"], decimals),
+            "To value": _rounded(progress["value_to"], decimals),
+            "Change": _rounded(progress["change"], decimals),
+            "Direction": progress["direction"].map(direction_text),
+            "From rank": progress["rank_from"].astype("Int64"),
+            "To rank": progress["rank_to"].astype("Int64"),
+            "Rank change (up is +)": progress["rank_change"].astype("Int64"),
+            "Ranked (to)": progress["n_ranked_to"].astype("Int64"),
+            "Status (to)": progress["status_to"].fillna(""),
+        }
+    )

@@ -35,8 +35,10 @@ BAND_LABELS = {
     "ranked": {1: "Top quartile", 2: "Second quartile", 3: "Third quartile", 4: "Bottom quartile"},
     "neutral": {1: "Highest quarter", 2: "Upper middle", 3: "Lower middle", 4: "Lowest quarter"},
 }
-RANK_METHOD = ("1 = best by the indicator's polarity within the filtered councils; ties share the "
-               "best rank; missing values and neutral indicators are not ranked")  # travels in the CSV
+RANK_METHOD = (
+    "1 = best by the indicator's polarity within the filtered councils; ties share the "
+    "best rank; missing values and neutral indicators are not ranked"
+)  # travels in the CSV
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,9 @@ class BrowseFilters:
         return "; ".join(parts)
 
 
-def filter_choices(councils: pd.DataFrame, nations: Sequence[str] = (),
-                   regions: Sequence[str] = ()) -> tuple[list[str], list[str], list[str]]:
+def filter_choices(
+    councils: pd.DataFrame, nations: Sequence[str] = (), regions: Sequence[str] = ()
+) -> tuple[list[str], list[str], list[str]]:
     """The nation, region and authority-type options, each narrowed by the choices before it.
 
     ``councils`` is the ``browse_councils`` frame. Regions are those in the chosen nations (all
@@ -79,9 +82,15 @@ def browse_frame(wh: Any, indicator: str, period: str, filters: BrowseFilters) -
     """The filtered councils with ``indicator``'s value in ``period``, its rank, band and the
     filtered set's median and quartiles (one row per council)."""
     return wh.query(
-        "browse_values", indicator=indicator, period=period, nations=list(filters.nations),
-        regions=list(filters.regions), types=list(filters.types), q=filters.q,
-        include_former=filters.include_former, min_band_n=MIN_BAND_N,
+        "browse_values",
+        indicator=indicator,
+        period=period,
+        nations=list(filters.nations),
+        regions=list(filters.regions),
+        types=list(filters.types),
+        q=filters.q,
+        include_former=filters.include_former,
+        min_band_n=MIN_BAND_N,
     )
 
 
@@ -96,18 +105,20 @@ def band_label(band: Any, polarity: str) -> str:
 def display_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The key-figures table shown on the page (plain values; Streamlit renders them as text)."""
     polarity = frame["polarity"].iloc[0] if len(frame) else "neutral"
-    table = pd.DataFrame({
-        "Council": frame["short_name"],
-        "Code": frame["authority_code"],
-        "Type": frame["authority_type"],
-        "Region": frame["region"],
-        "Population": frame["population"].astype("Int64"),
-        "Value": frame["value"],
-        "Status": frame["status"].fillna(""),
-        "Rank": frame["rank"].astype("Int64"),
-        "Of": frame["n_ranked"].where(frame["rank"].notna()).astype("Int64"),
-        "Quartile band": [band_label(b, polarity) for b in frame["band"]],
-    })
+    table = pd.DataFrame(
+        {
+            "Council": frame["short_name"],
+            "Code": frame["authority_code"],
+            "Type": frame["authority_type"],
+            "Region": frame["region"],
+            "Population": frame["population"].astype("Int64"),
+            "Value": frame["value"],
+            "Status": frame["status"].fillna(""),
+            "Rank": frame["rank"].astype("Int64"),
+            "Of": frame["n_ranked"].where(frame["rank"].notna()).astype("Int64"),
+            "Quartile band": [band_label(b, polarity) for b in frame["band"]],
+        }
+    )
     if "is_current" in frame and not frame["is_current"].all():
         table.insert(1, "Current", frame["is_current"].map({True: "yes", False: "former"}))
     return table
@@ -116,32 +127,34 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
 def export_frame(frame: pd.DataFrame, period: str) -> pd.DataFrame:
     """The long-format rows behind the table and map, for the CSV download."""
     polarity = frame["polarity"].iloc[0] if len(frame) else "neutral"
-    return pd.DataFrame({
-        "authority_code": frame["authority_code"],
-        "council": frame["short_name"],
-        "official_name": frame["official_name"],
-        "nation": frame["nation"],
-        "region": frame["region"],
-        "authority_type": frame["authority_type"],
-        "is_current": frame["is_current"],
-        "population": frame["population"].astype("Int64"),
-        "latitude": frame["lat"],
-        "longitude": frame["lon"],
-        "indicator_id": frame["indicator_id"],
-        "indicator_name": frame["indicator_name"],
-        "unit": frame["unit"],
-        "polarity": frame["polarity"],
-        "period": period,
-        "value": frame["value"],
-        "status": frame["status"].fillna(""),
-        "rank": frame["rank"].astype("Int64"),
-        "n_ranked": frame["n_ranked"].astype("Int64"),
-        "quartile_band": frame["band"].astype("Int64"),
-        "quartile_band_label": [band_label(b, polarity) for b in frame["band"]],
-        "filtered_median": frame["median"],
-        "filtered_lower_quartile": frame["lower_quartile"],
-        "filtered_upper_quartile": frame["upper_quartile"],
-    })
+    return pd.DataFrame(
+        {
+            "authority_code": frame["authority_code"],
+            "council": frame["short_name"],
+            "official_name": frame["official_name"],
+            "nation": frame["nation"],
+            "region": frame["region"],
+            "authority_type": frame["authority_type"],
+            "is_current": frame["is_current"],
+            "population": frame["population"].astype("Int64"),
+            "latitude": frame["lat"],
+            "longitude": frame["lon"],
+            "indicator_id": frame["indicator_id"],
+            "indicator_name": frame["indicator_name"],
+            "unit": frame["unit"],
+            "polarity": frame["polarity"],
+            "period": period,
+            "value": frame["value"],
+            "status": frame["status"].fillna(""),
+            "rank": frame["rank"].astype("Int64"),
+            "n_ranked": frame["n_ranked"].astype("Int64"),
+            "quartile_band": frame["band"].astype("Int64"),
+            "quartile_band_label": [band_label(b, polarity) for b in frame["band"]],
+            "filtered_median": frame["median"],
+            "filtered_lower_quartile": frame["lower_quartile"],
+            "filtered_upper_quartile": frame["upper_quartile"],
+        }
+    )
 
 
 def provenance(filters: BrowseFilters, size: int, data_version: str | None) -> dict[str, object]:
@@ -149,11 +162,15 @@ def provenance(filters: BrowseFilters, size: int, data_version: str | None) -> d
     return {
         "councils": f"{filters.describe()} ({size} councils)",
         "rank_method": RANK_METHOD,
-        "quartile_method": ("linear interpolation (DuckDB quantile_cont, as pandas' default and Excel "
-                            "QUARTILE.INC) over the filtered councils' non-missing values"),
-        "band_method": (f"the value against the filtered councils' quartiles, best quarter first; a "
-                        f"value on a cut point takes the better band; no band with fewer than "
-                        f"{MIN_BAND_N} values"),
+        "quartile_method": (
+            "linear interpolation (DuckDB quantile_cont, as pandas' default and Excel "
+            "QUARTILE.INC) over the filtered councils' non-missing values"
+        ),
+        "band_method": (
+            f"the value against the filtered councils' quartiles, best quarter first; a "
+            f"value on a cut point takes the better band; no band with fewer than "
+            f"{MIN_BAND_N} values"
+        ),
         "data_version": data_version or "unknown",
     }
 

@@ -11,8 +11,14 @@ __all__ = ["HIGHLIGHT", "MEDIAN", "NEUTRAL", "OKABE_ITO", "PEER", "PEER_BAND"]
 
 # Okabe & Ito (2008): eight colours distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
 }
 HIGHLIGHT = OKABE_ITO["vermillion"]  # the selected council: warm, stands out from the blues
 PEER = OKABE_ITO["sky_blue"]  # the other members of the peer group

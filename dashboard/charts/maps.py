@@ -74,8 +74,9 @@ def _hover_rows(frame: pd.DataFrame, unit: str, decimals: int) -> list[str]:
     return rows
 
 
-def council_map(frame: pd.DataFrame, *, indicator_name: str, unit: str, polarity: str,
-                decimals: int = 1, title: str | None = None) -> go.Figure:
+def council_map(
+    frame: pd.DataFrame, *, indicator_name: str, unit: str, polarity: str, decimals: int = 1, title: str | None = None
+) -> go.Figure:
     """A map of the councils in ``frame`` at their centroids, coloured by ``value``.
 
     ``frame`` needs ``authority_code, short_name, lat, lon, value, status`` (``rank`` and
@@ -95,28 +96,48 @@ def council_map(frame: pd.DataFrame, *, indicator_name: str, unit: str, polarity
     without_value = placed[placed["value"].isna()]
 
     figure = go.Figure()
-    figure.add_trace(go.Scattergeo(
-        lat=with_value["lat"], lon=with_value["lon"], mode="markers", name=_plain(indicator_name),
-        customdata=with_value["authority_code"],
-        hovertext=_hover_rows(with_value, unit, decimals), hoverinfo="text",
-        marker={
-            "size": MARKER_SIZE, "color": with_value["value"], "colorscale": scale,
-            "reversescale": reverse, "showscale": True, "line": {"width": 0.5, "color": "#333333"},
-            "colorbar": {"title": {"text": f"{_plain(unit)}<br><sup>{_POLARITY_TEXT[polarity]}</sup>"}},
-        },
-    ))
-    figure.add_trace(go.Scattergeo(
-        lat=without_value["lat"], lon=without_value["lon"], mode="markers", name="No value",
-        customdata=without_value["authority_code"],
-        hovertext=_hover_rows(without_value, unit, decimals), hoverinfo="text",
-        marker={"size": MARKER_SIZE, "color": MISSING_COLOUR, "symbol": "circle-open"},
-    ))
+    figure.add_trace(
+        go.Scattergeo(
+            lat=with_value["lat"],
+            lon=with_value["lon"],
+            mode="markers",
+            name=_plain(indicator_name),
+            customdata=with_value["authority_code"],
+            hovertext=_hover_rows(with_value, unit, decimals),
+            hoverinfo="text",
+            marker={
+                "size": MARKER_SIZE,
+                "color": with_value["value"],
+                "colorscale": scale,
+                "reversescale": reverse,
+                "showscale": True,
+                "line": {"width": 0.5, "color": "#333333"},
+                "colorbar": {"title": {"text": f"{_plain(unit)}<br><sup>{_POLARITY_TEXT[polarity]}</sup>"}},
+            },
+        )
+    )
+    figure.add_trace(
+        go.Scattergeo(
+            lat=without_value["lat"],
+            lon=without_value["lon"],
+            mode="markers",
+            name="No value",
+            customdata=without_value["authority_code"],
+            hovertext=_hover_rows(without_value, unit, decimals),
+            hoverinfo="text",
+            marker={"size": MARKER_SIZE, "color": MISSING_COLOUR, "symbol": "circle-open"},
+        )
+    )
     figure.update_geos(
-        projection_type="mercator", fitbounds="locations", showframe=False,
-        bgcolor="rgba(0,0,0,0)", **{f"show{layer}": False for layer in GEO_BASE_LAYERS},
+        projection_type="mercator",
+        fitbounds="locations",
+        showframe=False,
+        bgcolor="rgba(0,0,0,0)",
+        **{f"show{layer}": False for layer in GEO_BASE_LAYERS},
     )
     figure.update_layout(
-        title={"text": _plain(title)} if title else None, height=640,
+        title={"text": _plain(title)} if title else None,
+        height=640,
         margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0},
         legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "x": 0.0},
     )

@@ -37,19 +37,24 @@ def ranking_bar(values: pd.DataFrame, name: str, unit: str, polarity: str) -> go
     shown = shown.sort_values(["value", "short_name"], ascending=[ascending, True])
     colours = [HIGHLIGHT if c else PEER for c in shown["is_council"]]
     patterns = ["/" if c else "" for c in shown["is_council"]]
-    labels = [f"{n} (this council)" if c else n for n, c in zip(shown["short_name"], shown["is_council"],
-                                                               strict=True)]
-    figure = go.Figure(go.Bar(
-        x=shown["value"], y=labels, orientation="h",
-        marker={"color": colours, "pattern": {"shape": patterns}},
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
+    labels = [f"{n} (this council)" if c else n for n, c in zip(shown["short_name"], shown["is_council"], strict=True)]
+    figure = go.Figure(
+        go.Bar(
+            x=shown["value"],
+            y=labels,
+            orientation="h",
+            marker={"color": colours, "pattern": {"shape": patterns}},
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
     order = "best first" if polarity in ("higher", "lower") else "highest first (neither is better)"
     figure.update_layout(
         title=f"{name}: peer group ranking, {order}",
         xaxis_title=_axis_title(name, unit),
         yaxis={"autorange": "reversed", "title": None},
-        height=_height(len(shown)), showlegend=False, margin={"l": 10, "r": 10},
+        height=_height(len(shown)),
+        showlegend=False,
+        margin={"l": 10, "r": 10},
     )
     return figure
 
@@ -60,23 +65,38 @@ def distribution(values: pd.DataFrame, name: str, unit: str, council_name: str) 
     shown = values.dropna(subset=["value"])
     council = shown[shown["is_council"]]
     figure = go.Figure()
-    figure.add_trace(go.Box(
-        x=shown["value"], name="Peer group", boxpoints="all", jitter=0.4, pointpos=0,
-        marker={"color": PEER, "size": 7}, line={"color": MEDIAN}, fillcolor=PEER_BAND,
-        text=shown["short_name"], hovertemplate="%{text}: %{x}<extra></extra>",
-        quartilemethod="linear",  # same as the page's quartiles (quantile_cont)
-    ))
+    figure.add_trace(
+        go.Box(
+            x=shown["value"],
+            name="Peer group",
+            boxpoints="all",
+            jitter=0.4,
+            pointpos=0,
+            marker={"color": PEER, "size": 7},
+            line={"color": MEDIAN},
+            fillcolor=PEER_BAND,
+            text=shown["short_name"],
+            hovertemplate="%{text}: %{x}<extra></extra>",
+            quartilemethod="linear",  # same as the page's quartiles (quantile_cont)
+        )
+    )
     if not council.empty:
-        figure.add_trace(go.Scatter(
-            x=council["value"], y=["Peer group"] * len(council), mode="markers",
-            name=council_name, marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond",
-                                       "line": {"color": "black", "width": 1}},
-            hovertemplate=f"{council_name}: %{{x}}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=council["value"],
+                y=["Peer group"] * len(council),
+                mode="markers",
+                name=council_name,
+                marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond", "line": {"color": "black", "width": 1}},
+                hovertemplate=f"{council_name}: %{{x}}<extra></extra>",
+            )
+        )
     figure.update_layout(
         title=f"{name}: distribution of the peer group",
-        xaxis_title=_axis_title(name, unit), yaxis={"title": None},
-        height=MIN_HEIGHT_PX, showlegend=True,
+        xaxis_title=_axis_title(name, unit),
+        yaxis={"title": None},
+        height=MIN_HEIGHT_PX,
+        showlegend=True,
     )
     return figure
 
@@ -88,28 +108,55 @@ def trend(series: pd.DataFrame, name: str, unit: str, council_name: str) -> go.F
     """
     periods = series["period"].tolist()
     figure = go.Figure()
-    figure.add_trace(go.Scatter(
-        x=periods, y=series["upper_quartile"], mode="lines", line={"width": 0},
-        showlegend=False, hoverinfo="skip",
-    ))
-    figure.add_trace(go.Scatter(
-        x=periods, y=series["lower_quartile"], mode="lines", line={"width": 0},
-        fill="tonexty", fillcolor=PEER_BAND, name="Peer interquartile range",
-        hovertemplate="Lower quartile %{y}<extra></extra>",
-    ))
-    figure.add_trace(go.Scatter(
-        x=periods, y=series["median"], mode="lines+markers", name="Peer median",
-        line={"color": MEDIAN, "dash": "dash"}, marker={"symbol": "circle-open"},
-    ))
-    figure.add_trace(go.Scatter(
-        x=periods, y=series["council_value"], mode="lines+markers", name=council_name,
-        line={"color": HIGHLIGHT, "width": 3}, marker={"symbol": "diamond", "size": 9},
-        connectgaps=False,
-    ))
+    figure.add_trace(
+        go.Scatter(
+            x=periods,
+            y=series["upper_quartile"],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=periods,
+            y=series["lower_quartile"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=PEER_BAND,
+            name="Peer interquartile range",
+            hovertemplate="Lower quartile %{y}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=periods,
+            y=series["median"],
+            mode="lines+markers",
+            name="Peer median",
+            line={"color": MEDIAN, "dash": "dash"},
+            marker={"symbol": "circle-open"},
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=periods,
+            y=series["council_value"],
+            mode="lines+markers",
+            name=council_name,
+            line={"color": HIGHLIGHT, "width": 3},
+            marker={"symbol": "diamond", "size": 9},
+            connectgaps=False,
+        )
+    )
     figure.update_layout(
         title=f"{name}: {council_name} against the peer group over time",
-        xaxis_title="Period", yaxis_title=_axis_title(name, unit),
-        height=MIN_HEIGHT_PX + 80, hovermode="x unified",
+        xaxis_title="Period",
+        yaxis_title=_axis_title(name, unit),
+        height=MIN_HEIGHT_PX + 80,
+        hovermode="x unified",
     )
     return figure
 
@@ -117,21 +164,27 @@ def trend(series: pd.DataFrame, name: str, unit: str, council_name: str) -> go.F
 def progress_bars(progress: pd.DataFrame, name: str, unit: str, start: str, end: str) -> go.Figure:
     """Each member's change between ``start`` and ``end`` as horizontal bars, largest first;
     the council hatched and coloured. ``progress`` has columns short_name, change, is_council."""
-    shown = progress.dropna(subset=["change"]).sort_values(["change", "short_name"],
-                                                           ascending=[False, True])
-    labels = [f"{n} (this council)" if c else n
-              for n, c in zip(shown["short_name"], shown["is_council"], strict=True)]
-    figure = go.Figure(go.Bar(
-        x=shown["change"], y=labels, orientation="h",
-        marker={"color": [HIGHLIGHT if c else PEER for c in shown["is_council"]],
-                "pattern": {"shape": ["/" if c else "" for c in shown["is_council"]]}},
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
+    shown = progress.dropna(subset=["change"]).sort_values(["change", "short_name"], ascending=[False, True])
+    labels = [f"{n} (this council)" if c else n for n, c in zip(shown["short_name"], shown["is_council"], strict=True)]
+    figure = go.Figure(
+        go.Bar(
+            x=shown["change"],
+            y=labels,
+            orientation="h",
+            marker={
+                "color": [HIGHLIGHT if c else PEER for c in shown["is_council"]],
+                "pattern": {"shape": ["/" if c else "" for c in shown["is_council"]]},
+            },
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
     figure.add_vline(x=0, line_color=NEUTRAL)
     figure.update_layout(
         title=f"{name}: change from {start} to {end}",
         xaxis_title=f"Change in {_axis_title(name, unit)}",
         yaxis={"autorange": "reversed", "title": None},
-        height=_height(len(shown)), showlegend=False, margin={"l": 10, "r": 10},
+        height=_height(len(shown)),
+        showlegend=False,
+        margin={"l": 10, "r": 10},
     )
     return figure

@@ -19,8 +19,12 @@ __all__ = ["maturity_radar", "distribution_bars", "quadrant_chart", "EXEMPLAR_LI
 
 EXEMPLAR_LINE = OKABE_ITO["bluish_green"]  # the exemplars' profile: distinct from council and peers
 # Corner labels of the quadrant chart: top right, bottom right, top left, bottom left.
-QUADRANT_NAMES = ("High maturity, high outcomes", "Says more than it shows",
-                  "Shows more than it says", "Low maturity, low outcomes")
+QUADRANT_NAMES = (
+    "High maturity, high outcomes",
+    "Says more than it shows",
+    "Shows more than it says",
+    "Low maturity, low outcomes",
+)
 ROUND_COLOURS = [OKABE_ITO[c] for c in ("sky_blue", "blue", "orange", "reddish_purple", "bluish_green")]
 
 
@@ -57,16 +61,24 @@ def maturity_radar(table: pd.DataFrame, council_name: str, title: str = "") -> g
         values = ring(column)
         if not any(v is not None for v in values):
             continue
-        figure.add_trace(go.Scatterpolar(
-            r=values, theta=closed, name=name, line=line, connectgaps=False,
-            mode="lines+markers" if marker != "none" else "lines",
-            marker=dict(symbol=marker, size=8) if marker != "none" else None,
-            hovertemplate="%{theta}: %{r:.2f}<extra>" + name + "</extra>",
-        ))
+        figure.add_trace(
+            go.Scatterpolar(
+                r=values,
+                theta=closed,
+                name=name,
+                line=line,
+                connectgaps=False,
+                mode="lines+markers" if marker != "none" else "lines",
+                marker=dict(symbol=marker, size=8) if marker != "none" else None,
+                hovertemplate="%{theta}: %{r:.2f}<extra>" + name + "</extra>",
+            )
+        )
     figure.update_layout(
         title=_plain(title) or None,
         polar=dict(radialaxis=dict(range=[0, 5], tickvals=[1, 2, 3, 4, 5])),
-        legend=dict(orientation="h", y=-0.15), margin=dict(l=40, r=40, t=60, b=40), height=460,
+        legend=dict(orientation="h", y=-0.15),
+        margin=dict(l=40, r=40, t=60, b=40),
+        height=460,
     )
     return figure
 
@@ -79,24 +91,36 @@ def distribution_bars(distribution: pd.DataFrame, title: str = "") -> go.Figure:
     order = distribution.drop_duplicates("round").sort_values("round_start")["round"].tolist()
     for index, round_label in enumerate(order):
         part = distribution[distribution["round"] == round_label]
-        figure.add_trace(go.Bar(
-            x=part["score"], y=part["share"] * 100, name=f"Round {_plain(round_label)}",
-            marker=dict(color=ROUND_COLOURS[index % len(ROUND_COLOURS)],
-                        pattern=dict(shape=patterns[index % len(patterns)])),
-            customdata=part["councils"],
-            hovertemplate="Level %{x}: %{y:.0f}% (%{customdata} councils)<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Bar(
+                x=part["score"],
+                y=part["share"] * 100,
+                name=f"Round {_plain(round_label)}",
+                marker=dict(
+                    color=ROUND_COLOURS[index % len(ROUND_COLOURS)], pattern=dict(shape=patterns[index % len(patterns)])
+                ),
+                customdata=part["councils"],
+                hovertemplate="Level %{x}: %{y:.0f}% (%{customdata} councils)<extra></extra>",
+            )
+        )
     figure.update_layout(
-        title=_plain(title) or None, barmode="group",
+        title=_plain(title) or None,
+        barmode="group",
         xaxis=dict(title="Maturity level", tickvals=[1, 2, 3, 4, 5]),
         yaxis=dict(title="Share of responding councils (%)", rangemode="tozero"),
-        legend=dict(orientation="h", y=-0.2), height=420,
+        legend=dict(orientation="h", y=-0.2),
+        height=420,
     )
     return figure
 
 
-def quadrant_chart(table: pd.DataFrame, maturity_median: float, outcome_median: float,
-                   council: str | None = None, outcome_label: str = "Outcome score") -> go.Figure:
+def quadrant_chart(
+    table: pd.DataFrame,
+    maturity_median: float,
+    outcome_median: float,
+    council: str | None = None,
+    outcome_label: str = "Outcome score",
+) -> go.Figure:
     """Scatter of mean maturity (x) against outcome score (y) with the median split lines.
 
     ``table`` is ``Quadrant.table`` joined with ``short_name``; the chosen ``council`` is a
@@ -111,28 +135,43 @@ def quadrant_chart(table: pd.DataFrame, maturity_median: float, outcome_median: 
     ):
         if part.empty:
             continue
-        figure.add_trace(go.Scatter(
-            x=part["mean_maturity"], y=part["outcome_score"], mode="markers", name=name,
-            marker=dict(color=colour, symbol=symbol, size=size, line=dict(color="#000000", width=1)),
-            text=[_plain(n) for n in part["short_name"]],
-            customdata=[_plain(q) for q in part["quadrant"]],
-            hovertemplate="%{text}<br>Maturity %{x:.2f}<br>Outcome %{y:.3f}<br>%{customdata}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=part["mean_maturity"],
+                y=part["outcome_score"],
+                mode="markers",
+                name=name,
+                marker=dict(color=colour, symbol=symbol, size=size, line=dict(color="#000000", width=1)),
+                text=[_plain(n) for n in part["short_name"]],
+                customdata=[_plain(q) for q in part["quadrant"]],
+                hovertemplate="%{text}<br>Maturity %{x:.2f}<br>Outcome %{y:.3f}<br>%{customdata}<extra></extra>",
+            )
+        )
     if not math.isnan(maturity_median):
-        figure.add_vline(x=maturity_median, line=dict(color=NEUTRAL, dash="dash"),
-                         annotation_text="median maturity")
+        figure.add_vline(x=maturity_median, line=dict(color=NEUTRAL, dash="dash"), annotation_text="median maturity")
     if not math.isnan(outcome_median):
-        figure.add_hline(y=outcome_median, line=dict(color=NEUTRAL, dash="dash"),
-                         annotation_text="median outcome")
+        figure.add_hline(y=outcome_median, line=dict(color=NEUTRAL, dash="dash"), annotation_text="median outcome")
     if not (math.isnan(maturity_median) or math.isnan(outcome_median)):
         for (x, y, anchor_x, anchor_y), text in zip(
-                [(1, 1, "right", "top"), (1, 0, "right", "bottom"), (0, 1, "left", "top"),
-                 (0, 0, "left", "bottom")], QUADRANT_NAMES, strict=True):
-            figure.add_annotation(xref="paper", yref="paper", x=x, y=y, xanchor=anchor_x,
-                                  yanchor=anchor_y, text=text, showarrow=False,
-                                  font=dict(color=NEUTRAL, size=12))
+            [(1, 1, "right", "top"), (1, 0, "right", "bottom"), (0, 1, "left", "top"), (0, 0, "left", "bottom")],
+            QUADRANT_NAMES,
+            strict=True,
+        ):
+            figure.add_annotation(
+                xref="paper",
+                yref="paper",
+                x=x,
+                y=y,
+                xanchor=anchor_x,
+                yanchor=anchor_y,
+                text=text,
+                showarrow=False,
+                font=dict(color=NEUTRAL, size=12),
+            )
     figure.update_layout(
-        xaxis=dict(title="Mean maturity (1-5)"), yaxis=dict(title=_plain(outcome_label)),
-        legend=dict(orientation="h", y=-0.2), height=520,
+        xaxis=dict(title="Mean maturity (1-5)"),
+        yaxis=dict(title=_plain(outcome_label)),
+        legend=dict(orientation="h", y=-0.2),
+        height=520,
     )
     return figure

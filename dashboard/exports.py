@@ -41,8 +41,9 @@ def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def csv_bytes(frame: pd.DataFrame, provenance: Mapping[str, object] | None = None,
-              generated_at: dt.datetime | None = None) -> bytes:
+def csv_bytes(
+    frame: pd.DataFrame, provenance: Mapping[str, object] | None = None, generated_at: dt.datetime | None = None
+) -> bytes:
     """CSV bytes for Excel and pandas: BOM, neutralised text, provenance as trailing columns.
 
     ``provenance`` (e.g. peer group, rank method, data version) becomes constant columns named

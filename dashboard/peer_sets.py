@@ -20,8 +20,7 @@ import pandas as pd
 from dashboard.data import WarehouseUnavailable
 from dashboard.peers import PeerGroupSpec, council_facts, register_kind
 
-__all__ = ["SET_KINDS", "available_sets", "set_info", "neighbours_of", "family_of", "default_set",
-           "comparator_values"]
+__all__ = ["SET_KINDS", "available_sets", "set_info", "neighbours_of", "family_of", "default_set", "comparator_values"]
 
 SET_KINDS = ("neighbours", "family")  # peer_sets.kind values, also the registered kind ids
 _SET_COLUMNS = ["set_id", "name", "kind", "description", "method", "variables", "source_name", "councils"]
@@ -94,7 +93,9 @@ class _SetKind:
         set_id = self._set_id(wh, spec)
         if set_id is None:
             return [spec.council]
-        found = neighbours_of(wh, set_id, spec.council) if self.id == "neighbours" else family_of(wh, set_id, spec.council)
+        found = (
+            neighbours_of(wh, set_id, spec.council) if self.id == "neighbours" else family_of(wh, set_id, spec.council)
+        )
         return [spec.council, *found["authority_code"].tolist()]
 
     def describe(self, wh: Any, spec: PeerGroupSpec) -> str:

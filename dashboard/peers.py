@@ -186,8 +186,9 @@ class _CustomKind:
 
     def describe(self, wh: Any, spec: PeerGroupSpec) -> str:
         others = [c for c in spec.custom if c != spec.council]
-        return f"{council_facts(wh, spec.council)['short_name']} and {len(others)} chosen councils" + \
-            _period_phrase(spec)
+        return f"{council_facts(wh, spec.council)['short_name']} and {len(others)} chosen councils" + _period_phrase(
+            spec
+        )
 
     def members(self, wh: Any, spec: PeerGroupSpec) -> list[str]:
         return [spec.council, *spec.custom]

@@ -25,12 +25,22 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["SeriesPoint", "derive_series", "predecessors_of", "successor_series", "with_predecessors",
-           "former_councils", "successor_notice", "indicator_aggregation", "has_predecessors",
-           "trend_with_predecessors", "newest_successor"]
+__all__ = [
+    "SeriesPoint",
+    "derive_series",
+    "predecessors_of",
+    "successor_series",
+    "with_predecessors",
+    "former_councils",
+    "successor_notice",
+    "indicator_aggregation",
+    "has_predecessors",
+    "trend_with_predecessors",
+    "newest_successor",
+]
 
-LOWER_TIERS = ("district", "unitary")   # tiers that together cover an area once, bottom up
-UPPER_TIERS = ("county", "unitary")     # ... and top down
+LOWER_TIERS = ("district", "unitary")  # tiers that together cover an area once, bottom up
+UPPER_TIERS = ("county", "unitary")  # ... and top down
 
 
 @dataclass(frozen=True)
@@ -69,8 +79,9 @@ class _Deriver:
         self.successor_count = {k: len(list(v)) if v is not None else 0 for k, v in facts["successor_codes"].items()}
         self.predecessors = predecessors_of(authorities)
         known = values.dropna(subset=["value"])
-        self.values = {(c, p): float(v) for c, p, v in zip(known["authority_code"], known["period"], known["value"],
-                                                           strict=True)}
+        self.values = {
+            (c, p): float(v) for c, p, v in zip(known["authority_code"], known["period"], known["value"], strict=True)
+        }
         self.aggregation = aggregation
 
     def existed(self, code: str, start: dt.date, end: dt.date) -> bool:
@@ -120,8 +131,9 @@ class _Deriver:
         return SeriesPoint(value, total_population, contributors)
 
 
-def derive_series(authorities: pd.DataFrame, values: pd.DataFrame, periods: pd.DataFrame, successor: str,
-                  aggregation: str | None) -> pd.DataFrame:
+def derive_series(
+    authorities: pd.DataFrame, values: pd.DataFrame, periods: pd.DataFrame, successor: str, aggregation: str | None
+) -> pd.DataFrame:
     """The successor's series in every period of ``periods``: its own values, and derived ones
     before it existed (see the module docstring).
 
@@ -145,7 +157,9 @@ def derive_series(authorities: pd.DataFrame, values: pd.DataFrame, periods: pd.D
             continue
         found = deriver.derived(successor, period, start_day, end_day)
         if found is not None:
-            rows.append((period, start, found.value, True, ", ".join(sorted(names.get(c, c) for c in found.contributors))))
+            rows.append(
+                (period, start, found.value, True, ", ".join(sorted(names.get(c, c) for c in found.contributors)))
+            )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -202,8 +216,10 @@ def trend_with_predecessors(wh: Any, trend: pd.DataFrame, council: str, indicato
     names = sorted({n.strip() for text in derived["council_derived_from"] for n in text.split(",")})
     periods = derived["period"].tolist()
     span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
-    return filled, (f"Values for {span} are derived from the predecessor councils ({', '.join(names)}), "
-                    "not published for this council; status 'derived from predecessors'.")
+    return filled, (
+        f"Values for {span} are derived from the predecessor councils ({', '.join(names)}), "
+        "not published for this council; status 'derived from predecessors'."
+    )
 
 
 def newest_successor(authorities: pd.DataFrame) -> str | None:
@@ -223,8 +239,10 @@ def has_predecessors(wh: Any, council: str) -> bool:
 def former_councils(wh: Any) -> pd.DataFrame:
     """Councils that no longer exist, newest abolition first, with a notice naming successors."""
     frame = wh.query("former_councils")
-    frame["notice"] = [successor_notice(n, e, s) for n, e, s in
-                       zip(frame["short_name"], frame["end_date"], frame["successor_names"], strict=True)]
+    frame["notice"] = [
+        successor_notice(n, e, s)
+        for n, e, s in zip(frame["short_name"], frame["end_date"], frame["successor_names"], strict=True)
+    ]
     return frame
 
 

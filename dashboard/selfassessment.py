@@ -107,9 +107,11 @@ def peer_stat_allowed(respondents: int) -> bool:
 
 def hidden_reason(respondents: int, what: str = "The peer median and quartiles") -> str:
     """The sentence a page shows instead of a peer statistic it may not disclose."""
-    return (f"{what} are hidden: only {int(respondents)} council(s) in this group have published "
-            f"responses, and a statistic is shown only when at least {MIN_PEER_RESPONDENTS} have, "
-            "so that no council's own scores can be worked out from it.")
+    return (
+        f"{what} are hidden: only {int(respondents)} council(s) in this group have published "
+        f"responses, and a statistic is shown only when at least {MIN_PEER_RESPONDENTS} have, "
+        "so that no council's own scores can be worked out from it."
+    )
 
 
 # -- maturity by theme ---------------------------------------------------------------------
@@ -122,7 +124,8 @@ def theme_scores(responses: pd.DataFrame) -> pd.DataFrame:
     if responses.empty:
         return pd.DataFrame(columns=[*keys, "round_start", "maturity", "questions"])
     grouped = responses.groupby(keys, as_index=False).agg(
-        round_start=("round_start", "first"), maturity=("score", "mean"), questions=("score", "size"))
+        round_start=("round_start", "first"), maturity=("score", "mean"), questions=("score", "size")
+    )
     return grouped.sort_values(["round_start", "authority_code", "role", "theme"], ignore_index=True)
 
 
@@ -150,22 +153,32 @@ def peer_theme_stats(scores: pd.DataFrame) -> pd.DataFrame:
     return stats[columns].sort_values(["round_start", "role", "theme"], ignore_index=True)
 
 
-def council_theme_table(council_scores: pd.DataFrame, peer_stats: pd.DataFrame,
-                        exemplar: pd.DataFrame | None = None) -> pd.DataFrame:
+def council_theme_table(
+    council_scores: pd.DataFrame, peer_stats: pd.DataFrame, exemplar: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per round, role and theme: the council's maturity beside the peer median,
     quartiles and (when given) the exemplar profile. Rounds the council did not answer are kept
     with an empty maturity so the peer picture still shows."""
     keys = ["round", "theme", "role"]
-    own = council_scores[[*keys, "maturity"]] if not council_scores.empty else pd.DataFrame(
-        columns=[*keys, "maturity"])
+    own = council_scores[[*keys, "maturity"]] if not council_scores.empty else pd.DataFrame(columns=[*keys, "maturity"])
     table = peer_stats.merge(own, on=keys, how="outer")
     if exemplar is not None and not exemplar.empty:
         table = table.merge(exemplar[[*keys, "exemplar_maturity"]], on=keys, how="left")
     else:
         table["exemplar_maturity"] = float("nan")
     table["round_start"] = table.groupby("round")["round_start"].transform("first")
-    ordered = ["round", "role", "theme", "maturity", "median", "q1", "q3", "respondents",
-               "exemplar_maturity", "round_start"]
+    ordered = [
+        "round",
+        "role",
+        "theme",
+        "maturity",
+        "median",
+        "q1",
+        "q3",
+        "respondents",
+        "exemplar_maturity",
+        "round_start",
+    ]
     return table[ordered].sort_values(["round_start", "role", "theme"], ignore_index=True)
 
 
@@ -204,6 +217,7 @@ def find_exemplars(wh: Any, codes: Sequence[str], period: str) -> tuple[list[str
     the top quarter of outcome scores."""
     try:
         from dashboard import exemplar
+
         rule = exemplar.ExemplarRule()
         scores = exemplar.group_scores(wh, list(codes), period)
         table = exemplar.evaluate(scores, rule, exemplar.peer_maturity(wh, list(codes)))
@@ -211,8 +225,9 @@ def find_exemplars(wh: Any, codes: Sequence[str], period: str) -> tuple[list[str
         return chosen, f"exemplar rule: {rule.describe()}"
     except ImportError:
         outcomes = outcome_scores(wh, codes, period)
-        return exemplar_codes(outcomes), (f"top {EXEMPLAR_SHARE:.0%} of the peer group on "
-                                          "outcome score (the exemplar finder is not installed)")
+        return exemplar_codes(outcomes), (
+            f"top {EXEMPLAR_SHARE:.0%} of the peer group on outcome score (the exemplar finder is not installed)"
+        )
 
 
 @dataclass(frozen=True)
@@ -238,9 +253,11 @@ def classify_quadrants(maturity: pd.DataFrame, outcomes: pd.DataFrame) -> Quadra
     withheld (NaN / empty labels). Returns a ``Quadrant`` whose table has ``authority_code,
     mean_maturity, outcome_score, maturity_high, outcome_high, quadrant``.
     """
-    both = maturity[["authority_code", "mean_maturity"]].merge(
-        outcomes[["authority_code", "outcome_score"]], on="authority_code", how="inner"
-    ).dropna(subset=["mean_maturity", "outcome_score"])
+    both = (
+        maturity[["authority_code", "mean_maturity"]]
+        .merge(outcomes[["authority_code", "outcome_score"]], on="authority_code", how="inner")
+        .dropna(subset=["mean_maturity", "outcome_score"])
+    )
     count = int(both["authority_code"].nunique())
     if not peer_stat_allowed(count):
         both = both.assign(maturity_high=None, outcome_high=None, quadrant="")
@@ -249,8 +266,9 @@ def classify_quadrants(maturity: pd.DataFrame, outcomes: pd.DataFrame) -> Quadra
     o_median = float(both["outcome_score"].median())
     both["maturity_high"] = both["mean_maturity"] >= m_median
     both["outcome_high"] = both["outcome_score"] >= o_median
-    both["quadrant"] = [QUADRANTS[(bool(m), bool(o))]
-                        for m, o in zip(both["maturity_high"], both["outcome_high"], strict=True)]
+    both["quadrant"] = [
+        QUADRANTS[(bool(m), bool(o))] for m, o in zip(both["maturity_high"], both["outcome_high"], strict=True)
+    ]
     table = both.sort_values(["quadrant", "authority_code"], ignore_index=True)
     return Quadrant(table, m_median, o_median, count)
 
@@ -273,7 +291,8 @@ def exemplar_profile(scores: pd.DataFrame, exemplars: Sequence[str]) -> pd.DataF
     if chosen.empty:
         return pd.DataFrame(columns=[*keys, "exemplar_respondents", "exemplar_maturity"])
     profile = chosen.groupby(keys, as_index=False).agg(
-        exemplar_respondents=("authority_code", "nunique"), exemplar_maturity=("maturity", "mean"))
+        exemplar_respondents=("authority_code", "nunique"), exemplar_maturity=("maturity", "mean")
+    )
     allowed = profile["exemplar_respondents"].map(peer_stat_allowed)
     profile["exemplar_maturity"] = profile["exemplar_maturity"].where(allowed)
     return profile
@@ -291,7 +310,8 @@ def score_distribution(responses: pd.DataFrame) -> pd.DataFrame:
     if responses.empty:
         return pd.DataFrame(columns=columns)
     per_council = responses.groupby(["round", "authority_code"], as_index=False).agg(
-        round_start=("round_start", "first"), score=("score", "mean"))
+        round_start=("round_start", "first"), score=("score", "mean")
+    )
     per_council["score"] = (per_council["score"] + 0.5).astype(float).map(int).clip(1, 5)
     counts = per_council.groupby(["round", "score"]).size().rename("councils")
     rounds_seen = per_council.drop_duplicates("round")[["round", "round_start"]]
@@ -310,17 +330,25 @@ def round_progress(responses: pd.DataFrame) -> pd.DataFrame:
     if responses.empty:
         return pd.DataFrame(columns=columns)
     per = responses.groupby(["round", "authority_code"], as_index=False).agg(
-        round_start=("round_start", "first"), score=("score", "mean"))
+        round_start=("round_start", "first"), score=("score", "mean")
+    )
     order = per.drop_duplicates("round").sort_values("round_start")["round"].tolist()
     rows = []
     for before, after in itertools.pairwise(order):
         a = per[per["round"] == before].set_index("authority_code")["score"]
         b = per[per["round"] == after].set_index("authority_code")["score"]
         change = (b - a).dropna()
-        rows.append({"from_round": before, "to_round": after, "councils": len(change),
-                     "improved": int((change > 0).sum()), "same": int((change == 0).sum()),
-                     "declined": int((change < 0).sum()),
-                     "mean_change": float(change.mean()) if len(change) else float("nan")})
+        rows.append(
+            {
+                "from_round": before,
+                "to_round": after,
+                "councils": len(change),
+                "improved": int((change > 0).sum()),
+                "same": int((change == 0).sum()),
+                "declined": int((change < 0).sum()),
+                "mean_change": float(change.mean()) if len(change) else float("nan"),
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -357,9 +385,16 @@ def council_results(wh: Any, council: str, codes: Sequence[str], period: str) ->
     own_rounds = own_responses.drop_duplicates("round").sort_values("round_start")["round"].tolist()
     answered = peer_scores[peer_scores["authority_code"].isin(exemplars)]
     exemplar_counts = answered.groupby("round")["authority_code"].nunique().to_dict()
-    return CouncilResults(council, table, {str(k): int(v) for k, v in respondents.items()},
-                          own_rounds, exemplars, method, own_responses,
-                          {str(k): int(v) for k, v in exemplar_counts.items()})
+    return CouncilResults(
+        council,
+        table,
+        {str(k): int(v) for k, v in respondents.items()},
+        own_rounds,
+        exemplars,
+        method,
+        own_responses,
+        {str(k): int(v) for k, v in exemplar_counts.items()},
+    )
 
 
 def question_table(questions: pd.DataFrame, own_responses: pd.DataFrame, round: str) -> pd.DataFrame:
@@ -368,9 +403,20 @@ def question_table(questions: pd.DataFrame, own_responses: pd.DataFrame, round: 
     scores = own_responses.loc[own_responses["round"] == round, ["question_id", "score"]]
     table = questions.merge(scores, on="question_id", how="left")
     table = table.rename(columns={"text": "question", "score": "council_score"})
-    return table[["role", "theme", "question_id", "question", "council_score",
-                  "level_1", "level_2", "level_3", "level_4", "level_5"]].sort_values(
-        ["role", "theme", "question_id"], ignore_index=True)
+    return table[
+        [
+            "role",
+            "theme",
+            "question_id",
+            "question",
+            "council_score",
+            "level_1",
+            "level_2",
+            "level_3",
+            "level_4",
+            "level_5",
+        ]
+    ].sort_values(["role", "theme", "question_id"], ignore_index=True)
 
 
 def quadrant_for_group(wh: Any, codes: Sequence[str], round: str, period: str) -> tuple[Quadrant, str]:

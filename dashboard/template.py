@@ -29,8 +29,17 @@ __all__ = [
 ]
 
 # The columns of the template, in order; ``score`` is the one a council fills in.
-TEMPLATE_COLUMNS = ["council", "round", "framework", "question_id", "theme", "role", "question",
-                    *LEVEL_COLUMNS, "score"]
+TEMPLATE_COLUMNS = [
+    "council",
+    "round",
+    "framework",
+    "question_id",
+    "theme",
+    "role",
+    "question",
+    *LEVEL_COLUMNS,
+    "score",
+]
 README_SHEET = "How to fill in"
 # Column widths in the workbook (characters), so the long texts are readable without resizing.
 XLSX_WIDTHS = {"question": 60, **{c: 28 for c in LEVEL_COLUMNS}, "score": 8}
@@ -39,17 +48,20 @@ XLSX_WIDTHS = {"question": 60, **{c: 28 for c in LEVEL_COLUMNS}, "score": 8}
 def template_frame(questions: pd.DataFrame, council: str = "", round: str = "") -> pd.DataFrame:
     """The template as a frame: one row per question, ``score`` empty; ``council`` and
     ``round`` filled when given (a blank template leaves them for the council to fill)."""
-    frame = pd.DataFrame({
-        "council": council,
-        "round": round,
-        "framework": framework_id(questions),
-        "question_id": questions["question_id"].astype(str),
-        "theme": questions["theme"].astype(str),
-        "role": questions["role"].astype(str),
-        "question": questions["text"].astype(str),
-        **{c: questions[c].fillna("").astype(str) for c in LEVEL_COLUMNS},
-        "score": "",
-    }, index=range(len(questions)))
+    frame = pd.DataFrame(
+        {
+            "council": council,
+            "round": round,
+            "framework": framework_id(questions),
+            "question_id": questions["question_id"].astype(str),
+            "theme": questions["theme"].astype(str),
+            "role": questions["role"].astype(str),
+            "question": questions["text"].astype(str),
+            **{c: questions[c].fillna("").astype(str) for c in LEVEL_COLUMNS},
+            "score": "",
+        },
+        index=range(len(questions)),
+    )
     return frame[TEMPLATE_COLUMNS]
 
 
@@ -80,8 +92,14 @@ def template_xlsx(questions: pd.DataFrame, council: str = "", round: str = "") -
             for cell in sheet[letter][1:]:
                 cell.alignment = wrap
     score_letter = sheet.cell(row=1, column=len(frame.columns)).column_letter
-    rule = DataValidation(type="whole", operator="between", formula1="1", formula2="5",
-                          showErrorMessage=True, error="Enter a whole number from 1 to 5.")
+    rule = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="5",
+        showErrorMessage=True,
+        error="Enter a whole number from 1 to 5.",
+    )
     if len(frame):
         rule.add(f"{score_letter}2:{score_letter}{len(frame) + 1}")
         sheet.add_data_validation(rule)
@@ -102,7 +120,6 @@ def _instructions() -> list[str]:
         "The level_1 ... level_5 columns say what each score means for that question.",
         "Fill 'council' with your council's code and 'round' with the assessment round "
         "(they are already filled when you downloaded the template for a council and round).",
-        "Do not change question_id or framework, do not add formulas, and save as .xlsx "
-        "(not .xlsm) or as CSV (UTF-8).",
+        "Do not change question_id or framework, do not add formulas, and save as .xlsx (not .xlsm) or as CSV (UTF-8).",
         "Upload the file on the 'Submit a self-assessment' page.",
     ]

@@ -56,8 +56,9 @@ def run_page(page: StreamlitPage) -> None:
         page.run()
     except WarehouseUnavailable as exc:
         log_error("warehouse unavailable", exc)
-        st.error(f"The data warehouse could not answer this page. {exc} "
-                 "Other pages may still work; try again in a moment.")
+        st.error(
+            f"The data warehouse could not answer this page. {exc} Other pages may still work; try again in a moment."
+        )
     except Exception as exc:
         log_error("page failed", exc)
         raise

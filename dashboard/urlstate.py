@@ -64,8 +64,15 @@ def _write(key: str, value: Any) -> None:
         st.query_params[key] = text
 
 
-def url_selectbox(label: str, options: Sequence[T], key: str, default: T | None = None,
-                  format_func: Callable[[T], str] = str, container: Any = st, **kwargs: Any) -> T:
+def url_selectbox(
+    label: str,
+    options: Sequence[T],
+    key: str,
+    default: T | None = None,
+    format_func: Callable[[T], str] = str,
+    container: Any = st,
+    **kwargs: Any,
+) -> T:
     """A selectbox kept in the URL under ``key``; returns the chosen option."""
     options = list(options)
     if not options:
@@ -78,8 +85,15 @@ def url_selectbox(label: str, options: Sequence[T], key: str, default: T | None 
     return value
 
 
-def url_radio(label: str, options: Sequence[T], key: str, default: T | None = None,
-              format_func: Callable[[T], str] = str, container: Any = st, **kwargs: Any) -> T:
+def url_radio(
+    label: str,
+    options: Sequence[T],
+    key: str,
+    default: T | None = None,
+    format_func: Callable[[T], str] = str,
+    container: Any = st,
+    **kwargs: Any,
+) -> T:
     """A radio group kept in the URL under ``key``; returns the chosen option."""
     options = list(options)
     fallback = default if default in options else options[0]
@@ -89,8 +103,15 @@ def url_radio(label: str, options: Sequence[T], key: str, default: T | None = No
     return value
 
 
-def url_multiselect(label: str, options: Sequence[T], key: str, default: Sequence[T] = (),
-                    format_func: Callable[[T], str] = str, container: Any = st, **kwargs: Any) -> list[T]:
+def url_multiselect(
+    label: str,
+    options: Sequence[T],
+    key: str,
+    default: Sequence[T] = (),
+    format_func: Callable[[T], str] = str,
+    container: Any = st,
+    **kwargs: Any,
+) -> list[T]:
     """A multiselect kept in the URL as a comma-separated list; unknown items are dropped with a notice."""
     options = list(options)
     if key not in st.session_state:
@@ -110,8 +131,7 @@ def url_multiselect(label: str, options: Sequence[T], key: str, default: Sequenc
     return list(value)
 
 
-def url_text(label: str, key: str, default: str = "", max_chars: int = 100,
-             container: Any = st, **kwargs: Any) -> str:
+def url_text(label: str, key: str, default: str = "", max_chars: int = 100, container: Any = st, **kwargs: Any) -> str:
     """A text input kept in the URL; text is only ever used as a parameter, never in SQL."""
     if key not in st.session_state:
         st.session_state[key] = (st.query_params.get(key) or default)[:max_chars]
@@ -120,8 +140,16 @@ def url_text(label: str, key: str, default: str = "", max_chars: int = 100,
     return str(value)
 
 
-def url_number(label: str, key: str, default: float, min_value: float, max_value: float,
-               step: float, container: Any = st, **kwargs: Any) -> float:
+def url_number(
+    label: str,
+    key: str,
+    default: float,
+    min_value: float,
+    max_value: float,
+    step: float,
+    container: Any = st,
+    **kwargs: Any,
+) -> float:
     """A number input kept in the URL; out-of-range or non-numeric URL values fall back to ``default``."""
     if key not in st.session_state:
         raw = st.query_params.get(key)
@@ -136,8 +164,7 @@ def url_number(label: str, key: str, default: float, min_value: float, max_value
             except ValueError:
                 _notice(key, raw, default)
         st.session_state[key] = value
-    value = container.number_input(label, min_value=min_value, max_value=max_value, step=step,
-                                   key=key, **kwargs)
+    value = container.number_input(label, min_value=min_value, max_value=max_value, step=step, key=key, **kwargs)
     _write(key, value)
     return value
 

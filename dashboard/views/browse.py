@@ -16,8 +16,10 @@ from dashboard.urlstate import (
 
 wh = open_warehouse()
 st.title("Browse councils")
-st.write("Filter councils, choose an indicator and a period, and see where each council stands "
-         "among the councils you filtered.")
+st.write(
+    "Filter councils, choose an indicator and a period, and see where each council stands "
+    "among the councils you filtered."
+)
 notices = st.container()
 
 councils = wh.query("browse_councils")
@@ -34,23 +36,28 @@ with filters_col:
 with choice_col:
     q = url_text("Council name contains", key="q", placeholder="e.g. Birmingham")
     indicator = url_selectbox(
-        "Indicator", list(indicators.index), key="indicator",
+        "Indicator",
+        list(indicators.index),
+        key="indicator",
         format_func=lambda i: f"{indicators.at[i, 'name']!s} ({indicators.at[i, 'theme']!s})",
     )
     periods = wh.query("browse_periods", indicator=indicator)["period"].tolist()
     period = url_selectbox("Period", periods, key="period")
-    include_former = url_toggle("Include former councils", key="former",
-                                help="Councils abolished by reorganisation, e.g. before 2023.")
+    include_former = url_toggle(
+        "Include former councils", key="former", help="Councils abolished by reorganisation, e.g. before 2023."
+    )
 with notices:
     show_url_notices()
 
 filters = browse.BrowseFilters(tuple(nations), tuple(regions), tuple(types), q.strip(), include_former)
 frame = browse.browse_frame(wh, indicator, period, filters)
 facts = indicators.loc[indicator]
-st.caption(browse.escape_markdown(
-    f"{facts['name']} ({facts['unit']}), {period}: {browse.polarity_sentence(facts['polarity'])}. "
-    f"Councils: {filters.describe()}."
-))
+st.caption(
+    browse.escape_markdown(
+        f"{facts['name']} ({facts['unit']}), {period}: {browse.polarity_sentence(facts['polarity'])}. "
+        f"Councils: {filters.describe()}."
+    )
+)
 if frame.empty:
     st.info("No councils match these filters. Clear a filter or the name search to see more.")
     st.stop()
@@ -58,33 +65,50 @@ if frame.empty:
 summary = st.columns(4)
 summary[0].metric("Councils shown", f"{len(frame):,}")
 summary[1].metric("With a value", f"{int(frame['n_values'].iloc[0]):,}")
-summary[2].metric("Median of these councils",
-                  browse.format_value(frame["median"].iloc[0], facts["decimals"], facts["unit"]))
-summary[3].metric("Ranked", f"{int(frame['n_ranked'].iloc[0]):,}",
-                  help="Neutral indicators and missing values are not ranked.")
+summary[2].metric(
+    "Median of these councils", browse.format_value(frame["median"].iloc[0], facts["decimals"], facts["unit"])
+)
+summary[3].metric(
+    "Ranked", f"{int(frame['n_ranked'].iloc[0]):,}", help="Neutral indicators and missing values are not ranked."
+)
 
 chart_tab, table_tab, download_tab = st.tabs(["Chart", "Table", "Download"])
 with chart_tab:
-    figure = council_map(frame, indicator_name=facts["name"], unit=facts["unit"],
-                         polarity=facts["polarity"], decimals=browse.decimals_or_default(facts["decimals"]))
+    figure = council_map(
+        frame,
+        indicator_name=facts["name"],
+        unit=facts["unit"],
+        polarity=facts["polarity"],
+        decimals=browse.decimals_or_default(facts["decimals"]),
+    )
     st.plotly_chart(figure, key="browse_map", config={"displaylogo": False})
     unplaced = int((frame["lat"].isna() | frame["lon"].isna()).sum())
     if unplaced:
-        st.caption(f"{unplaced} council(s) have no centroid in the register and are not on the map; "
-                   "they are in the table.")
-    st.caption("Each dot is a council's centroid. Grey hollow dots have no value for this period. "
-               "The same figures are in the Table tab.")
+        st.caption(
+            f"{unplaced} council(s) have no centroid in the register and are not on the map; they are in the table."
+        )
+    st.caption(
+        "Each dot is a council's centroid. Grey hollow dots have no value for this period. "
+        "The same figures are in the Table tab."
+    )
 with table_tab:
-    st.dataframe(browse.display_table(frame), hide_index=True, key="browse_table",
-                 column_config={"Value": st.column_config.NumberColumn(
-                     f"Value ({facts['unit']})",
-                     format=f"%.{browse.decimals_or_default(facts['decimals'])}f")})
+    st.dataframe(
+        browse.display_table(frame),
+        hide_index=True,
+        key="browse_table",
+        column_config={
+            "Value": st.column_config.NumberColumn(
+                f"Value ({facts['unit']})", format=f"%.{browse.decimals_or_default(facts['decimals'])}f"
+            )
+        },
+    )
 with download_tab:
     data_version = wh.scalar_meta().get("data_version")
     st.download_button(
         "Download these councils' figures (CSV)",
         data=csv_bytes(browse.export_frame(frame, period), browse.provenance(filters, len(frame), data_version)),
         file_name=f"exemplar-browse-{indicator}-{period.replace('/', '-')}.csv",
-        mime="text/csv", key="browse_download",
+        mime="text/csv",
+        key="browse_download",
     )
     st.caption("UTF-8 CSV that opens in Excel; it says how it was made (filters, rank method, data version).")

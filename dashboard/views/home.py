@@ -9,18 +9,33 @@ from dashboard.ui import open_warehouse
 # navigation yet is skipped, so Home never breaks while pages are being added.
 JOURNEYS = {
     "Browse councils": [
-        ("dashboard/views/browse.py", "Browse and map councils",
-         "Filter councils by nation, region, type or name and see one indicator as a table and map."),
-        ("dashboard/views/exemplar_overview.py", "What good looks like: exemplars across the UK",
-         "Councils that perform well against comparable councils, with the reasons shown."),
+        (
+            "dashboard/views/browse.py",
+            "Browse and map councils",
+            "Filter councils by nation, region, type or name and see one indicator as a table and map.",
+        ),
+        (
+            "dashboard/views/exemplar_overview.py",
+            "What good looks like: exemplars across the UK",
+            "Councils that perform well against comparable councils, with the reasons shown.",
+        ),
     ],
     "Compare a council with its peers": [
-        ("dashboard/views/profile.py", "Council profile",
-         "Every indicator for your council against its peer group: median, quartiles, rank and trend."),
-        ("dashboard/views/indicator.py", "One indicator in depth",
-         "Ranking, distribution and trend of one indicator within the peer group."),
-        ("dashboard/views/progress.py", "Progress between two periods",
-         "Change and rank change for every council in the group."),
+        (
+            "dashboard/views/profile.py",
+            "Council profile",
+            "Every indicator for your council against its peer group: median, quartiles, rank and trend.",
+        ),
+        (
+            "dashboard/views/indicator.py",
+            "One indicator in depth",
+            "Ranking, distribution and trend of one indicator within the peer group.",
+        ),
+        (
+            "dashboard/views/progress.py",
+            "Progress between two periods",
+            "Change and rank change for every council in the group.",
+        ),
     ],
 }
 
@@ -52,14 +67,18 @@ st.header("What the data holds")
 counts = wh.query("overview_counts").iloc[0]
 meta = wh.scalar_meta()
 cols = st.columns(4)
-cols[0].metric("Current councils", f"{counts['current_councils']:,}",
-               help=f"plus {counts['former_councils']:,} former councils kept for their history")
+cols[0].metric(
+    "Current councils",
+    f"{counts['current_councils']:,}",
+    help=f"plus {counts['former_councils']:,} former councils kept for their history",
+)
 cols[1].metric("Indicators", f"{counts['indicators']:,}", help=f"in {counts['themes']} themes")
-cols[2].metric("Periods", f"{counts['periods']:,}",
-               help=f"{counts['first_period']} to {counts['last_period']}")
+cols[2].metric("Periods", f"{counts['periods']:,}", help=f"{counts['first_period']} to {counts['last_period']}")
 cols[3].metric("Values", f"{counts['value_rows']:,}")
-st.caption(f"Data version {meta.get('data_version')}, published {meta.get('published_at')}. "
-           "See Data and methods for the sources and how figures are computed.")
+st.caption(
+    f"Data version {meta.get('data_version')}, published {meta.get('published_at')}. "
+    "See Data and methods for the sources and how figures are computed."
+)
 
 with st.expander("Indicators by theme, councils by nation and type"):
     st.dataframe(wh.query("indicators_by_theme"), hide_index=True, key="home_themes")

@@ -12,10 +12,12 @@ from dashboard.ui import open_warehouse
 
 wh = open_warehouse()
 st.title("Maturity against outcomes")
-st.write("Does a council that rates itself as mature also perform well? Each council's mean "
-         "maturity on the challenge questions is set against its outcome score in the chosen "
-         "period. The lines split the peer group at its medians; a council at a median counts "
-         "as high.")
+st.write(
+    "Does a council that rates itself as mature also perform well? Each council's mean "
+    "maturity on the challenge questions is set against its outcome score in the chosen "
+    "period. The lines split the peer group at its medians; a council at a median counts "
+    "as high."
+)
 choice = choose_council_round_and_group(wh, period_label="Outcome period")
 council, council_name, period = choice.council, choice.council_name, choice.period
 round_label, group = choice.round_label, choice.group
@@ -23,8 +25,11 @@ round_label, group = choice.round_label, choice.group
 quadrant, method = sa.quadrant_for_group(wh, group.codes, round_label, period)
 st.caption(f"Outcome score: {plain(method)} in {plain(period)}, within the peer group.")
 if not quadrant.disclosed:
-    st.info(sa.hidden_reason(quadrant.respondents, "The quadrants")
-            .replace("have published responses", "have both published responses and an outcome score"))
+    st.info(
+        sa.hidden_reason(quadrant.respondents, "The quadrants").replace(
+            "have published responses", "have both published responses and an outcome score"
+        )
+    )
     st.stop()
 
 names = wh.query("sa_councils")[["authority_code", "short_name"]]
@@ -34,24 +39,39 @@ cols = st.columns(len(sa.QUADRANTS))
 for col, (key, label) in zip(cols, sa.QUADRANTS.items(), strict=True):
     n = int(counts.loc[counts["quadrant"] == label, "councils"].sum())
     col.metric(sa.QUADRANT_SHORT[key], n, help=label)
-st.caption(f"{quadrant.respondents} of {group.size} councils in the group have both a published "
-           f"self-assessment in round {plain(round_label)} and an outcome score in {plain(period)}.")
+st.caption(
+    f"{quadrant.respondents} of {group.size} councils in the group have both a published "
+    f"self-assessment in round {plain(round_label)} and an outcome score in {plain(period)}."
+)
 if council in set(table["authority_code"]):
     where = table.loc[table["authority_code"] == council, "quadrant"].iat[0]
     st.success(f"{plain(council_name)}: {plain(where)}.")
 else:
-    st.info(f"{plain(council_name)} has no published self-assessment in round "
-            f"{plain(round_label)} or no outcome score in {plain(period)}.")
+    st.info(
+        f"{plain(council_name)} has no published self-assessment in round "
+        f"{plain(round_label)} or no outcome score in {plain(period)}."
+    )
 
 shown = table[["short_name", "authority_code", "mean_maturity", "outcome_score", "quadrant"]]
 meta = wh.scalar_meta()
-provenance = {"peer_group": group.definition(), "round": round_label, "outcome_period": period,
-              "outcome_method": method, "maturity_median": quadrant.maturity_median,
-              "outcome_median": quadrant.outcome_median, "split": "at the peer medians; at the median counts as high",
-              "data_version": meta.get("data_version", "")}
+provenance = {
+    "peer_group": group.definition(),
+    "round": round_label,
+    "outcome_period": period,
+    "outcome_method": method,
+    "maturity_median": quadrant.maturity_median,
+    "outcome_median": quadrant.outcome_median,
+    "split": "at the peer medians; at the median counts as high",
+    "data_version": meta.get("data_version", ""),
+}
 chart_table_download(
-    quadrant_chart(table, quadrant.maturity_median, quadrant.outcome_median, council,
-                   outcome_label=f"Outcome score ({method})"),
-    shown, csv_bytes(shown, provenance), f"maturity-outcomes-{round_label}.csv", key="mo_quadrant",
+    quadrant_chart(
+        table, quadrant.maturity_median, quadrant.outcome_median, council, outcome_label=f"Outcome score ({method})"
+    ),
+    shown,
+    csv_bytes(shown, provenance),
+    f"maturity-outcomes-{round_label}.csv",
+    key="mo_quadrant",
     caption=f"Median maturity {quadrant.maturity_median:.2f}; median outcome {quadrant.outcome_median:.3f}; "
-            f"{quadrant.respondents} councils.")
+    f"{quadrant.respondents} councils.",
+)

@@ -14,8 +14,10 @@ ALL_THEMES = "All themes"  # the theme filter's "no filter" choice
 wh = open_warehouse()
 meta = wh.scalar_meta()
 st.title("Data and methods")
-st.write("What the figures are, where they come from, and exactly how ranks, quartile bands and "
-         "medians are worked out, so every number on the dashboard can be checked and challenged.")
+st.write(
+    "What the figures are, where they come from, and exactly how ranks, quartile bands and "
+    "medians are worked out, so every number on the dashboard can be checked and challenged."
+)
 notices = st.container()
 
 st.header("Data version")
@@ -28,17 +30,32 @@ st.header("Indicators")
 definitions = wh.query("methods_indicators")
 theme = url_selectbox("Theme", [ALL_THEMES, *sorted(definitions["theme"].unique())], key="theme")
 shown = definitions if theme == ALL_THEMES else definitions[definitions["theme"] == theme]
-st.caption(f"{len(shown)} of {len(definitions)} indicators. Polarity says which direction is better: "
-           "higher, lower, or neutral (neither; never ranked or coloured good/bad).")
+st.caption(
+    f"{len(shown)} of {len(definitions)} indicators. Polarity says which direction is better: "
+    "higher, lower, or neutral (neither; never ranked or coloured good/bad)."
+)
 st.dataframe(
-    shown.rename(columns={
-        "theme": "Theme", "indicator_id": "Id", "name": "Name", "polarity": "Polarity",
-        "unit": "Unit", "min_value": "Min", "max_value": "Max", "decimals": "Decimals",
-        "aggregation": "Combining predecessors", "source": "Publisher", "description": "Definition",
-        "source_name": "Loaded from", "periods": "Periods", "first_period": "First",
-        "last_period": "Latest",
-    }),
-    hide_index=True, key="methods_indicators",
+    shown.rename(
+        columns={
+            "theme": "Theme",
+            "indicator_id": "Id",
+            "name": "Name",
+            "polarity": "Polarity",
+            "unit": "Unit",
+            "min_value": "Min",
+            "max_value": "Max",
+            "decimals": "Decimals",
+            "aggregation": "Combining predecessors",
+            "source": "Publisher",
+            "description": "Definition",
+            "source_name": "Loaded from",
+            "periods": "Periods",
+            "first_period": "First",
+            "last_period": "Latest",
+        }
+    ),
+    hide_index=True,
+    key="methods_indicators",
 )
 
 st.header("How the figures are computed")
@@ -74,18 +91,32 @@ pages, or the councils you filtered on the Browse page. Everything is computed i
 )
 
 st.caption("In one line each, as written into every peer-comparison CSV:")
-st.dataframe(pd.DataFrame({
-    "Figure": ["Rank", "Median and quartiles", "Quartile band", "Change"],
-    "Method": [benchmark.RANK_METHOD, benchmark.QUARTILE_METHOD, benchmark.BAND_METHOD,
-               benchmark.CHANGE_METHOD],
-}), hide_index=True, key="methods_one_line")
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Figure": ["Rank", "Median and quartiles", "Quartile band", "Change"],
+            "Method": [
+                benchmark.RANK_METHOD,
+                benchmark.QUARTILE_METHOD,
+                benchmark.BAND_METHOD,
+                benchmark.CHANGE_METHOD,
+            ],
+        }
+    ),
+    hide_index=True,
+    key="methods_one_line",
+)
 
 st.subheader("Peer groups")
-st.write("A peer group only ever holds councils (combined and strategic authorities never), "
-         "and only those that existed during the chosen period. The kinds of group offered:")
-st.dataframe(pd.DataFrame({"Peer group": [kind.label for kind in GROUP_KINDS.values()],
-                           "Id (in links)": list(GROUP_KINDS)}),
-             hide_index=True, key="methods_group_kinds")
+st.write(
+    "A peer group only ever holds councils (combined and strategic authorities never), "
+    "and only those that existed during the chosen period. The kinds of group offered:"
+)
+st.dataframe(
+    pd.DataFrame({"Peer group": [kind.label for kind in GROUP_KINDS.values()], "Id (in links)": list(GROUP_KINDS)}),
+    hide_index=True,
+    key="methods_group_kinds",
+)
 
 st.header("The demo data")
 if meta.get("is_demo") == "true":
@@ -99,22 +130,44 @@ if meta.get("is_demo") == "true":
         "every status can be seen. **Do not quote these figures.**"
     )
 else:
-    st.write("This warehouse holds no synthetic demo data: every value comes from the loaded "
-             "sources listed below.")
+    st.write("This warehouse holds no synthetic demo data: every value comes from the loaded sources listed below.")
 
 st.header("Sources")
 st.subheader("Loaded files")
 st.caption("Each file behind the published data, with its SHA-256 hash so a copy can be checked.")
-st.dataframe(wh.query("methods_sources").rename(columns={
-    "source_name": "Source", "file_name": "File", "sha256": "SHA-256", "rows_loaded": "Rows",
-    "load_id": "Load", "loaded_at": "Loaded at", "is_synthetic": "Synthetic"}),
-    hide_index=True, key="methods_sources")
+st.dataframe(
+    wh.query("methods_sources").rename(
+        columns={
+            "source_name": "Source",
+            "file_name": "File",
+            "sha256": "SHA-256",
+            "rows_loaded": "Rows",
+            "load_id": "Load",
+            "loaded_at": "Loaded at",
+            "is_synthetic": "Synthetic",
+        }
+    ),
+    hide_index=True,
+    key="methods_sources",
+)
 st.subheader("Load history")
 st.caption("Every successful load whose data this version holds, newest first.")
-st.dataframe(wh.query("load_history").rename(columns={
-    "load_id": "Load", "finished_at": "Finished", "source_name": "Source", "file_name": "File",
-    "sha256": "SHA-256", "rows_read": "Rows read", "rows_loaded": "Rows loaded", "outcome": "Outcome"}),
-    hide_index=True, key="methods_load_history")
+st.dataframe(
+    wh.query("load_history").rename(
+        columns={
+            "load_id": "Load",
+            "finished_at": "Finished",
+            "source_name": "Source",
+            "file_name": "File",
+            "sha256": "SHA-256",
+            "rows_read": "Rows read",
+            "rows_loaded": "Rows loaded",
+            "outcome": "Outcome",
+        }
+    ),
+    hide_index=True,
+    key="methods_load_history",
+)
 
 st.subheader("Reference data and credits")
 references = wh.query("methods_reference_sources")
@@ -124,9 +177,19 @@ st.write(
     "the **MIT licence**: the *UK Local Authority Names and Codes* register and the *Composite UK "
     "Index of Multiple Deprivation*. Snapshots used:"
 )
-st.dataframe(references.rename(columns={"name": "Name", "publisher": "Publisher", "licence": "Licence",
-                                        "snapshot": "Snapshot", "files": "Files"}),
-             hide_index=True, key="methods_references")
+st.dataframe(
+    references.rename(
+        columns={
+            "name": "Name",
+            "publisher": "Publisher",
+            "licence": "Licence",
+            "snapshot": "Snapshot",
+            "files": "Files",
+        }
+    ),
+    hide_index=True,
+    key="methods_references",
+)
 
 with notices:
     show_url_notices()

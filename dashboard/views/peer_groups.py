@@ -10,15 +10,19 @@ from dashboard.urlstate import show_url_notices, url_selectbox
 
 wh = open_warehouse()
 st.title("Peer groups")
-st.write("Statistical neighbours and family groups stored in the warehouse: imported from a "
-         "publisher's file or computed by Exemplar. Choose one as the peer group on any "
-         "comparison page (Peer group: Statistical neighbours or Family group).")
+st.write(
+    "Statistical neighbours and family groups stored in the warehouse: imported from a "
+    "publisher's file or computed by Exemplar. Choose one as the peer group on any "
+    "comparison page (Peer group: Statistical neighbours or Family group)."
+)
 notices = st.container()
 sets = peer_sets.available_sets(wh)
 if sets.empty:
-    st.info("No peer-group sets are loaded yet. Compute statistical neighbours with "
-            "`python -m etl neighbours`, or import a family-group or neighbour file with "
-            "`python -m etl import FILE --spec SPEC.toml` (see docs/importing.md).")
+    st.info(
+        "No peer-group sets are loaded yet. Compute statistical neighbours with "
+        "`python -m etl neighbours`, or import a family-group or neighbour file with "
+        "`python -m etl import FILE --spec SPEC.toml` (see docs/importing.md)."
+    )
     st.stop()
 
 left, right = st.columns(2)
@@ -41,40 +45,85 @@ facts = {
 }
 st.dataframe([{"About this set": k, "": v} for k, v in facts.items() if v], hide_index=True, key="set_facts")
 meta = wh.scalar_meta()
-provenance = {"peer_set": set_id, "peer_set_name": info["name"], "method": info["method"],
-              "variables": info["variables"] or "", "council": council,
-              "data_version": meta.get("data_version", "")}
+provenance = {
+    "peer_set": set_id,
+    "peer_set_name": info["name"],
+    "method": info["method"],
+    "variables": info["variables"] or "",
+    "council": council,
+    "data_version": meta.get("data_version", ""),
+}
 
 if info["kind"] == "neighbours":
     neighbours = peer_sets.neighbours_of(wh, set_id, council)
     if neighbours.empty:
         st.info(f"{peer_ui.plain(council_name)} is not in this set. Choose another council or set.")
         st.stop()
-    table = neighbours.rename(columns={
-        "rank": "Rank", "short_name": "Neighbour", "authority_code": "Code", "authority_type": "Type",
-        "region": "Region", "nation": "Nation", "similarity": "Similarity (0-100)", "closeness": "Closeness"})
+    table = neighbours.rename(
+        columns={
+            "rank": "Rank",
+            "short_name": "Neighbour",
+            "authority_code": "Code",
+            "authority_type": "Type",
+            "region": "Region",
+            "nation": "Nation",
+            "similarity": "Similarity (0-100)",
+            "closeness": "Closeness",
+        }
+    )
     st.markdown(f"#### Neighbours of {peer_ui.plain(council_name)}")
     peer_ui.chart_table_download(
-        charts.similarity_bar(neighbours, council_name), table, exports.csv_bytes(table, provenance),
-        peer_ui.file_name("neighbours", set_id, council), key="neighbours",
+        charts.similarity_bar(neighbours, council_name),
+        table,
+        exports.csv_bytes(table, provenance),
+        peer_ui.file_name("neighbours", set_id, council),
+        key="neighbours",
         caption="Similarity: 100 means identical on every variable, 0 as far apart as the two most "
-                "different councils of the tier (computed sets); imported sets show the publisher's score.")
+        "different councils of the tier (computed sets); imported sets show the publisher's score.",
+    )
 else:
     family = peer_sets.family_of(wh, set_id, council)
     if family.empty:
         st.info(f"{peer_ui.plain(council_name)} is not in this set. Choose another council or set.")
         st.stop()
-    st.markdown(f"#### Family group {peer_ui.plain(family['group_id'].iloc[0])} of "
-                f"{peer_ui.plain(council_name)} ({len(family)} councils)")
-    table = family.rename(columns={"group_id": "Group", "short_name": "Council", "authority_code": "Code",
-                                   "authority_type": "Type", "region": "Region", "nation": "Nation"})
+    st.markdown(
+        f"#### Family group {peer_ui.plain(family['group_id'].iloc[0])} of "
+        f"{peer_ui.plain(council_name)} ({len(family)} councils)"
+    )
+    table = family.rename(
+        columns={
+            "group_id": "Group",
+            "short_name": "Council",
+            "authority_code": "Code",
+            "authority_type": "Type",
+            "region": "Region",
+            "nation": "Nation",
+        }
+    )
     st.dataframe(table, hide_index=True, key="family_table")
-    st.download_button("Download the family group (CSV)", exports.csv_bytes(table, provenance),
-                       file_name=peer_ui.file_name("family", set_id, council), mime="text/csv",
-                       key="family_download", on_click="ignore")
+    st.download_button(
+        "Download the family group (CSV)",
+        exports.csv_bytes(table, provenance),
+        file_name=peer_ui.file_name("family", set_id, council),
+        mime="text/csv",
+        key="family_download",
+        on_click="ignore",
+    )
 
 st.markdown("#### Every stored set")
-st.dataframe(sets.rename(columns={"set_id": "Id", "name": "Name", "kind": "Kind", "method": "Method",
-                                  "variables": "Variables", "councils": "Councils",
-                                  "source_name": "Source", "description": "Description"}),
-             hide_index=True, key="all_sets")
+st.dataframe(
+    sets.rename(
+        columns={
+            "set_id": "Id",
+            "name": "Name",
+            "kind": "Kind",
+            "method": "Method",
+            "variables": "Variables",
+            "councils": "Councils",
+            "source_name": "Source",
+            "description": "Description",
+        }
+    ),
+    hide_index=True,
+    key="all_sets",
+)

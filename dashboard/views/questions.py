@@ -30,15 +30,25 @@ in_theme = questions[questions["theme"] == theme]
 texts = dict(zip(in_theme["question_id"], in_theme["text"], strict=True))
 with middle:
     question = url_selectbox(
-        "Question", [ALL_QUESTIONS, *in_theme["question_id"]], key="question",
-        format_func=lambda q: "Every question in the theme" if q == ALL_QUESTIONS else f"{q}: {texts[q]}")
+        "Question",
+        [ALL_QUESTIONS, *in_theme["question_id"]],
+        key="question",
+        format_func=lambda q: "Every question in the theme" if q == ALL_QUESTIONS else f"{q}: {texts[q]}",
+    )
 with right:
-    nation = url_selectbox("Councils in", [ALL_NATIONS, *sorted(councils["nation"].unique())], key="nation",
-                           format_func=lambda n: "the whole UK" if n == ALL_NATIONS else n)
+    nation = url_selectbox(
+        "Councils in",
+        [ALL_NATIONS, *sorted(councils["nation"].unique())],
+        key="nation",
+        format_func=lambda n: "the whole UK" if n == ALL_NATIONS else n,
+    )
 show_url_notices()
 
-codes = councils["authority_code"] if nation == ALL_NATIONS else \
-    councils.loc[councils["nation"] == nation, "authority_code"]
+codes = (
+    councils["authority_code"]
+    if nation == ALL_NATIONS
+    else councils.loc[councils["nation"] == nation, "authority_code"]
+)
 responses = sa.published_responses(wh, codes.tolist())
 chosen = [question] if question != ALL_QUESTIONS else in_theme["question_id"].tolist()
 responses = responses[responses["question_id"].isin(chosen)]
@@ -47,39 +57,44 @@ if question != ALL_QUESTIONS:
     row = in_theme[in_theme["question_id"] == question].iloc[0]
     st.markdown(f"**{plain(row['text'])}** ({plain(row['role'])})")
     levels = {f"Level {i}": row[f"level_{i}"] for i in range(1, 6)}
-    st.dataframe([{"level": k, "what it looks like": v} for k, v in levels.items()],
-                 hide_index=True, key="q_levels")
+    st.dataframe([{"level": k, "what it looks like": v} for k, v in levels.items()], hide_index=True, key="q_levels")
 else:
-    st.caption("A council's theme score is its mean over the theme's questions, rounded to the "
-               "nearest level.")
+    st.caption("A council's theme score is its mean over the theme's questions, rounded to the nearest level.")
 
 distribution = sa.score_distribution(responses)
 per_round = distribution.groupby("round")["councils"].sum()
 hidden: list[Any] = [r for r, n in per_round.items() if not sa.peer_stat_allowed(n)]  # round labels
 for round_label in hidden:
-    st.info(f"Round {plain(round_label)}: " + sa.hidden_reason(int(per_round[round_label]),
-                                                                "The distribution"))
+    st.info(f"Round {plain(round_label)}: " + sa.hidden_reason(int(per_round[round_label]), "The distribution"))
 distribution = distribution[~distribution["round"].isin(hidden)]
 meta = wh.scalar_meta()
-provenance = {"theme": theme, "question": question, "councils": nation,
-              "data_version": meta.get("data_version", "")}
+provenance = {"theme": theme, "question": question, "councils": nation, "data_version": meta.get("data_version", "")}
 st.subheader("Distribution of scores by round")
 if distribution.empty:
     st.info("No round has enough published responses to show.")
 else:
     table = distribution.drop(columns=["round_start"])
-    chart_table_download(distribution_bars(distribution), table, csv_bytes(table, provenance),
-                         "self-assessment-distribution.csv", key="q_distribution")
+    chart_table_download(
+        distribution_bars(distribution),
+        table,
+        csv_bytes(table, provenance),
+        "self-assessment-distribution.csv",
+        key="q_distribution",
+    )
 
 st.subheader("Progress between rounds")
-st.caption("Councils that published answers in both rounds; a council's score is its mean over "
-           "the selected questions.")
+st.caption("Councils that published answers in both rounds; a council's score is its mean over the selected questions.")
 progress = sa.round_progress(responses[~responses["round"].isin(hidden)])
 progress = progress[progress["councils"].map(sa.peer_stat_allowed)]
 if progress.empty:
     st.info(f"Too few councils ({sa.MIN_PEER_RESPONDENTS} needed) answered in two consecutive rounds.")
 else:
     st.dataframe(progress, hide_index=True, key="q_progress")
-    st.download_button("Download CSV", csv_bytes(progress, provenance),
-                       file_name="self-assessment-progress.csv", mime="text/csv",
-                       key="q_progress_download", on_click="ignore")
+    st.download_button(
+        "Download CSV",
+        csv_bytes(progress, provenance),
+        file_name="self-assessment-progress.csv",
+        mime="text/csv",
+        key="q_progress_download",
+        on_click="ignore",
+    )

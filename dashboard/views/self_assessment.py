@@ -11,13 +11,17 @@ from dashboard.peer_ui import chart_table_download, plain
 from dashboard.sa_ui import choose_council_round_and_group
 from dashboard.ui import open_warehouse
 
-ROLES = {"driver": "Drivers: what transformation must deliver",
-         "enabler": "Enablers: the capabilities that make it possible"}
+ROLES = {
+    "driver": "Drivers: what transformation must deliver",
+    "enabler": "Enablers: the capabilities that make it possible",
+}
 
 wh = open_warehouse()
 st.title("Self-assessment results")
-st.write("How a council rates its own maturity on the challenge questions (1 = starting out, "
-         "5 = transformed), theme by theme, beside similar councils and the exemplars.")
+st.write(
+    "How a council rates its own maturity on the challenge questions (1 = starting out, "
+    "5 = transformed), theme by theme, beside similar councils and the exemplars."
+)
 choice = choose_council_round_and_group(wh, period_label="Period (peer group and exemplars)")
 council, council_name, period = choice.council, choice.council_name, choice.period
 round_label, group = choice.round_label, choice.group
@@ -25,11 +29,12 @@ round_label, group = choice.round_label, choice.group
 results = sa.council_results(wh, council, group.codes, period)
 meta = wh.scalar_meta()
 if not results.own_rounds:
-    st.info(f"{plain(council_name)} has no published self-assessment yet: only the peer "
-            "group's results are shown.")
+    st.info(f"{plain(council_name)} has no published self-assessment yet: only the peer group's results are shown.")
 elif round_label not in results.own_rounds:
-    st.info(f"{plain(council_name)} published no answers for round {plain(round_label)}; it "
-            f"answered in {', '.join(results.own_rounds)}.")
+    st.info(
+        f"{plain(council_name)} published no answers for round {plain(round_label)}; it "
+        f"answered in {', '.join(results.own_rounds)}."
+    )
 respondents = results.respondents.get(round_label, 0)
 if not sa.peer_stat_allowed(respondents):
     st.info(sa.hidden_reason(respondents))
@@ -37,27 +42,48 @@ if results.exemplars:
     st.caption(f"Exemplars ({len(results.exemplars)}) chosen by the {plain(results.exemplar_method)}.")
     exemplars_answering = results.exemplar_respondents.get(round_label, 0)
     if not sa.peer_stat_allowed(exemplars_answering):
-        st.info(sa.hidden_reason(exemplars_answering, "The exemplar profile")
-                .replace("in this group", "among the exemplars"))
+        st.info(
+            sa.hidden_reason(exemplars_answering, "The exemplar profile").replace(
+                "in this group", "among the exemplars"
+            )
+        )
 else:
-    st.caption(f"No exemplars in this group for {plain(period)} ({plain(results.exemplar_method)}), "
-               "so there is no exemplar profile.")
+    st.caption(
+        f"No exemplars in this group for {plain(period)} ({plain(results.exemplar_method)}), "
+        "so there is no exemplar profile."
+    )
 this_round = results.table[results.table["round"] == round_label]
 
-provenance = {"council": council, "peer_group": group.definition(), "period": period,
-              "disclosure": f"peer statistics only from {sa.MIN_PEER_RESPONDENTS} respondents",
-              "exemplars": results.exemplar_method, "data_version": meta.get("data_version", "")}
+provenance = {
+    "council": council,
+    "peer_group": group.definition(),
+    "period": period,
+    "disclosure": f"peer statistics only from {sa.MIN_PEER_RESPONDENTS} respondents",
+    "exemplars": results.exemplar_method,
+    "data_version": meta.get("data_version", ""),
+}
 for role, heading in ROLES.items():
     st.subheader(heading)
     part = this_round[this_round["role"] == role]
     figure = maturity_radar(part, council_name, f"Round {round_label}")
-    shown = part.drop(columns=["round_start"]).rename(columns={
-        "maturity": council_name, "median": "peer median", "q1": "peer lower quartile",
-        "q3": "peer upper quartile", "respondents": "peers responding",
-        "exemplar_maturity": "exemplar profile"})
+    shown = part.drop(columns=["round_start"]).rename(
+        columns={
+            "maturity": council_name,
+            "median": "peer median",
+            "q1": "peer lower quartile",
+            "q3": "peer upper quartile",
+            "respondents": "peers responding",
+            "exemplar_maturity": "exemplar profile",
+        }
+    )
     every_round = results.table[results.table["role"] == role].drop(columns=["round_start"])
-    chart_table_download(figure, shown, csv_bytes(every_round, {**provenance, "role": role}),
-                         f"self-assessment-{council}-{role}s.csv", key=f"sa_{role}")
+    chart_table_download(
+        figure,
+        shown,
+        csv_bytes(every_round, {**provenance, "role": role}),
+        f"self-assessment-{council}-{role}s.csv",
+        key=f"sa_{role}",
+    )
 
 st.subheader("Every round")
 st.dataframe(results.table.drop(columns=["round_start"]), hide_index=True, key="sa_all_rounds")
@@ -67,5 +93,6 @@ st.caption("Each level describes what a council at that score looks like.")
 questions = sa.question_table(sa.framework(wh), results.responses, round_label)
 for role, heading in ROLES.items():
     with st.expander(heading.split(":")[0], expanded=False):
-        st.dataframe(questions[questions["role"] == role].drop(columns=["role"]), hide_index=True,
-                     key=f"sa_questions_{role}")
+        st.dataframe(
+            questions[questions["role"] == role].drop(columns=["role"]), hide_index=True, key=f"sa_questions_{role}"
+        )

@@ -18,9 +18,11 @@ from etl import submission
 
 wh = open_warehouse()
 st.title("Submit a self-assessment")
-st.markdown("Choose your council and the round, download the template and give every question "
-            "a score from 1 to 5, then upload it here, check the preview and submit. Your answers "
-            "are published at the next data load.")
+st.markdown(
+    "Choose your council and the round, download the template and give every question "
+    "a score from 1 to 5, then upload it here, check the preview and submit. Your answers "
+    "are published at the next data load."
+)
 questions = sa.framework(wh)
 if questions.empty:
     st.info("No self-assessment framework is loaded yet, so there is nothing to answer.")
@@ -33,22 +35,38 @@ with left:
     council, council_name = choose_council(wh)
 with right:
     round_label = url_selectbox("Round", round_options, key="round", default=this_year)
-publish = url_toggle("Publish my answers to other users of Exemplar", key="publish", default=True,
-                     help="Unpublished answers are stored but never shown on any page or download.")
+publish = url_toggle(
+    "Publish my answers to other users of Exemplar",
+    key="publish",
+    default=True,
+    help="Unpublished answers are stored but never shown on any page or download.",
+)
 show_url_notices()
 
 fw = submission.framework_id(questions)
 st.subheader("1. Download the template")
-st.caption(f"Framework {fw}: {len(questions)} questions. The template is filled in for "
-           f"{plain(council_name)} ({council}), round {plain(round_label)}.")
+st.caption(
+    f"Framework {fw}: {len(questions)} questions. The template is filled in for "
+    f"{plain(council_name)} ({council}), round {plain(round_label)}."
+)
 base = f"self-assessment-template-{council}-{round_label}"
 col_csv, col_xlsx = st.columns(2)
-col_csv.download_button("Template as CSV", template.template_csv(questions, council, round_label),
-                        file_name=f"{base}.csv", mime="text/csv", key="template_csv", on_click="ignore")
+col_csv.download_button(
+    "Template as CSV",
+    template.template_csv(questions, council, round_label),
+    file_name=f"{base}.csv",
+    mime="text/csv",
+    key="template_csv",
+    on_click="ignore",
+)
 col_xlsx.download_button(
-    "Template as Excel", template.template_xlsx(questions, council, round_label),
-    file_name=f"{base}.xlsx", key="template_xlsx", on_click="ignore",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    "Template as Excel",
+    template.template_xlsx(questions, council, round_label),
+    file_name=f"{base}.xlsx",
+    key="template_xlsx",
+    on_click="ignore",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 st.subheader("2. Upload the filled template")
 st.caption(f"CSV (UTF-8) or .xlsx, up to {submission.MAX_UPLOAD_BYTES // 1000:,} kB, no formulas or macros.")
@@ -63,19 +81,21 @@ if not result.ok:
     st.stop()
 
 st.subheader("3. Check and submit")
-st.write(f"{len(result.answers)} answers for {plain(council_name)}, round {plain(result.round)} "
-         f"({'published' if publish else 'kept private'}). Mean maturity "
-         f"{result.answers['score'].mean():.2f}.")
+st.write(
+    f"{len(result.answers)} answers for {plain(council_name)}, round {plain(result.round)} "
+    f"({'published' if publish else 'kept private'}). Mean maturity "
+    f"{result.answers['score'].mean():.2f}."
+)
 st.dataframe(result.answers, hide_index=True, key="upload_preview")
 # Remember what this session already submitted, so a second click does not queue a duplicate.
 done = st.session_state.setdefault("submitted", {})
 ticket = (submission.sha256_hex(data), council, result.round, publish)
 if ticket in done:
-    st.success(f"Submitted (reference {plain(done[ticket])}). It will be published at the next "
-               "data load.")
+    st.success(f"Submitted (reference {plain(done[ticket])}). It will be published at the next data load.")
 elif st.button("Submit these answers", key="submit", type="primary"):
-    folder = submission.write_to_inbox(wh.paths.inbox, data, upload.name, council, result.round,
-                                       fw, published=publish)
+    folder = submission.write_to_inbox(wh.paths.inbox, data, upload.name, council, result.round, fw, published=publish)
     done[ticket] = folder.name
-    st.success(f"Submitted (reference {plain(folder.name)}, sha256 {ticket[0][:12]}…). "
-               "It will be published at the next data load.")
+    st.success(
+        f"Submitted (reference {plain(folder.name)}, sha256 {ticket[0][:12]}…). "
+        "It will be published at the next data load."
+    )

@@ -13,8 +13,10 @@ st.header("Get help")
 if contact:
     st.text(f"Contact the team that runs this dashboard: {contact}")
 else:
-    st.write("Contact the team that runs this dashboard. (Whoever deploys Exemplar sets their "
-             "contact in the `EXEMPLAR_SUPPORT_CONTACT` setting; none is set on this copy.)")
+    st.write(
+        "Contact the team that runs this dashboard. (Whoever deploys Exemplar sets their "
+        "contact in the `EXEMPLAR_SUPPORT_CONTACT` setting; none is set on this copy.)"
+    )
 st.write(
     "Start with the **Data and methods** page: it defines every indicator and explains how ranks, "
     "quartile bands and medians are worked out. Every page keeps its choices in the address bar, "
@@ -39,8 +41,10 @@ which takes corrections at its own repository.
 )
 
 st.header("Feedback")
-st.write("Tell us what you use the dashboard for, what is missing, and anything that is hard "
-         "to use, including with assistive technology (see the Accessibility statement).")
+st.write(
+    "Tell us what you use the dashboard for, what is missing, and anything that is hard "
+    "to use, including with assistive technology (see the Accessibility statement)."
+)
 
 st.header("Version information")
 st.caption("Quote these in a support request.")

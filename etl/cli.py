@@ -24,11 +24,17 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Load data into the Exemplar warehouse.")
-    parser.add_argument("--warehouse", help="live warehouse path (default: $EXEMPLAR_WAREHOUSE or data/exemplar.duckdb)")
+    parser.add_argument(
+        "--warehouse", help="live warehouse path (default: $EXEMPLAR_WAREHOUSE or data/exemplar.duckdb)"
+    )
     parser.add_argument("--reference-dir", type=Path, help="folder with uk-authorities/ and uk-deprivation/")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("build-demo", help="generate the synthetic demo source and load it")
-    demo.add_argument("--if-missing", action="store_true", help="do nothing when a warehouse of the current schema version is already published")
+    demo.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing when a warehouse of the current schema version is already published",
+    )
     demo.add_argument("--keep-source", type=Path, help="also keep the generated CSV files in this folder")
     load = commands.add_parser("load", help="validate and publish one or more source folders")
     load.add_argument("dirs", nargs="+", type=Path)
@@ -49,8 +55,11 @@ def _add_import_commands(commands: argparse._SubParsersAction) -> None:
     imp.add_argument("--spec", type=Path, required=True, help="the TOML mapping spec")
     imp.add_argument("--dry-run", action="store_true", help="run every check and print the report; write nothing")
     nb = commands.add_parser("neighbours", help="compute each council's 15 nearest statistical neighbours")
-    nb.add_argument("--variables", default="population,density,deprivation",
-                    help="comma-separated: population, density, deprivation, area, indicator:ID@PERIOD")
+    nb.add_argument(
+        "--variables",
+        default="population,density,deprivation",
+        help="comma-separated: population, density, deprivation, area, indicator:ID@PERIOD",
+    )
     nb.add_argument("--weights", help="comma-separated weights in the order of --variables (default: all 1)")
     nb.add_argument("--count", type=int, default=15, help="neighbours per council (default 15)")
     nb.add_argument("--set-id", default="computed-neighbours", help="id of the peer set (replaces one of that id)")
@@ -63,23 +72,35 @@ def _imports(args: argparse.Namespace) -> int:
     if args.command == "import":
         from etl.importer import format_report, import_file
 
-        report = import_file(args.file, args.spec, args.warehouse, dry_run=args.dry_run,
-                             reference_dir=args.reference_dir)
+        report = import_file(
+            args.file, args.spec, args.warehouse, dry_run=args.dry_run, reference_dir=args.reference_dir
+        )
         print(format_report(report), file=sys.stdout if report.ok else sys.stderr)
         return EXIT_OK if report.ok else EXIT_INVALID
     from etl import neighbours
 
     result = neighbours.compute_and_load(
-        args.warehouse, variables=args.variables, weights=args.weights, count=args.count,
-        set_id=args.set_id, name=args.name, dry_run=args.dry_run, reference_dir=args.reference_dir)
+        args.warehouse,
+        variables=args.variables,
+        weights=args.weights,
+        count=args.count,
+        set_id=args.set_id,
+        name=args.name,
+        dry_run=args.dry_run,
+        reference_dir=args.reference_dir,
+    )
     print(neighbours.format_summary(result), file=sys.stdout if result.ok else sys.stderr)
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
 def _add_operations(parser: argparse.ArgumentParser, commands: argparse._SubParsersAction) -> None:
     """The operator's commands: history, rollback, prune, export (see docs/operations.md)."""
-    parser.add_argument("--keep-versions", type=int, metavar="N",
-                        help="versions kept after a publish (default: $EXEMPLAR_KEEP_VERSIONS or 5)")
+    parser.add_argument(
+        "--keep-versions",
+        type=int,
+        metavar="N",
+        help="versions kept after a publish (default: $EXEMPLAR_KEEP_VERSIONS or 5)",
+    )
     commands.add_parser("history", help="list published versions, the live one starred")
     rollback = commands.add_parser("rollback", help="switch the live warehouse back to an earlier version")
     rollback.add_argument("version", nargs="?", help="version id (default: the one before the live one)")
@@ -115,8 +136,10 @@ def _report(result: LoadResult, out=None) -> int:
         print("Nothing was published; the live warehouse is unchanged.", file=sys.stderr)
         return EXIT_INVALID
     for record in result.files:
-        print(f"{record['source']}/{record['file']}: {record['rows_read']:,} rows read, "
-              f"{record['rows_loaded']:,} loaded", file=out)
+        print(
+            f"{record['source']}/{record['file']}: {record['rows_read']:,} rows read, {record['rows_loaded']:,} loaded",
+            file=out,
+        )
     if result.outcome == "published":
         print(f"Published data version {result.version}.", file=out)
     else:
@@ -133,8 +156,10 @@ def _build_demo(args: argparse.Namespace) -> int:
         if built_with == SCHEMA_VERSION:
             print("A warehouse is already published; leaving it as it is.")
             return EXIT_OK
-        print(f"The published warehouse has schema version {built_with}, this code needs "
-              f"{SCHEMA_VERSION}: rebuilding the demo.")
+        print(
+            f"The published warehouse has schema version {built_with}, this code needs "
+            f"{SCHEMA_VERSION}: rebuilding the demo."
+        )
     authorities = reference.read_authorities(args.reference_dir)
     with tempfile.TemporaryDirectory(prefix="exemplar-demo-") as tmp:
         folder = args.keep_source or Path(tmp) / demo.DEMO_SOURCE_NAME
@@ -181,8 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("--source-name needs exactly one folder", file=sys.stderr)
                 return EXIT_ERROR
             sources = [Source.of(d, getattr(args, "source_name", None)) for d in args.dirs]
-            result = load_sources(sources, args.warehouse, validate_only=args.command == "validate",
-                                  reference_dir=args.reference_dir)
+            result = load_sources(
+                sources, args.warehouse, validate_only=args.command == "validate", reference_dir=args.reference_dir
+            )
             return _report(result)
     except SourceReadError as exc:
         print(f"error: {exc}", file=sys.stderr)

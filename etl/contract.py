@@ -52,14 +52,13 @@ FILE_SPECS: dict[str, FileSpec] = {
             ("question_id", "theme", "role", "text"),
             tuple(f"level_{n}" for n in range(1, 6)),
         ),
-        FileSpec(
-            "responses.csv", ("authority_code", "round", "question_id", "score"), ("published",)
-        ),
+        FileSpec("responses.csv", ("authority_code", "round", "question_id", "score"), ("published",)),
         # Kept aggregate rows (UK, nations, regions) from imported files: comparators, not councils.
         FileSpec("comparators.csv", ("indicator_id", "period", "area_name", "value"), ("status", "area_code")),
         FileSpec("peer_sets.csv", ("set_id", "name", "kind", "method"), ("description", "variables")),
         FileSpec(
-            "peer_set_members.csv", ("set_id", "authority_code"),
+            "peer_set_members.csv",
+            ("set_id", "authority_code"),
             ("member_code", "rank", "similarity", "closeness", "group_id"),
         ),
     )

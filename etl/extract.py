@@ -65,8 +65,7 @@ def source_files(source_dir: Path) -> list[tuple[FileSpec, Path]]:
     """
     if not source_dir.is_dir():
         raise SourceReadError(f"{source_dir}: no such folder")
-    found = [(spec, source_dir / name) for name, spec in FILE_SPECS.items()
-             if (source_dir / name).is_file()]
+    found = [(spec, source_dir / name) for name, spec in FILE_SPECS.items() if (source_dir / name).is_file()]
     if not found:
         names = ", ".join(FILE_SPECS)
         raise SourceReadError(f"{source_dir}: holds none of the contract files ({names})")
@@ -90,8 +89,13 @@ def _read_header(path: Path, spec: FileSpec) -> list[str] | Problem:
         header_line = line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         field_no = line[: exc.start].count(b",") + 1
-        return Problem(name, 1, f"field {field_no} of the header", line[exc.start: exc.start + 4].hex(" "),
-                       "header is not UTF-8 encoded text")
+        return Problem(
+            name,
+            1,
+            f"field {field_no} of the header",
+            line[exc.start : exc.start + 4].hex(" "),
+            "header is not UTF-8 encoded text",
+        )
     header = next(csv.reader(io.StringIO(header_line)), [])
     return [column.strip() for column in header]
 
@@ -104,8 +108,9 @@ def _header_problems(spec: FileSpec, header: list[str]) -> tuple[list[Problem], 
             problems.append(Problem(spec.file_name, 1, column, column, "column appears twice in the header"))
         seen.add(column)
         if not column:
-            problems.append(Problem(spec.file_name, 1, f"field {number} of the header", "",
-                                    "header has an empty column name"))
+            problems.append(
+                Problem(spec.file_name, 1, f"field {number} of the header", "", "header has an empty column name")
+            )
     for column in spec.required:
         if column not in seen:
             problems.append(Problem(spec.file_name, 1, column, None, "required column is missing"))
@@ -118,8 +123,7 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _rejected_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, rejects: str,
-                   header: list[str]) -> list[Problem]:
+def _rejected_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, rejects: str, header: list[str]) -> list[Problem]:
     """One problem per rejected line (the reader lists a short row once per missing field)."""
     rows = con.execute(
         f"""SELECT line, min(column_idx), arg_min(column_name, column_idx), arg_min(error_type, column_idx),
@@ -130,8 +134,15 @@ def _rejected_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, rejects: str,
     for line, index, column, kind, raw in rows:
         if column is None:  # an extra field has no column name: say where it is instead
             column = f"field {index} (the header has {len(header)})"
-        problems.append(Problem(spec.file_name, int(line), column, (raw or "").rstrip("\r\n")[:80],
-                                REJECT_REASONS.get(kind, kind.lower())))
+        problems.append(
+            Problem(
+                spec.file_name,
+                int(line),
+                column,
+                (raw or "").rstrip("\r\n")[:80],
+                REJECT_REASONS.get(kind, kind.lower()),
+            )
+        )
     return problems
 
 
@@ -184,8 +195,9 @@ def _stage_text(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> t
     # Every data row is either staged or rejected (one problem per rejected line).
     staged.rows_read = con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0] + len(problems)
     if staged.rows_read == 0:
-        problems.append(Problem(spec.file_name, 2, ", ".join(spec.required), None,
-                                "file has a header but no data rows"))
+        problems.append(
+            Problem(spec.file_name, 2, ", ".join(spec.required), None, "file has a header but no data rows")
+        )
     return staged, problems
 
 

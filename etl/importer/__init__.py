@@ -10,5 +10,13 @@ from etl.importer.pipeline import import_file
 from etl.importer.report import ImportReport, format_report
 from etl.importer.spec import Spec, SpecError, read_spec
 
-__all__ = ["ImportReport", "Matcher", "Spec", "SpecError", "format_report", "import_file", "normalise_name",
-           "read_spec"]
+__all__ = [
+    "ImportReport",
+    "Matcher",
+    "Spec",
+    "SpecError",
+    "format_report",
+    "import_file",
+    "normalise_name",
+    "read_spec",
+]

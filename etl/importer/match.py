@@ -94,20 +94,66 @@ CODE_KINDS = {
 }
 
 # Word sequences removed from the start of a name (longest first, repeated until none applies).
-_PREFIXES = tuple(tuple(p.split()) for p in sorted((
-    "the", "city of", "county of", "city and county of", "royal borough of", "london borough of",
-    "metropolitan borough of", "borough of", "council of the", "county borough of",
-    "cyngor", "cyngor sir", "cyngor dinas", "cyngor dinas a sir", "cyngor bwrdeistref sirol",
-    "cyngor bwrdeistref", "dinas a sir", "sir", "bwrdeistref sirol",
-), key=len, reverse=True))
+_PREFIXES = tuple(
+    tuple(p.split())
+    for p in sorted(
+        (
+            "the",
+            "city of",
+            "county of",
+            "city and county of",
+            "royal borough of",
+            "london borough of",
+            "metropolitan borough of",
+            "borough of",
+            "council of the",
+            "county borough of",
+            "cyngor",
+            "cyngor sir",
+            "cyngor dinas",
+            "cyngor dinas a sir",
+            "cyngor bwrdeistref sirol",
+            "cyngor bwrdeistref",
+            "dinas a sir",
+            "sir",
+            "bwrdeistref sirol",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 # ... and from the end ("Bristol, City of" is the ONS style).
-_SUFFIXES = tuple(tuple(s.split()) for s in sorted((
-    "council", "borough council", "county council", "district council", "city council",
-    "metropolitan borough council", "metropolitan district council", "county borough council",
-    "metropolitan borough", "metropolitan district", "unitary authority", "city of", "county of",
-    "city and county of", "the", "borough", "district", "corporation", "city corporation",
-    "islands council", "combined authority", "mayoral combined authority",
-), key=len, reverse=True))
+_SUFFIXES = tuple(
+    tuple(s.split())
+    for s in sorted(
+        (
+            "council",
+            "borough council",
+            "county council",
+            "district council",
+            "city council",
+            "metropolitan borough council",
+            "metropolitan district council",
+            "county borough council",
+            "metropolitan borough",
+            "metropolitan district",
+            "unitary authority",
+            "city of",
+            "county of",
+            "city and county of",
+            "the",
+            "borough",
+            "district",
+            "corporation",
+            "city corporation",
+            "islands council",
+            "combined authority",
+            "mayoral combined authority",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
 
@@ -134,10 +180,10 @@ def normalise_name(text: str) -> str:
         changed = False
         for prefix in _PREFIXES:
             if len(words) > len(prefix) and tuple(words[: len(prefix)]) == prefix:
-                words, changed = words[len(prefix):], True
+                words, changed = words[len(prefix) :], True
                 break
         for suffix in _SUFFIXES:
-            if len(words) > len(suffix) and tuple(words[-len(suffix):]) == suffix:
+            if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
                 words, changed = words[: -len(suffix)], True
                 break
     return " ".join(words)
@@ -189,8 +235,7 @@ class Matcher:
     lifetimes: dict[str, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
 
     @classmethod
-    def from_register(cls, reference_dir: Path | None = None,
-                      overrides: dict[str, str] | None = None) -> Matcher:
+    def from_register(cls, reference_dir: Path | None = None, overrides: dict[str, str] | None = None) -> Matcher:
         """A matcher over every authority in the register (cached per register folder).
 
         ``overrides`` maps a name or code as written in the file to an authority code; it
@@ -204,8 +249,7 @@ class Matcher:
         return _register_matcher(folder).with_overrides(overrides)
 
     @classmethod
-    def build(cls, reference_dir: Path | None = None,
-              overrides: dict[str, str] | None = None) -> Matcher:
+    def build(cls, reference_dir: Path | None = None, overrides: dict[str, str] | None = None) -> Matcher:
         """A new matcher over every authority in the register (current and former), uncached.
 
         ``overrides`` maps a name or code as written in the file to an authority code; it
@@ -221,8 +265,15 @@ class Matcher:
         matcher = cls()
         current = authorities[authorities["is_current"]]
         code_of = dict(zip(current["short_name"], current["authority_code"], strict=True))
-        welsh = pd.DataFrame([(name, code_of[english]) for english, forms in WELSH_NAMES.items()
-                              if english in code_of for name in forms], columns=["name", "authority_code"])
+        welsh = pd.DataFrame(
+            [
+                (name, code_of[english])
+                for english, forms in WELSH_NAMES.items()
+                if english in code_of
+                for name in forms
+            ],
+            columns=["name", "authority_code"],
+        )
         names = pd.concat([names, welsh])
         for name, code in zip(names["name"], names["authority_code"], strict=True):
             matcher.exact.setdefault(_fold(name), set()).add(code)
@@ -232,8 +283,12 @@ class Matcher:
             by_code[code.strip().upper()][kind] = authority
         matcher.codes = dict(by_code)
         matcher.labels = dict(zip(authorities["authority_code"], authorities["short_name"], strict=True))
-        matcher.lifetimes = {code: (_day(start), _day(end)) for code, start, end in zip(
-            authorities["authority_code"], authorities["start_date"], authorities["end_date"], strict=True)}
+        matcher.lifetimes = {
+            code: (_day(start), _day(end))
+            for code, start, end in zip(
+                authorities["authority_code"], authorities["start_date"], authorities["end_date"], strict=True
+            )
+        }
         return matcher.with_overrides(overrides)
 
     def existed(self, code: str, start: dt.date, end: dt.date) -> bool:
@@ -257,8 +312,10 @@ class Matcher:
             elif len(resolved) == 1:
                 settled[_fold(written)] = resolved.pop()
             else:
-                raise ValueError(f"override {written!r} -> {target!r}: {target!r} is not a code in the register "
-                                 "or an aggregate area's ONS code")
+                raise ValueError(
+                    f"override {written!r} -> {target!r}: {target!r} is not a code in the register "
+                    "or an aggregate area's ONS code"
+                )
         return Matcher(self.exact, self.normalised, self.codes, self.labels, settled, self.lifetimes)
 
     def _override(self, folded: str) -> Match:
@@ -334,12 +391,22 @@ def match_frame(matcher: Matcher, texts: pd.Series, by: str) -> pd.DataFrame:
     rows = []
     for raw in pd.unique(texts):
         found = matcher.match_name(raw) if by == "name" else matcher.match_code(raw, by)
-        rows.append({"raw": raw, "outcome": found.outcome, "authority_code": found.authority_code,
-                     "area_name": found.area_name, "area_code": found.area_code,
-                     "candidates": "; ".join(found.candidates), "how": found.how,
-                     "candidate_codes": ",".join(found.candidate_codes)})
-    frame = pd.DataFrame(rows, columns=["raw", "outcome", "authority_code", "area_name", "area_code",
-                                        "candidates", "how", "candidate_codes"]).astype(object)
+        rows.append(
+            {
+                "raw": raw,
+                "outcome": found.outcome,
+                "authority_code": found.authority_code,
+                "area_name": found.area_name,
+                "area_code": found.area_code,
+                "candidates": "; ".join(found.candidates),
+                "how": found.how,
+                "candidate_codes": ",".join(found.candidate_codes),
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=["raw", "outcome", "authority_code", "area_name", "area_code", "candidates", "how", "candidate_codes"],
+    ).astype(object)
     return frame.where(frame.notna(), None)  # a blank cell stays None (never the text "nan")
 
 

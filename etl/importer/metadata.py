@@ -41,15 +41,18 @@ def metadata_rows(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path) -
         picked = ", ".join(_ident(c) for c in dict.fromkeys(wanted))
         frame = con.execute(f"SELECT {picked}, min(_row) AS _row FROM raw GROUP BY ALL ORDER BY _row").df()
         frame = frame.astype(object).where(frame.notna(), None)
-    renamed = {resolve_column(list(frame.columns), column, name, f"indicators.columns.{field_}"): field_
-               for field_, column in columns.items()}
+    renamed = {
+        resolve_column(list(frame.columns), column, name, f"indicators.columns.{field_}"): field_
+        for field_, column in columns.items()
+    }
     frame = frame[[*renamed, "_row"]].rename(columns=renamed)
     frame = frame[frame["indicator"].notna()]
     return frame.drop_duplicates(subset=[c for c in frame.columns if c != "_row"]), name
 
 
-def write_indicators(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path, folder: Path,
-                      report: ImportReport) -> None:
+def write_indicators(
+    con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path, folder: Path, report: ImportReport
+) -> None:
     """Build indicators.csv from inline definitions, a metadata file or columns, and defaults."""
     meta, meta_file = metadata_rows(con, spec, data_path)
     inline = {str(d["indicator"]).strip(): d for d in spec.indicators.define}
@@ -57,10 +60,16 @@ def write_indicators(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path
     for record in meta.to_dict("records"):
         by_text.setdefault(str(record["indicator"]).strip(), record)
     rows = []
-    for raw, indicator_id in con.execute("SELECT raw, indicator_id FROM indicator_map ORDER BY indicator_id").fetchall():
+    for raw, indicator_id in con.execute(
+        "SELECT raw, indicator_id FROM indicator_map ORDER BY indicator_id"
+    ).fetchall():
         text = raw.strip()
         found = inline.get(text) or inline.get(indicator_id) or by_text.get(text) or by_text.get(indicator_id) or {}
-        where = (meta_file, found.get("_row")) if found is by_text.get(text) or found is by_text.get(indicator_id) else ("spec", None)
+        where = (
+            (meta_file, found.get("_row"))
+            if found is by_text.get(text) or found is by_text.get(indicator_id)
+            else ("spec", None)
+        )
         row = {"indicator_id": indicator_id}
         for field_ in METADATA_FIELDS:
             value = found.get(field_)
@@ -70,16 +79,29 @@ def write_indicators(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path
         row["description"] = row["description"] or row["name"]
         missing = [f for f in REQUIRED_METADATA if not row[f]]
         if missing:
-            report.problems.append(Problem(where[0], where[1], ", ".join(missing), text,
-                                           "indicator has no " + " or ".join(missing)
-                                           + " (give it in the metadata or [indicators] defaults)"))
+            report.problems.append(
+                Problem(
+                    where[0],
+                    where[1],
+                    ", ".join(missing),
+                    text,
+                    "indicator has no " + " or ".join(missing) + " (give it in the metadata or [indicators] defaults)",
+                )
+            )
         polarity = (row["polarity"] or "").strip().casefold()
         mapped = spec.indicators.polarity_map.get(polarity) or DEFAULT_POLARITY.get(polarity)
         if not mapped:
             column = spec.indicators.columns.get("polarity", "polarity")
-            report.problems.append(Problem(where[0], where[1], column, row["polarity"],
-                                           f"polarity of {text!r} is not understood: map this word in "
-                                           "[indicators] polarity_map (to higher, lower or neutral)"))
+            report.problems.append(
+                Problem(
+                    where[0],
+                    where[1],
+                    column,
+                    row["polarity"],
+                    f"polarity of {text!r} is not understood: map this word in "
+                    "[indicators] polarity_map (to higher, lower or neutral)",
+                )
+            )
         row["polarity"] = mapped
         rows.append(row)
     if report.problems:

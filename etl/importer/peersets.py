@@ -20,8 +20,16 @@ from etl.problems import Problem
 __all__ = ["write_peer_set"]
 
 
-def write_peer_set(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, columns: list[str],
-              council_column: str, file_name: str, folder: Path, report: ImportReport) -> None:
+def write_peer_set(
+    con: duckdb.DuckDBPyConnection,
+    spec: Spec,
+    matcher: Matcher,
+    columns: list[str],
+    council_column: str,
+    file_name: str,
+    folder: Path,
+    report: ImportReport,
+) -> None:
     """Write peer_sets.csv and peer_set_members.csv for a family or neighbours file."""
     peer = spec.peer_set
     assert peer is not None  # parse_spec requires [set] for these kinds
@@ -35,28 +43,62 @@ def write_peer_set(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher,
         for record in frame.to_dict("records"):
             code = code_of.get(record[council_column])
             if code:
-                members.append({"set_id": peer.set_id, "authority_code": code,
-                                "group_id": (record[group] or "").strip(), "source_row": record["_row"]})
+                members.append(
+                    {
+                        "set_id": peer.set_id,
+                        "authority_code": code,
+                        "group_id": (record[group] or "").strip(),
+                        "source_row": record["_row"],
+                    }
+                )
     else:
         members = _neighbour_members(frame, spec, matcher, columns, council_column, code_of, file_name, report)
     if report.problems:
         return
-    pd.DataFrame([{"set_id": peer.set_id, "name": peer.name, "kind": spec.kind, "method": peer.method,
-                   "description": peer.description}]).to_csv(folder / "peer_sets.csv", index=False)
-    table = pd.DataFrame(members, columns=["set_id", "authority_code", "member_code", "rank", "similarity",
-                                           "closeness", "group_id", "source_row"])
+    pd.DataFrame(
+        [
+            {
+                "set_id": peer.set_id,
+                "name": peer.name,
+                "kind": spec.kind,
+                "method": peer.method,
+                "description": peer.description,
+            }
+        ]
+    ).to_csv(folder / "peer_sets.csv", index=False)
+    table = pd.DataFrame(
+        members,
+        columns=[
+            "set_id",
+            "authority_code",
+            "member_code",
+            "rank",
+            "similarity",
+            "closeness",
+            "group_id",
+            "source_row",
+        ],
+    )
     table["rank"] = table["rank"].astype("Int64")
     table.to_csv(folder / "peer_set_members.csv", index=False)
     report.members_written = len(table)
 
 
-def _neighbour_members(frame: pd.DataFrame, spec: Spec, matcher: Matcher, columns: list[str],
-                       council_column: str, code_of: dict, file_name: str, report: ImportReport) -> list[dict]:
+def _neighbour_members(
+    frame: pd.DataFrame,
+    spec: Spec,
+    matcher: Matcher,
+    columns: list[str],
+    council_column: str,
+    code_of: dict,
+    file_name: str,
+    report: ImportReport,
+) -> list[dict]:
     peer = spec.peer_set
     assert peer is not None
     by = peer.neighbour_by or spec.councils.by
     if by == "lookup":
-        raise SpecError("neighbours.by is required when councils.by = \"lookup\" (gss, register, name...)")
+        raise SpecError('neighbours.by is required when councils.by = "lookup" (gss, register, name...)')
 
     def optional(name: str | None, key: str) -> str | None:
         return resolve_column(columns, name, file_name, key) if name else None
@@ -90,11 +132,26 @@ def _neighbour_members(frame: pd.DataFrame, spec: Spec, matcher: Matcher, column
         outcome = found.loc[text]
         if outcome["outcome"] != "matched":
             if not spec.councils.skip_unmatched:
-                report.problems.append(Problem(file_name, record["_row"], column, str(text),
-                                               f"neighbour is {outcome['outcome']}"
-                                               + (f" ({outcome['candidates']})" if outcome["candidates"] else "")))
+                report.problems.append(
+                    Problem(
+                        file_name,
+                        record["_row"],
+                        column,
+                        str(text),
+                        f"neighbour is {outcome['outcome']}"
+                        + (f" ({outcome['candidates']})" if outcome["candidates"] else ""),
+                    )
+                )
             continue
-        members.append({"set_id": peer.set_id, "authority_code": code, "member_code": outcome["authority_code"],
-                        "rank": rank, "similarity": record[sim_col] if sim_col else None,
-                        "closeness": record[close_col] if close_col else None, "source_row": record["_row"]})
+        members.append(
+            {
+                "set_id": peer.set_id,
+                "authority_code": code,
+                "member_code": outcome["authority_code"],
+                "rank": rank,
+                "similarity": record[sim_col] if sim_col else None,
+                "closeness": record[close_col] if close_col else None,
+                "source_row": record["_row"],
+            }
+        )
     return members

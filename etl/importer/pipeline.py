@@ -44,9 +44,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
-def import_file(data_path: str | Path, spec: Spec | str | Path, warehouse: str | Path | None = None, *,
-                dry_run: bool = False, reference_dir: Path | None = None,
-                matcher: Matcher | None = None) -> ImportReport:
+def import_file(
+    data_path: str | Path,
+    spec: Spec | str | Path,
+    warehouse: str | Path | None = None,
+    *,
+    dry_run: bool = False,
+    reference_dir: Path | None = None,
+    matcher: Matcher | None = None,
+) -> ImportReport:
     """Import ``data_path`` as ``spec`` says; returns the report (``report.ok`` tells success).
 
     Problems in the data (unmatched names, bad values, bad periods...) are in
@@ -59,8 +65,13 @@ def import_file(data_path: str | Path, spec: Spec | str | Path, warehouse: str |
     """
     data_path = Path(data_path)
     spec = spec if isinstance(spec, Spec) else read_spec(spec)
-    report = ImportReport(file=data_path.name, source_name=spec.source_name, kind=spec.kind,
-                          dry_run=dry_run, aggregates=spec.councils.aggregates)
+    report = ImportReport(
+        file=data_path.name,
+        source_name=spec.source_name,
+        kind=spec.kind,
+        dry_run=dry_run,
+        aggregates=spec.councils.aggregates,
+    )
     matcher = (matcher or Matcher.from_register(reference_dir)).with_overrides(spec.councils.overrides)
     with tempfile.TemporaryDirectory(prefix="exemplar-import-") as tmp:
         folder = Path(tmp) / spec.source_name
@@ -72,8 +83,9 @@ def import_file(data_path: str | Path, spec: Spec | str | Path, warehouse: str |
             return report
         # the import's own DuckDB is closed by now, so the load has the memory to itself
         started = time.perf_counter()
-        result = load_sources([Source.of(folder, spec.source_name)], warehouse,
-                              validate_only=dry_run, reference_dir=reference_dir)
+        result = load_sources(
+            [Source.of(folder, spec.source_name)], warehouse, validate_only=dry_run, reference_dir=reference_dir
+        )
         report.seconds_load = time.perf_counter() - started
         report.outcome, report.version = result.outcome, result.version
         report.problems = [_origin(folder, p, data_path.name) for p in result.problems]
@@ -89,8 +101,9 @@ def _prepare(data_path: Path, spec: Spec, matcher: Matcher, folder: Path, report
     con.execute("SET preserve_insertion_order = true")  # rowid must follow file order
     con.execute("SET enable_progress_bar = false")  # the report is the output, not DuckDB's bars
     try:
-        columns = read_into(con, "raw", data_path, spec.file_format, spec.sheet, spec.skip_rows,
-                            spec.encoding, spec.delimiter)
+        columns = read_into(
+            con, "raw", data_path, spec.file_format, spec.sheet, spec.skip_rows, spec.encoding, spec.delimiter
+        )
         report.sha256 = file_sha256(data_path)
         report.rows_read = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
         council_column = resolve_column(columns, spec.councils.column, data_path.name, "councils.column")
@@ -104,11 +117,21 @@ def _prepare(data_path: Path, spec: Spec, matcher: Matcher, folder: Path, report
 
 
 # -- councils ------------------------------------------------------------------------------------
-def _match_councils(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, council_column: str,
-                    file_name: str, report: ImportReport) -> None:
+def _match_councils(
+    con: duckdb.DuckDBPyConnection,
+    spec: Spec,
+    matcher: Matcher,
+    council_column: str,
+    file_name: str,
+    report: ImportReport,
+) -> None:
     """Match each distinct council text once; creates temp table ``council_map``."""
-    seen = con.execute(f"""SELECT {_ident(council_column)} AS raw, min(_row) AS first_row, count(*) AS rows
-                           FROM raw GROUP BY 1""").df().astype(object)
+    seen = (
+        con.execute(f"""SELECT {_ident(council_column)} AS raw, min(_row) AS first_row, count(*) AS rows
+                           FROM raw GROUP BY 1""")
+        .df()
+        .astype(object)
+    )
     seen["raw"] = seen["raw"].where(seen["raw"].notna(), None)  # NULL cells stay None, never "nan"
     frame = _match_texts(matcher, seen["raw"], spec.councils.by, spec, file_name)
     con.register("council_frame", frame)
@@ -132,15 +155,30 @@ def _match_councils(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher
         return
     what = "name" if spec.councils.by == "name" else "code"
     for text in unmatched["raw"]:
-        report.problems.append(Problem(file_name, first.get(text), council_column, str(text),
-                                       f"is not a council {what} the register knows (set skip_unmatched = true "
-                                       "to leave such rows out, or add an override)", len(unmatched)))
+        report.problems.append(
+            Problem(
+                file_name,
+                first.get(text),
+                council_column,
+                str(text),
+                f"is not a council {what} the register knows (set skip_unmatched = true "
+                "to leave such rows out, or add an override)",
+                len(unmatched),
+            )
+        )
     deferred = spec.councils.by_period and spec.kind == "values"  # settled per row's period later
     for text, candidates in zip(ambiguous["raw"], ambiguous["candidates"], strict=True):
         if not deferred:
-            report.problems.append(Problem(file_name, first.get(text), council_column, str(text),
-                                           f"is ambiguous, could be {candidates}: settle it with "
-                                           "[councils] overrides or by_period = true", len(ambiguous)))
+            report.problems.append(
+                Problem(
+                    file_name,
+                    first.get(text),
+                    council_column,
+                    str(text),
+                    f"is ambiguous, could be {candidates}: settle it with [councils] overrides or by_period = true",
+                    len(ambiguous),
+                )
+            )
     if report.rows_blank:
         row = min(int(first[t]) for t in frame.loc[frame["outcome"] == "blank", "raw"])
         report.problems.append(Problem(file_name, row, council_column, "", "no council given", report.rows_blank))
@@ -172,14 +210,25 @@ def _match_texts(matcher: Matcher, texts: pd.Series, by: str, spec: Spec, file_n
 
 
 # -- values --------------------------------------------------------------------------------------
-def _values(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, columns: list[str], council_column: str,
-            data_path: Path, folder: Path, report: ImportReport) -> None:
+def _values(
+    con: duckdb.DuckDBPyConnection,
+    spec: Spec,
+    matcher: Matcher,
+    columns: list[str],
+    council_column: str,
+    data_path: Path,
+    folder: Path,
+    report: ImportReport,
+) -> None:
     """Reshape, check and write values.csv, comparators.csv and indicators.csv into ``folder``."""
     file_name = data_path.name
     meta_columns = set()
     if spec.indicators.columns and spec.indicators.file is None:  # metadata in the data file itself
-        meta_columns = {resolve_column(columns, c, file_name, f"indicators.columns.{k}")
-                        for k, c in spec.indicators.columns.items() if k != "indicator"}
+        meta_columns = {
+            resolve_column(columns, c, file_name, f"indicators.columns.{k}")
+            for k, c in spec.indicators.columns.items()
+            if k != "indicator"
+        }
     build_long(con, spec, columns, council_column, meta_columns, file_name)
     con.execute("CREATE OR REPLACE TEMP TABLE value_markers (marker VARCHAR, status VARCHAR)")
     con.executemany("INSERT INTO value_markers VALUES (?, ?)", list(spec.markers.items()))
@@ -193,14 +242,14 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, column
                CASE WHEN pc.authority_code IS NOT NULL THEN 'matched' ELSE c.outcome END AS outcome,
                coalesce(c.authority_code, pc.authority_code) AS authority_code, c.area_name, c.area_code,
                i.indicator_id, p.period_label, p.period_error, l.period AS raw_period,
-               {sql['number']} AS number,
-               coalesce(CASE WHEN lower(trim(l.status)) IN ({', '.join(f"'{s}'" for s in STATUSES)})
+               {sql["number"]} AS number,
+               coalesce(CASE WHEN lower(trim(l.status)) IN ({", ".join(f"'{s}'" for s in STATUSES)})
                              THEN lower(trim(l.status)) END,
-                        ms.status, {sql['status']}) AS status,
-               {sql['bad']} AS bad_value,
+                        ms.status, {sql["status"]}) AS status,
+               {sql["bad"]} AS bad_value,
                (trim(coalesce(l.status, '')) <> '' AND ms.status IS NULL
-                AND lower(trim(l.status)) NOT IN ({', '.join(f"'{s}'" for s in STATUSES)})) AS bad_status
-        FROM (SELECT *, {sql['plain']} AS plain_value FROM long_cells l) l
+                AND lower(trim(l.status)) NOT IN ({", ".join(f"'{s}'" for s in STATUSES)})) AS bad_status
+        FROM (SELECT *, {sql["plain"]} AS plain_value FROM long_cells l) l
         LEFT JOIN council_map c ON c.raw = l.council
         LEFT JOIN period_councils pc ON pc.raw = l.council AND pc.period = l.period
         LEFT JOIN indicator_map i ON i.raw = l.indicator
@@ -235,8 +284,14 @@ def _values(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, column
                         TO '{folder / "comparators.csv"}' (HEADER, DELIMITER ',')""")
 
 
-def _settle_by_period(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Matcher, council_column: str,
-                      file_name: str, report: ImportReport) -> None:
+def _settle_by_period(
+    con: duckdb.DuckDBPyConnection,
+    spec: Spec,
+    matcher: Matcher,
+    council_column: str,
+    file_name: str,
+    report: ImportReport,
+) -> None:
     """With ``by_period``: an ambiguous name in a row whose period only one candidate council
     existed in (register dates) means that council. Creates temp table ``period_councils``;
     pairs still ambiguous become problems (unless skip_unmatched)."""
@@ -257,9 +312,16 @@ def _settle_by_period(con: duckdb.DuckDBPyConnection, spec: Spec, matcher: Match
             continue
         unsettled += 1
         if not spec.councils.skip_unmatched:
-            report.problems.append(Problem(file_name, row, council_column, str(text),
-                                           f"is ambiguous in {label or period}, could be {candidates}: settle it "
-                                           "with [councils] overrides", len(pairs)))
+            report.problems.append(
+                Problem(
+                    file_name,
+                    row,
+                    council_column,
+                    str(text),
+                    f"is ambiguous in {label or period}, could be {candidates}: settle it with [councils] overrides",
+                    len(pairs),
+                )
+            )
     if settled:
         con.executemany("INSERT INTO period_councils VALUES (?, ?, ?)", settled)
 
@@ -272,12 +334,15 @@ def _map_periods(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, rep
             rows.append((raw, period.label, period.start, period.end, None))
         except PeriodError as exc:
             rows.append((raw, None, None, None, str(exc)))
-    frame = pd.DataFrame(rows, columns=["raw", "period_label", "period_start", "period_end",
-                                        "period_error"]).astype(object)
+    frame = pd.DataFrame(rows, columns=["raw", "period_label", "period_start", "period_end", "period_error"]).astype(
+        object
+    )
     con.register("period_frame", frame)
-    con.execute("CREATE OR REPLACE TEMP TABLE period_map AS SELECT raw::VARCHAR AS raw, period_label::VARCHAR AS "
-                "period_label, period_start::DATE AS period_start, period_end::DATE AS period_end, "
-                "period_error::VARCHAR AS period_error FROM period_frame")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE period_map AS SELECT raw::VARCHAR AS raw, period_label::VARCHAR AS "
+        "period_label, period_start::DATE AS period_start, period_end::DATE AS period_end, "
+        "period_error::VARCHAR AS period_error FROM period_frame"
+    )
     con.unregister("period_frame")
     ok = frame.dropna(subset=["period_label"]).sort_values("period_start")
     report.periods = list(dict.fromkeys(ok["period_label"]))
@@ -290,21 +355,31 @@ def _map_indicators(con: duckdb.DuckDBPyConnection, spec: Spec, report: ImportRe
         rows.append((raw, spec.indicators.rename.get(text) or (text if spec.indicators.ids == "as_is" else slug(text))))
     frame = pd.DataFrame(rows, columns=["raw", "indicator_id"]).astype("string")
     con.register("indicator_frame", frame)
-    con.execute("CREATE OR REPLACE TEMP TABLE indicator_map AS SELECT raw::VARCHAR AS raw, "
-                "indicator_id::VARCHAR AS indicator_id FROM indicator_frame")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE indicator_map AS SELECT raw::VARCHAR AS raw, "
+        "indicator_id::VARCHAR AS indicator_id FROM indicator_frame"
+    )
     con.unregister("indicator_frame")
     report.indicators = sorted(set(frame["indicator_id"]))
 
 
-def _examples(con: duckdb.DuckDBPyConnection, where: str, file_name: str, column_sql: str, value_sql_: str,
-              reason: str, problems: list[Problem]) -> None:
+def _examples(
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    file_name: str,
+    column_sql: str,
+    value_sql_: str,
+    reason: str,
+    problems: list[Problem],
+) -> None:
     """Append up to EXAMPLES_PER_PROBLEM problems for cells matching ``where``."""
     count = con.execute(f"SELECT count(*) FROM cells WHERE {where}").fetchall()[0][0]
     if not count:
         return
     for row, column, value in con.execute(
-            f"SELECT _row, {column_sql}, {value_sql_} FROM cells WHERE {where} "
-            f"ORDER BY _row, _column LIMIT {EXAMPLES_PER_PROBLEM}").fetchall():
+        f"SELECT _row, {column_sql}, {value_sql_} FROM cells WHERE {where} "
+        f"ORDER BY _row, _column LIMIT {EXAMPLES_PER_PROBLEM}"
+    ).fetchall():
         problems.append(Problem(file_name, row, column, value, reason, count))
 
 
@@ -313,30 +388,61 @@ def _cell_problems(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, r
     period_column = shape.period_column or ("(column name)" if shape.form == "wide" else "period")
     indicator_column = shape.indicator_column or "(column name)"
     problems = report.problems
-    _examples(con, "bad_value", file_name, "_column", "raw_value",
-              "is not a number or a known suppression/missing marker (add it to [values] markers if it is one)",
-              problems)
-    _examples(con, "bad_status", file_name, f"'{shape.status_column or 'status'}'", "raw_status",
-              f"is not a status ({', '.join(STATUSES)}) or a known marker", problems)
+    _examples(
+        con,
+        "bad_value",
+        file_name,
+        "_column",
+        "raw_value",
+        "is not a number or a known suppression/missing marker (add it to [values] markers if it is one)",
+        problems,
+    )
+    _examples(
+        con,
+        "bad_status",
+        file_name,
+        f"'{shape.status_column or 'status'}'",
+        "raw_status",
+        f"is not a status ({', '.join(STATUSES)}) or a known marker",
+        problems,
+    )
     _examples(con, "raw_period IS NULL", file_name, f"'{period_column}'", "''", "no period given", problems)
-    for raw, error in con.execute("SELECT DISTINCT raw_period, period_error FROM cells "
-                                  "WHERE period_error IS NOT NULL AND raw_period IS NOT NULL ORDER BY 1").fetchall():
-        row, column = con.execute("SELECT _row, _column FROM cells WHERE raw_period = ? ORDER BY _row LIMIT 1",
-                                  [raw]).fetchall()[0]
+    for raw, error in con.execute(
+        "SELECT DISTINCT raw_period, period_error FROM cells "
+        "WHERE period_error IS NOT NULL AND raw_period IS NOT NULL ORDER BY 1"
+    ).fetchall():
+        row, column = con.execute(
+            "SELECT _row, _column FROM cells WHERE raw_period = ? ORDER BY _row LIMIT 1", [raw]
+        ).fetchall()[0]
         where = column if shape.form == "wide" and not shape.period_column and not spec.period else period_column
         problems.append(Problem(file_name, row, where, raw, f"period {error}"))
     _examples(con, "indicator_id IS NULL", file_name, f"'{indicator_column}'", "''", "no indicator given", problems)
     bad_ids = con.execute("SELECT raw, indicator_id FROM indicator_map").fetchall()
     for raw, indicator_id in bad_ids:
         if not ID_PATTERN.match(indicator_id or ""):
-            problems.append(Problem(file_name, None, indicator_column, raw,
-                                    f"gives indicator id {indicator_id!r}, which is not letters, digits, '_', "
-                                    "'.' or '-' (map it in [indicators] rename)"))
-    clashes = con.execute("SELECT indicator_id, list(raw ORDER BY raw) FROM indicator_map GROUP BY 1 "
-                          "HAVING count(*) > 1").fetchall()
+            problems.append(
+                Problem(
+                    file_name,
+                    None,
+                    indicator_column,
+                    raw,
+                    f"gives indicator id {indicator_id!r}, which is not letters, digits, '_', "
+                    "'.' or '-' (map it in [indicators] rename)",
+                )
+            )
+    clashes = con.execute(
+        "SELECT indicator_id, list(raw ORDER BY raw) FROM indicator_map GROUP BY 1 HAVING count(*) > 1"
+    ).fetchall()
     for indicator_id, raws in clashes:
-        problems.append(Problem(file_name, None, indicator_column, "; ".join(raws),
-                                f"all become indicator id {indicator_id!r}: give them distinct ids in [indicators] rename"))
+        problems.append(
+            Problem(
+                file_name,
+                None,
+                indicator_column,
+                "; ".join(raws),
+                f"all become indicator id {indicator_id!r}: give them distinct ids in [indicators] rename",
+            )
+        )
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, report: ImportReport) -> None:
@@ -359,16 +465,28 @@ def _duplicates(con: duckdb.DuckDBPyConnection, file_name: str, spec: Spec, repo
         return
     droppable = "versions = 1" if spec.duplicates == "drop_identical" else "false"
     report.duplicates_dropped = con.execute(
-        f"SELECT count(*) FROM duplicate_cells WHERE nth > 1 AND {droppable}").fetchall()[0][0]
+        f"SELECT count(*) FROM duplicate_cells WHERE nth > 1 AND {droppable}"
+    ).fetchall()[0][0]
     con.execute(f"""DELETE FROM cells WHERE (_row, _column) IN (
         SELECT (_row, _column) FROM duplicate_cells WHERE nth > 1 AND {droppable})""")
     conflicts = con.execute(f"""SELECT _row, _column, first_row, count(*) OVER () FROM duplicate_cells
         WHERE nth > 1 AND NOT ({droppable}) ORDER BY _row LIMIT {EXAMPLES_PER_PROBLEM}""").fetchall()
-    how = ("gives a different value" if spec.duplicates == "drop_identical"
-           else "(set [values] duplicates = \"drop_identical\" to drop identical repeats)")
+    how = (
+        "gives a different value"
+        if spec.duplicates == "drop_identical"
+        else '(set [values] duplicates = "drop_identical" to drop identical repeats)'
+    )
     for row, column, first_row, count in conflicts:
-        report.problems.append(Problem(file_name, row, column, None,
-                                       f"repeats the council, indicator and period of row {first_row} {how}", count))
+        report.problems.append(
+            Problem(
+                file_name,
+                row,
+                column,
+                None,
+                f"repeats the council, indicator and period of row {first_row} {how}",
+                count,
+            )
+        )
 
 
 # -- problems from the load, traced back to the input file --------------------------------------
@@ -379,13 +497,15 @@ def _origin(folder: Path, problem: Problem, file_name: str) -> Problem:
     """A load problem in a generated CSV, re-pointed at the input file's row, column and cell."""
     path = folder / problem.file
     if problem.file not in _TRACED or problem.row is None or not path.is_file():
-        return Problem(f"{file_name} ({problem.file})", problem.row, problem.column, problem.value,
-                       problem.reason, problem.count)
+        return Problem(
+            f"{file_name} ({problem.file})", problem.row, problem.column, problem.value, problem.reason, problem.count
+        )
     con = duckdb.connect()
     try:
         found = con.execute(
             "SELECT * FROM read_csv(?, header = true, all_varchar = true) LIMIT 1 OFFSET ?",
-            [str(path), problem.row - 2]).df()
+            [str(path), problem.row - 2],
+        ).df()
     except duckdb.Error:
         return problem
     finally:

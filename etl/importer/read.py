@@ -48,8 +48,14 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def read_frame(path: Path, fmt: str | None = None, sheet: str | int | None = None, skip_rows: int = 0,
-               encoding: str = "utf-8", delimiter: str = ",") -> pd.DataFrame:
+def read_frame(
+    path: Path,
+    fmt: str | None = None,
+    sheet: str | int | None = None,
+    skip_rows: int = 0,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> pd.DataFrame:
     """A small file (a lookup or metadata file) as a DataFrame of text, with ``_row``.
 
     Raises:
@@ -64,9 +70,16 @@ def read_frame(path: Path, fmt: str | None = None, sheet: str | int | None = Non
     return frame.astype(object).where(frame.notna(), None)
 
 
-def read_into(con: duckdb.DuckDBPyConnection, table: str, path: Path, fmt: str | None = None,
-              sheet: str | int | None = None, skip_rows: int = 0, encoding: str = "utf-8",
-              delimiter: str = ",") -> list[str]:
+def read_into(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    fmt: str | None = None,
+    sheet: str | int | None = None,
+    skip_rows: int = 0,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> list[str]:
     """Read ``path`` into temp table ``table`` (all VARCHAR plus ``_row``); returns the columns.
 
     Raises:
@@ -85,11 +98,13 @@ def read_into(con: duckdb.DuckDBPyConnection, table: str, path: Path, fmt: str |
                     null_padding = false, strict_mode = true)"""
             )
         elif fmt == "parquet":
-            columns = [r[0] for r in con.execute(
-                f"DESCRIBE SELECT * FROM read_parquet({_quote(str(path))})").fetchall()]
+            columns = [
+                r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(str(path))})").fetchall()
+            ]
             casts = ", ".join(f"CAST({_ident(c)} AS VARCHAR) AS {_ident(c)}" for c in columns)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_text AS "
-                        f"SELECT {casts} FROM read_parquet({_quote(str(path))})")
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT {casts} FROM read_parquet({_quote(str(path))})"
+            )
         else:
             frame = _read_excel(path, sheet, skip_rows)
             con.register("excel_frame", frame)
@@ -107,8 +122,9 @@ def read_into(con: duckdb.DuckDBPyConnection, table: str, path: Path, fmt: str |
 
 def _read_excel(path: Path, sheet: str | int | None, skip_rows: int) -> pd.DataFrame:
     try:
-        frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=skip_rows,
-                              dtype=str, engine="openpyxl")
+        frame = pd.read_excel(
+            path, sheet_name=sheet if sheet is not None else 0, header=skip_rows, dtype=str, engine="openpyxl"
+        )
     except ValueError as exc:  # unknown sheet name
         raise ReadError(f"{path.name}: {exc}") from exc
     except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
@@ -129,6 +145,5 @@ def resolve_column(columns: list[str], wanted: str, file_name: str, key: str) ->
     found = folded.get(" ".join(wanted.split()).casefold())
     if found is None:
         shown = ", ".join(repr(c) for c in columns[:30])
-        raise ReadError(f"{file_name}: {key} names column {wanted!r}, which is not in the file "
-                        f"(columns: {shown})")
+        raise ReadError(f"{file_name}: {key} names column {wanted!r}, which is not in the file (columns: {shown})")
     return found

@@ -55,13 +55,21 @@ def wide_columns(columns: list[str], spec: Spec, used: set[str], file_name: str)
         period = parts.get("period") or (header if shape.columns_are == "period" else None)
         found.append(WideColumn(column, indicator and indicator.strip(), period and period.strip()))
     if not found:
-        raise ReadError(f"{file_name}: no value columns found for the wide shape "
-                        f"(columns: {', '.join(repr(c) for c in columns[:30])})")
+        raise ReadError(
+            f"{file_name}: no value columns found for the wide shape "
+            f"(columns: {', '.join(repr(c) for c in columns[:30])})"
+        )
     return found
 
 
-def build_long(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], council_column: str,
-               metadata_columns: set[str], file_name: str) -> list[WideColumn]:
+def build_long(
+    con: duckdb.DuckDBPyConnection,
+    spec: Spec,
+    columns: list[str],
+    council_column: str,
+    metadata_columns: set[str],
+    file_name: str,
+) -> list[WideColumn]:
     """Create the temp view ``long_cells`` over temp view ``raw``; returns the wide columns used.
 
     Raises:
@@ -91,8 +99,9 @@ def build_long(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], c
         if name:
             used.add(resolve_column(columns, name, file_name, "shape"))
     wide = wide_columns(columns, spec, used, file_name)
-    mapping = pd.DataFrame([(w.column, w.indicator, w.period) for w in wide],
-                           columns=["column_name", "column_indicator", "column_period"]).astype("string")
+    mapping = pd.DataFrame(
+        [(w.column, w.indicator, w.period) for w in wide], columns=["column_name", "column_indicator", "column_period"]
+    ).astype("string")
     con.register("wide_map_frame", mapping)
     con.execute("CREATE OR REPLACE TEMP TABLE wide_map AS SELECT * FROM wide_map_frame")
     con.unregister("wide_map_frame")
@@ -108,7 +117,7 @@ def build_long(con: duckdb.DuckDBPyConnection, spec: Spec, columns: list[str], c
                coalesce(m.column_period, c.row_period) AS period,
                CAST(c.value AS VARCHAR) AS value, c.status
         FROM cells c JOIN wide_map m ON m.column_name = c._column
-        {skip_empty.replace('value', 'c.value')}""")
+        {skip_empty.replace("value", "c.value")}""")
     return wide
 
 

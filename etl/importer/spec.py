@@ -23,12 +23,32 @@ BY = ("name", "gss", "former_gss", "register", "code", "lookup")
 WIDE_COLUMNS = ("indicator", "period", "indicator_period")
 # Polarity words understood without a spec mapping; anything else (Yes/No, 1/0) must be mapped.
 DEFAULT_POLARITY = {
-    "higher": "higher", "high": "higher", "higher is better": "higher", "up": "higher",
-    "lower": "lower", "low": "lower", "lower is better": "lower", "down": "lower",
-    "neutral": "neutral", "neither": "neutral", "none": "neutral", "-": "neutral", "n/a": "neutral",
+    "higher": "higher",
+    "high": "higher",
+    "higher is better": "higher",
+    "up": "higher",
+    "lower": "lower",
+    "low": "lower",
+    "lower is better": "lower",
+    "down": "lower",
+    "neutral": "neutral",
+    "neither": "neutral",
+    "none": "neutral",
+    "-": "neutral",
+    "n/a": "neutral",
 }
-METADATA_FIELDS = ("name", "theme", "unit", "polarity", "description", "source",
-                   "min_value", "max_value", "aggregation", "decimals")
+METADATA_FIELDS = (
+    "name",
+    "theme",
+    "unit",
+    "polarity",
+    "description",
+    "source",
+    "min_value",
+    "max_value",
+    "aggregation",
+    "decimals",
+)
 
 
 class SpecError(ValueError):
@@ -67,24 +87,24 @@ class ShapeSpec:
     period_column: str | None = None
     value_column: str | None = None
     status_column: str | None = None
-    columns_are: str | None = None          # wide: indicator | period | indicator_period
-    columns: tuple[str, ...] = ()           # wide: the value columns (default: all others)
-    column_pattern: str | None = None       # wide: regex selecting columns, named groups split them
-    empty: str = "missing"                  # missing | skip: what an empty cell becomes
-    indicator: str | None = None            # one indicator for the whole file (instead of a column)
+    columns_are: str | None = None  # wide: indicator | period | indicator_period
+    columns: tuple[str, ...] = ()  # wide: the value columns (default: all others)
+    column_pattern: str | None = None  # wide: regex selecting columns, named groups split them
+    empty: str = "missing"  # missing | skip: what an empty cell becomes
+    indicator: str | None = None  # one indicator for the whole file (instead of a column)
 
 
 @dataclass(frozen=True)
 class IndicatorSpec:
     """Where indicator ids and metadata come from."""
 
-    ids: str = "slug"                        # slug | as_is: how indicator text becomes an id
+    ids: str = "slug"  # slug | as_is: how indicator text becomes an id
     rename: dict[str, str] = field(default_factory=dict)
-    existing: bool = False                   # true: indicators are already loaded
-    file: Path | None = None                 # separate metadata file (else the data file)
+    existing: bool = False  # true: indicators are already loaded
+    file: Path | None = None  # separate metadata file (else the data file)
     sheet: str | int | None = None
     skip_rows: int = 0
-    columns: dict[str, str] = field(default_factory=dict)   # contract field -> column
+    columns: dict[str, str] = field(default_factory=dict)  # contract field -> column
     defaults: dict[str, str] = field(default_factory=dict)
     polarity_map: dict[str, str] = field(default_factory=dict)
     define: tuple[dict[str, Any], ...] = ()
@@ -98,9 +118,9 @@ class PeerSetSpec:
     name: str
     method: str
     description: str = ""
-    group_column: str | None = None          # family
-    neighbour_column: str | None = None      # neighbours, long
-    neighbour_pattern: str | None = None     # neighbours, wide: regex with a (?P<rank>) group
+    group_column: str | None = None  # family
+    neighbour_column: str | None = None  # neighbours, long
+    neighbour_pattern: str | None = None  # neighbours, wide: regex with a (?P<rank>) group
     rank_column: str | None = None
     closeness_column: str | None = None
     similarity_column: str | None = None
@@ -119,10 +139,10 @@ class Spec:
     skip_rows: int = 0
     encoding: str = "utf-8"
     delimiter: str = ","
-    period: str | None = None                # one period for the whole file
+    period: str | None = None  # one period for the whole file
     shape: ShapeSpec = field(default_factory=ShapeSpec)
     markers: dict[str, str] = field(default_factory=dict)
-    duplicates: str = "error"                # error | drop_identical
+    duplicates: str = "error"  # error | drop_identical
     indicators: IndicatorSpec = field(default_factory=IndicatorSpec)
     peer_set: PeerSetSpec | None = None
 
@@ -174,8 +194,23 @@ def parse_spec(data: dict[str, Any], base: Path) -> Spec:
     Raises:
         SpecError: a rule is broken (the message names the key).
     """
-    _take(data, ("source_name", "kind", "period", "file", "councils", "shape", "values", "indicators",
-                 "set", "family", "neighbours"), "top level")
+    _take(
+        data,
+        (
+            "source_name",
+            "kind",
+            "period",
+            "file",
+            "councils",
+            "shape",
+            "values",
+            "indicators",
+            "set",
+            "family",
+            "neighbours",
+        ),
+        "top level",
+    )
     if not data.get("source_name"):
         raise SpecError("source_name is required (rows are stored under it; loading again replaces them)")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", str(data["source_name"])):
@@ -211,10 +246,15 @@ def parse_spec(data: dict[str, Any], base: Path) -> Spec:
         indicators=_indicators(data.get("indicators", {}), base),
         peer_set=_peer_set(data, kind),
     )
-    if kind == "values" and not spec.indicators.existing and not (
-            spec.indicators.columns or spec.indicators.define or spec.indicators.defaults):
-        raise SpecError("[indicators]: give metadata (columns, define or defaults), or existing = true "
-                        "when the indicators are already loaded")
+    if (
+        kind == "values"
+        and not spec.indicators.existing
+        and not (spec.indicators.columns or spec.indicators.define or spec.indicators.defaults)
+    ):
+        raise SpecError(
+            "[indicators]: give metadata (columns, define or defaults), or existing = true "
+            "when the indicators are already loaded"
+        )
     return spec
 
 
@@ -230,26 +270,50 @@ def _councils(table: dict[str, Any] | None, base: Path) -> CouncilSpec:
         raw = _take(table.get("lookup", {}), ("file", "from", "to", "to_by"), "councils.lookup")
         for key in ("file", "from", "to"):
             if not raw.get(key):
-                raise SpecError(f"councils.lookup.{key} is required when by = \"lookup\"")
-        lookup = LookupSpec(base / raw["file"], raw["from"], raw["to"],
-                            _choice(raw.get("to_by", "gss"), BY[:-1], "councils.lookup.to_by"))
+                raise SpecError(f'councils.lookup.{key} is required when by = "lookup"')
+        lookup = LookupSpec(
+            base / raw["file"],
+            raw["from"],
+            raw["to"],
+            _choice(raw.get("to_by", "gss"), BY[:-1], "councils.lookup.to_by"),
+        )
     return CouncilSpec(
-        column=str(table["column"]), by=by, skip_unmatched=bool(table.get("skip_unmatched", False)),
+        column=str(table["column"]),
+        by=by,
+        skip_unmatched=bool(table.get("skip_unmatched", False)),
         aggregates=_choice(table.get("aggregates", "drop"), ("drop", "keep"), "councils.aggregates"),
-        overrides={str(k): str(v) for k, v in table.get("overrides", {}).items()}, lookup=lookup,
+        overrides={str(k): str(v) for k, v in table.get("overrides", {}).items()},
+        lookup=lookup,
         by_period=bool(table.get("by_period", False)),
     )
 
 
 def _shape(table: dict[str, Any], kind: str, fixed_period: bool) -> ShapeSpec:
-    _take(table, ("form", "indicator_column", "period_column", "value_column", "status_column",
-                  "columns_are", "columns", "column_pattern", "empty", "indicator"), "shape")
+    _take(
+        table,
+        (
+            "form",
+            "indicator_column",
+            "period_column",
+            "value_column",
+            "status_column",
+            "columns_are",
+            "columns",
+            "column_pattern",
+            "empty",
+            "indicator",
+        ),
+        "shape",
+    )
     form = _choice(table.get("form", "long"), ("long", "wide"), "shape.form")
     shape = ShapeSpec(
         form=form,
-        indicator_column=table.get("indicator_column"), period_column=table.get("period_column"),
-        value_column=table.get("value_column"), status_column=table.get("status_column"),
-        columns_are=table.get("columns_are"), columns=tuple(table.get("columns", ())),
+        indicator_column=table.get("indicator_column"),
+        period_column=table.get("period_column"),
+        value_column=table.get("value_column"),
+        status_column=table.get("status_column"),
+        columns_are=table.get("columns_are"),
+        columns=tuple(table.get("columns", ())),
         column_pattern=table.get("column_pattern"),
         empty=_choice(table.get("empty", "missing"), ("missing", "skip"), "shape.empty"),
         indicator=table.get("indicator"),
@@ -263,27 +327,31 @@ def _shape(table: dict[str, Any], kind: str, fixed_period: bool) -> ShapeSpec:
         if not fixed_period and not table.get("period_column"):
             missing.append("period_column (or a top-level period)")
         if missing:
-            raise SpecError(f"[shape] form = \"long\" needs {', '.join(missing)}")
+            raise SpecError(f'[shape] form = "long" needs {", ".join(missing)}')
         return shape
     columns_are = _choice(table.get("columns_are"), WIDE_COLUMNS, "shape.columns_are")
     groups = {"indicator_period": ("indicator", "period")}.get(columns_are, ())
     _pattern(shape.column_pattern, "shape.column_pattern", groups)
     if columns_are == "indicator_period" and not shape.column_pattern:
-        raise SpecError("shape.column_pattern is required when columns_are = \"indicator_period\"")
+        raise SpecError('shape.column_pattern is required when columns_are = "indicator_period"')
     if columns_are == "indicator" and not (fixed_period or shape.period_column):
-        raise SpecError("[shape] columns_are = \"indicator\" needs period_column or a top-level period")
+        raise SpecError('[shape] columns_are = "indicator" needs period_column or a top-level period')
     if columns_are == "period" and not (shape.indicator_column or shape.indicator):
-        raise SpecError("[shape] columns_are = \"period\" needs indicator_column or a fixed indicator")
+        raise SpecError('[shape] columns_are = "period" needs indicator_column or a fixed indicator')
     return shape
 
 
 def _indicators(table: dict[str, Any], base: Path) -> IndicatorSpec:
-    _take(table, ("ids", "rename", "existing", "file", "sheet", "skip_rows", "columns", "defaults",
-                  "polarity_map", "define"), "indicators")
+    _take(
+        table,
+        ("ids", "rename", "existing", "file", "sheet", "skip_rows", "columns", "defaults", "polarity_map", "define"),
+        "indicators",
+    )
     columns = _take(table.get("columns", {}), ("indicator", *METADATA_FIELDS), "indicators.columns")
     if (table.get("file") or columns) and "indicator" not in columns:
-        raise SpecError("indicators.columns.indicator is required: the column naming the indicator "
-                        "as the data file does")
+        raise SpecError(
+            "indicators.columns.indicator is required: the column naming the indicator as the data file does"
+        )
     defaults = _take(table.get("defaults", {}), METADATA_FIELDS, "indicators.defaults")
     polarity_map = {str(k).strip().casefold(): str(v) for k, v in table.get("polarity_map", {}).items()}
     for word, polarity in polarity_map.items():
@@ -298,10 +366,12 @@ def _indicators(table: dict[str, Any], base: Path) -> IndicatorSpec:
         rename={str(k): str(v) for k, v in table.get("rename", {}).items()},
         existing=bool(table.get("existing", False)),
         file=base / table["file"] if table.get("file") else None,
-        sheet=table.get("sheet"), skip_rows=int(table.get("skip_rows", 0)),
+        sheet=table.get("sheet"),
+        skip_rows=int(table.get("skip_rows", 0)),
         columns={k: str(v) for k, v in columns.items()},
         defaults={k: str(v) for k, v in defaults.items()},
-        polarity_map=polarity_map, define=define,
+        polarity_map=polarity_map,
+        define=define,
     )
 
 
@@ -309,28 +379,43 @@ def _peer_set(data: dict[str, Any], kind: str) -> PeerSetSpec | None:
     if kind == "values":
         for key in ("set", "family", "neighbours"):
             if key in data:
-                raise SpecError(f"[{key}] belongs to kind = \"family\" or \"neighbours\"")
+                raise SpecError(f'[{key}] belongs to kind = "family" or "neighbours"')
         return None
     info = _take(data.get("set", {}), ("id", "name", "method", "description"), "set")
     for key in ("id", "name", "method"):
         if not info.get(key):
-            raise SpecError(f"set.{key} is required for kind = \"{kind}\"")
+            raise SpecError(f'set.{key} is required for kind = "{kind}"')
     if kind == "family":
         table = _take(data.get("family", {}), ("group_column",), "family")
         if not table.get("group_column"):
             raise SpecError("family.group_column is required: the column holding each council's group")
-        return PeerSetSpec(str(info["id"]), str(info["name"]), str(info["method"]),
-                           str(info.get("description", "")), group_column=table["group_column"])
-    table = _take(data.get("neighbours", {}), ("neighbour_column", "neighbour_pattern", "rank_column",
-                                               "closeness_column", "similarity_column", "by"), "neighbours")
+        return PeerSetSpec(
+            str(info["id"]),
+            str(info["name"]),
+            str(info["method"]),
+            str(info.get("description", "")),
+            group_column=table["group_column"],
+        )
+    table = _take(
+        data.get("neighbours", {}),
+        ("neighbour_column", "neighbour_pattern", "rank_column", "closeness_column", "similarity_column", "by"),
+        "neighbours",
+    )
     if bool(table.get("neighbour_column")) == bool(table.get("neighbour_pattern")):
-        raise SpecError("[neighbours] needs exactly one of neighbour_column (one row per pair) or "
-                        "neighbour_pattern (one column per rank, e.g. '^SN(?P<rank>[0-9]+)$')")
+        raise SpecError(
+            "[neighbours] needs exactly one of neighbour_column (one row per pair) or "
+            "neighbour_pattern (one column per rank, e.g. '^SN(?P<rank>[0-9]+)$')"
+        )
     _pattern(table.get("neighbour_pattern"), "neighbours.neighbour_pattern", ("rank",))
     return PeerSetSpec(
-        str(info["id"]), str(info["name"]), str(info["method"]), str(info.get("description", "")),
-        neighbour_column=table.get("neighbour_column"), neighbour_pattern=table.get("neighbour_pattern"),
-        rank_column=table.get("rank_column"), closeness_column=table.get("closeness_column"),
+        str(info["id"]),
+        str(info["name"]),
+        str(info["method"]),
+        str(info.get("description", "")),
+        neighbour_column=table.get("neighbour_column"),
+        neighbour_pattern=table.get("neighbour_pattern"),
+        rank_column=table.get("rank_column"),
+        closeness_column=table.get("closeness_column"),
         similarity_column=table.get("similarity_column"),
         neighbour_by=_choice(table["by"], BY[:-1], "neighbours.by") if table.get("by") else None,
     )

@@ -92,10 +92,14 @@ def value_sql(column: str) -> dict[str, str]:
     """
     trimmed = f"trim(coalesce({column}, ''))"
     cleaned = f"regexp_replace({trimmed}, '[£%\\s]', '', 'g')"
-    rewritten = (f"CASE WHEN {cleaned} LIKE '%,%' AND regexp_full_match({cleaned}, '{THOUSANDS_PATTERN}') "
-                 f"THEN replace({cleaned}, ',', '') ELSE {cleaned} END")
-    is_number = ("(regexp_full_match(plain_value, '" + NUMBER_PATTERN + "') "
-                 "AND isfinite(coalesce(TRY_CAST(plain_value AS DOUBLE), 'nan'::DOUBLE)))")
+    rewritten = (
+        f"CASE WHEN {cleaned} LIKE '%,%' AND regexp_full_match({cleaned}, '{THOUSANDS_PATTERN}') "
+        f"THEN replace({cleaned}, ',', '') ELSE {cleaned} END"
+    )
+    is_number = (
+        "(regexp_full_match(plain_value, '" + NUMBER_PATTERN + "') "
+        "AND isfinite(coalesce(TRY_CAST(plain_value AS DOUBLE), 'nan'::DOUBLE)))"
+    )
     return {
         "plain": f"CASE WHEN regexp_full_match({trimmed}, '{NUMBER_PATTERN}') THEN {trimmed} ELSE {rewritten} END",
         "number": f"CASE WHEN mk.status IS NULL AND {is_number} THEN TRY_CAST(plain_value AS DOUBLE) END",

@@ -30,8 +30,16 @@ from etl.problems import format_problems
 from etl.submission import INCOMING_PREFIX, check_upload, framework_id, read_manifest, sha256_hex
 from etl.warehouse import WarehousePaths
 
-__all__ = ["HISTORY_DIR", "OUTCOME_NAME", "InboxReport", "pending_submissions", "history_dir",
-           "source_name", "load_inbox", "format_inbox_report"]
+__all__ = [
+    "HISTORY_DIR",
+    "OUTCOME_NAME",
+    "InboxReport",
+    "pending_submissions",
+    "history_dir",
+    "source_name",
+    "load_inbox",
+    "format_inbox_report",
+]
 
 HISTORY_DIR = "history"  # inside the inbox: processed submissions, never deleted
 OUTCOME_NAME = "outcome.json"  # written into a submission's folder when it leaves the inbox
@@ -63,8 +71,11 @@ def pending_submissions(paths: WarehousePaths) -> list[Path]:
     """Submission folders waiting in the inbox, oldest first (half-written ones are skipped)."""
     if not paths.inbox.is_dir():
         return []
-    folders = [p for p in paths.inbox.iterdir()
-               if p.is_dir() and p.name != HISTORY_DIR and not p.name.startswith((".", INCOMING_PREFIX))]
+    folders = [
+        p
+        for p in paths.inbox.iterdir()
+        if p.is_dir() and p.name != HISTORY_DIR and not p.name.startswith((".", INCOMING_PREFIX))
+    ]
     return sorted(folders, key=lambda p: p.name)  # names start with the UTC receive time
 
 
@@ -85,7 +96,8 @@ def _published_framework(paths: WarehousePaths) -> pd.DataFrame | None:
         con.execute("ATTACH ? AS published (READ_ONLY)", [str(current)])
         return con.execute(
             "SELECT question_id, theme, role, text, level_1, level_2, level_3, level_4, level_5 "
-            "FROM published.questions ORDER BY question_id").df()
+            "FROM published.questions ORDER BY question_id"
+        ).df()
     finally:
         con.close()
 
@@ -112,25 +124,27 @@ def _check_one(folder: Path, questions: pd.DataFrame) -> tuple[_Checked | None, 
         round_label = parse_period(round_text).label
     except PeriodError as exc:
         return None, [f"round {round_text!r} {exc}"]
-    result = check_upload(data, str(manifest.get("original_filename") or manifest["file"]),
-                          council, round_label, questions)
+    result = check_upload(
+        data, str(manifest.get("original_filename") or manifest["file"]), council, round_label, questions
+    )
     if not result.ok:
         return None, result.messages()
-    return _Checked(folder, council, round_label, bool(manifest.get("published", True)),
-                    result.answers), []
+    return _Checked(folder, council, round_label, bool(manifest.get("published", True)), result.answers), []
 
 
 def _write_source(root: Path, checked: _Checked) -> Source:
     name = source_name(checked.council, checked.round)
     folder = root / name
     folder.mkdir()
-    frame = pd.DataFrame({
-        "authority_code": checked.council,
-        "round": checked.round,
-        "question_id": checked.answers["question_id"],
-        "score": checked.answers["score"].astype(int).astype(str),
-        "published": "true" if checked.published else "false",
-    })
+    frame = pd.DataFrame(
+        {
+            "authority_code": checked.council,
+            "round": checked.round,
+            "question_id": checked.answers["question_id"],
+            "score": checked.answers["score"].astype(int).astype(str),
+            "published": "true" if checked.published else "false",
+        }
+    )
     frame.to_csv(folder / "responses.csv", index=False)
     return Source.of(folder, name)
 
@@ -142,8 +156,12 @@ def _move_to_history(paths: WarehousePaths, folder: Path, outcome: dict[str, obj
     os.rename(folder, target / folder.name)
 
 
-def load_inbox(warehouse: str | Path | None = None, *, reference_dir: Path | None = None,
-               now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> InboxReport:
+def load_inbox(
+    warehouse: str | Path | None = None,
+    *,
+    reference_dir: Path | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> InboxReport:
     """Check and publish every pending submission; returns what happened.
 
     Valid submissions are published together in one atomic load; the latest submission per
@@ -189,14 +207,29 @@ def load_inbox(warehouse: str | Path | None = None, *, reference_dir: Path | Non
     stamp = now().isoformat()
     fw = framework_id(questions)
     for checked in winners.values():
-        _move_to_history(paths, checked.folder, {
-            "outcome": "published", "version": result.version, "processed_at": stamp,
-            "source_name": source_name(checked.council, checked.round), "framework": fw})
+        _move_to_history(
+            paths,
+            checked.folder,
+            {
+                "outcome": "published",
+                "version": result.version,
+                "processed_at": stamp,
+                "source_name": source_name(checked.council, checked.round),
+                "framework": fw,
+            },
+        )
         report.published.append(checked.folder.name)
     for folder in superseded:
-        _move_to_history(paths, folder, {
-            "outcome": "superseded", "version": result.version, "processed_at": stamp,
-            "reason": "a later submission for the same council and round was published"})
+        _move_to_history(
+            paths,
+            folder,
+            {
+                "outcome": "superseded",
+                "version": result.version,
+                "processed_at": stamp,
+                "reason": "a later submission for the same council and round was published",
+            },
+        )
     return report
 
 
@@ -204,8 +237,7 @@ def format_inbox_report(report: InboxReport) -> str:
     """The report ``load-inbox`` prints: what was published, superseded and what failed, why."""
     lines = []
     if report.version:
-        lines.append(f"Published data version {report.version} with {len(report.published)} "
-                     "submission(s):")
+        lines.append(f"Published data version {report.version} with {len(report.published)} submission(s):")
         lines += [f"  {name}" for name in report.published]
     for name in report.superseded:
         lines.append(f"Superseded by a later submission (kept in history): {name}")

@@ -9,29 +9,32 @@ import duckdb
 __all__ = ["REQUIRED_TABLES", "integrity_problems", "check_file"]
 
 REQUIRED_TABLES = (
-    "ref.authorities", "ref.authority_names", "ref.authority_codes", "ref.reference_sources",
-    "indicators", "periods", "indicator_values", "questions", "responses",
-    "source_files", "load_history", "meta",
+    "ref.authorities",
+    "ref.authority_names",
+    "ref.authority_codes",
+    "ref.reference_sources",
+    "indicators",
+    "periods",
+    "indicator_values",
+    "questions",
+    "responses",
+    "source_files",
+    "load_history",
+    "meta",
 )
 REQUIRED_META = ("data_version", "published_at", "schema_version", "is_demo")
 
 # Each query returns offending rows; an empty result means the rule holds.
 RULES = {
-    "a value's indicator is not in indicators":
-        "SELECT DISTINCT v.indicator_id FROM (SELECT DISTINCT indicator_id FROM indicator_values) v "
-        "ANTI JOIN indicators i USING (indicator_id) LIMIT 5",
-    "a value's period is not in periods":
-        "SELECT DISTINCT v.period FROM (SELECT DISTINCT period FROM indicator_values) v "
-        "ANTI JOIN periods p USING (period) LIMIT 5",
-    "a value's authority is not in ref.authorities":
-        "SELECT v.authority_code FROM (SELECT DISTINCT authority_code FROM indicator_values) v "
-        "ANTI JOIN ref.authorities a USING (authority_code) LIMIT 5",
-    "a response's question is not in questions":
-        "SELECT DISTINCT question_id FROM responses ANTI JOIN questions USING (question_id) LIMIT 5",
-    "a response's score is outside 1-5":
-        "SELECT score FROM responses WHERE score NOT BETWEEN 1 AND 5 LIMIT 5",
-    "a polarity is not higher, lower or neutral":
-        "SELECT polarity FROM indicators WHERE polarity NOT IN ('higher', 'lower', 'neutral') LIMIT 5",
+    "a value's indicator is not in indicators": "SELECT DISTINCT v.indicator_id FROM (SELECT DISTINCT indicator_id FROM indicator_values) v "
+    "ANTI JOIN indicators i USING (indicator_id) LIMIT 5",
+    "a value's period is not in periods": "SELECT DISTINCT v.period FROM (SELECT DISTINCT period FROM indicator_values) v "
+    "ANTI JOIN periods p USING (period) LIMIT 5",
+    "a value's authority is not in ref.authorities": "SELECT v.authority_code FROM (SELECT DISTINCT authority_code FROM indicator_values) v "
+    "ANTI JOIN ref.authorities a USING (authority_code) LIMIT 5",
+    "a response's question is not in questions": "SELECT DISTINCT question_id FROM responses ANTI JOIN questions USING (question_id) LIMIT 5",
+    "a response's score is outside 1-5": "SELECT score FROM responses WHERE score NOT BETWEEN 1 AND 5 LIMIT 5",
+    "a polarity is not higher, lower or neutral": "SELECT polarity FROM indicators WHERE polarity NOT IN ('higher', 'lower', 'neutral') LIMIT 5",
 }
 
 

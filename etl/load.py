@@ -147,18 +147,21 @@ def load_sources(
 
 def _log(paths: WarehousePaths, result: LoadResult, sources: Sequence[Source], started: dt.datetime) -> None:
     rejected_rows = sum(p.count for p in {(p.file, p.column, p.reason): p for p in result.problems}.values())
-    append_load_log(paths, {
-        "load_id": result.load_id,
-        "started_at": started.isoformat(),
-        "finished_at": dt.datetime.now(dt.UTC).isoformat(),
-        "sources": [{"name": s.name, "path": str(s.path)} for s in sources],
-        "files": result.files,
-        "outcome": result.outcome,
-        "version": result.version,
-        "problems": len(result.problems),
-        "rows_rejected": rejected_rows,
-        "error": result.error,
-    })
+    append_load_log(
+        paths,
+        {
+            "load_id": result.load_id,
+            "started_at": started.isoformat(),
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+            "sources": [{"name": s.name, "path": str(s.path)} for s in sources],
+            "files": result.files,
+            "outcome": result.outcome,
+            "version": result.version,
+            "problems": len(result.problems),
+            "rows_rejected": rejected_rows,
+            "error": result.error,
+        },
+    )
 
 
 def _connect_for_build(build: Path) -> duckdb.DuckDBPyConnection:
@@ -169,11 +172,19 @@ def _connect_for_build(build: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _build(paths: WarehousePaths, build: Path, version: str, sources: Sequence[Source],
-           result: LoadResult, reference_dir: Path | None, progress: bool | None,
-           stages: StageLog) -> None:
-    steps = tqdm(total=3 + 2 * len(sources), desc="load", unit="step",
-                 disable=(not progress) if progress is not None else None)
+def _build(
+    paths: WarehousePaths,
+    build: Path,
+    version: str,
+    sources: Sequence[Source],
+    result: LoadResult,
+    reference_dir: Path | None,
+    progress: bool | None,
+    stages: StageLog,
+) -> None:
+    steps = tqdm(
+        total=3 + 2 * len(sources), desc="load", unit="step", disable=(not progress) if progress is not None else None
+    )
     con = _connect_for_build(build)
     try:
         stages.start("reference")
@@ -235,8 +246,12 @@ def _insert_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path | None
 def _reference_frames(reference_dir: Path | None) -> dict[str, pd.DataFrame]:
     """The ref tables built from the register, reused while its files are unchanged."""
     base = (reference_dir or reference.default_reference_dir()).resolve()
-    files = [base / reference.REGISTER_FILE, base / reference.NAMES_FILE, base / reference.GSS_FILE,
-             base / reference.DEPRIVATION_FILE]
+    files = [
+        base / reference.REGISTER_FILE,
+        base / reference.NAMES_FILE,
+        base / reference.GSS_FILE,
+        base / reference.DEPRIVATION_FILE,
+    ]
     stamp = tuple(f.stat().st_mtime_ns if f.exists() else None for f in files)
     return _read_reference_frames(base, stamp)
 
@@ -266,29 +281,41 @@ def _attach_previous(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> N
 
 def _keep_previous_definitions(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
     """Copy indicators and questions from sources not being replaced; index what is known."""
-    con.execute("INSERT INTO indicators SELECT * FROM prev.indicators WHERE NOT list_contains(?, source_name)", [replaced])
-    con.execute("INSERT INTO questions SELECT * FROM prev.questions WHERE NOT list_contains(?, source_name)", [replaced])
+    con.execute(
+        "INSERT INTO indicators SELECT * FROM prev.indicators WHERE NOT list_contains(?, source_name)", [replaced]
+    )
+    con.execute(
+        "INSERT INTO questions SELECT * FROM prev.questions WHERE NOT list_contains(?, source_name)", [replaced]
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE kept_indicators AS SELECT indicator_id, source_name FROM indicators")
     con.execute("CREATE OR REPLACE TEMP TABLE kept_questions AS SELECT question_id, source_name FROM questions")
     if _prev_has(con, "peer_sets"):  # versions published before peer sets existed lack the table
-        con.execute("INSERT INTO peer_sets SELECT * FROM prev.peer_sets WHERE NOT list_contains(?, source_name)", [replaced])
+        con.execute(
+            "INSERT INTO peer_sets SELECT * FROM prev.peer_sets WHERE NOT list_contains(?, source_name)", [replaced]
+        )
     con.execute("CREATE OR REPLACE TEMP TABLE kept_peer_sets AS SELECT set_id, source_name FROM peer_sets")
 
 
 def _prev_has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether the previous version holds ``table`` (older versions predate some tables)."""
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'prev' AND schema_name = 'main' AND table_name = ?",
-        [table]).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'prev' AND schema_name = 'main' AND table_name = ?",
+            [table],
+        ).fetchone()[0]
+    )
 
 
 def _refresh_known(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE OR REPLACE TEMP TABLE known_indicators AS SELECT indicator_id, min_value, max_value FROM indicators")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE known_indicators AS SELECT indicator_id, min_value, max_value FROM indicators"
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE known_questions AS SELECT question_id FROM questions")
 
 
-def _validate_and_transform(con: duckdb.DuckDBPyConnection, source: Source,
-                            staged: list[StagedFile], structural: list[Problem]) -> list[Problem]:
+def _validate_and_transform(
+    con: duckdb.DuckDBPyConnection, source: Source, staged: list[StagedFile], structural: list[Problem]
+) -> list[Problem]:
     """Validate each staged file in contract order and append its rows; returns new problems.
 
     A file whose header was unusable is skipped; one with rejected rows is still checked
@@ -296,8 +323,15 @@ def _validate_and_transform(con: duckdb.DuckDBPyConnection, source: Source,
     """
     by_name = {f.spec.file_name: f for f in staged}
     problems: list[Problem] = []
-    for file_name in ("indicators.csv", "questions.csv", "values.csv", "responses.csv",
-                      "comparators.csv", "peer_sets.csv", "peer_set_members.csv"):
+    for file_name in (
+        "indicators.csv",
+        "questions.csv",
+        "values.csv",
+        "responses.csv",
+        "comparators.csv",
+        "peer_sets.csv",
+        "peer_set_members.csv",
+    ):
         staged_file = by_name.get(file_name)
         own = [p for p in structural if p.file == file_name]
         if staged_file is None or any(p.row in (None, 1) for p in own):
@@ -309,8 +343,11 @@ def _validate_and_transform(con: duckdb.DuckDBPyConnection, source: Source,
         if file_name == "comparators.csv":
             build_period_map(con, "stage_comparators", "period", "comparators_periods")
         if file_name == "peer_set_members.csv":  # members may only join sets this source defines
-            con.execute("CREATE OR REPLACE TEMP TABLE known_peer_sets AS SELECT set_id, kind FROM peer_sets "
-                        "WHERE source_name = ?", [source.name])
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE known_peer_sets AS SELECT set_id, kind FROM peer_sets "
+                "WHERE source_name = ?",
+                [source.name],
+            )
         _refresh_known(con)
         found = validate_staged(con, file_name, sorted(p.row for p in own if p.row))
         problems += found
@@ -348,12 +385,19 @@ def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> 
            ORDER BY round_start, question_id, authority_code""",
         [replaced],
     )
-    for table, incoming, order in (("comparator_values", "incoming_comparators", "indicator_id, period_start, area_name"),
-                                   ("peer_set_members", "incoming_peer_members", "set_id, authority_code, rank")):
-        kept = (f"SELECT * FROM prev.{table} WHERE NOT list_contains($replaced, source_name) UNION ALL "
-                if _prev_has(con, table) else "")
-        con.execute(f"INSERT INTO {table} SELECT * FROM ({kept}SELECT * FROM {incoming}) ORDER BY {order}",
-                    {"replaced": replaced} if kept else None)
+    for table, incoming, order in (
+        ("comparator_values", "incoming_comparators", "indicator_id, period_start, area_name"),
+        ("peer_set_members", "incoming_peer_members", "set_id, authority_code, rank"),
+    ):
+        kept = (
+            f"SELECT * FROM prev.{table} WHERE NOT list_contains($replaced, source_name) UNION ALL "
+            if _prev_has(con, table)
+            else ""
+        )
+        con.execute(
+            f"INSERT INTO {table} SELECT * FROM ({kept}SELECT * FROM {incoming}) ORDER BY {order}",
+            {"replaced": replaced} if kept else None,
+        )
     con.execute(
         """INSERT INTO periods
            SELECT period, any_value(period_start), any_value(period_end), any_value(period_kind)
@@ -389,31 +433,66 @@ def _repeated_values(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     for view in deferred_values(con):
         number = view.rsplit("_", 1)[1]
         source_name = con.execute(f"SELECT source_name FROM {view} LIMIT 1").fetchone()[0]
-        problems += duplicate_value_problems(con, f"stage_values_{number}", f"values_periods_{number}",
-                                             source_name)
-    return problems or [Problem("values.csv", None, KEY_COLUMNS["values.csv"], None,
-                                "the same authority, indicator and period is loaded twice")]
+        problems += duplicate_value_problems(con, f"stage_values_{number}", f"values_periods_{number}", source_name)
+    return problems or [
+        Problem(
+            "values.csv",
+            None,
+            KEY_COLUMNS["values.csv"],
+            None,
+            "the same authority, indicator and period is loaded twice",
+        )
+    ]
 
 
 def _file_record(source: Source, staged: StagedFile) -> dict[str, object]:
-    return {"source": source.name, "file": staged.spec.file_name, "sha256": staged.sha256,
-            "rows_read": staged.rows_read, "rows_loaded": staged.rows_loaded}
+    return {
+        "source": source.name,
+        "file": staged.spec.file_name,
+        "sha256": staged.sha256,
+        "rows_read": staged.rows_read,
+        "rows_loaded": staged.rows_loaded,
+    }
 
 
-def _write_provenance(con: duckdb.DuckDBPyConnection, sources: Sequence[Source],
-                      result: LoadResult, version: str) -> None:
+def _write_provenance(
+    con: duckdb.DuckDBPyConnection, sources: Sequence[Source], result: LoadResult, version: str
+) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     replaced = [s.name for s in sources]
-    con.execute("INSERT INTO source_files SELECT * FROM prev.source_files WHERE NOT list_contains(?, source_name)", [replaced])
-    con.execute("INSERT INTO load_history SELECT * FROM prev.load_history WHERE NOT list_contains(?, source_name)", [replaced])
+    con.execute(
+        "INSERT INTO source_files SELECT * FROM prev.source_files WHERE NOT list_contains(?, source_name)", [replaced]
+    )
+    con.execute(
+        "INSERT INTO load_history SELECT * FROM prev.load_history WHERE NOT list_contains(?, source_name)", [replaced]
+    )
     synthetic = {s.name: s.synthetic for s in sources}
     for record in result.files:
-        con.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [record["source"], record["file"], record["sha256"], record["rows_loaded"],
-                     version, now, synthetic[str(record["source"])]])
-        con.execute("INSERT INTO load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 'published')",
-                    [version, now, now, record["source"], record["file"], record["sha256"],
-                     record["rows_read"], record["rows_loaded"]])
+        con.execute(
+            "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                record["source"],
+                record["file"],
+                record["sha256"],
+                record["rows_loaded"],
+                version,
+                now,
+                synthetic[str(record["source"])],
+            ],
+        )
+        con.execute(
+            "INSERT INTO load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 'published')",
+            [
+                version,
+                now,
+                now,
+                record["source"],
+                record["file"],
+                record["sha256"],
+                record["rows_read"],
+                record["rows_loaded"],
+            ],
+        )
     is_demo = con.execute("SELECT coalesce(bool_or(is_synthetic), false) FROM source_files").fetchone()[0]
     meta = {
         "data_version": version,

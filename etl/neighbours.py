@@ -33,13 +33,25 @@ from etl.load import Source, load_sources
 from etl.problems import Problem, format_problems
 from etl.warehouse import WarehousePaths
 
-__all__ = ["CONTEXT_VARIABLES", "NeighbourResult", "parse_variables", "nearest_neighbours",
-           "context_frame", "compute_and_load", "format_summary", "method_text"]
+__all__ = [
+    "CONTEXT_VARIABLES",
+    "NeighbourResult",
+    "parse_variables",
+    "nearest_neighbours",
+    "context_frame",
+    "compute_and_load",
+    "format_summary",
+    "method_text",
+]
 
 DEFAULT_COUNT = 15  # CIPFA's model and LAIT both show about 15 nearest neighbours
 # Reference columns a variable name stands for.
-CONTEXT_VARIABLES = {"population": "population", "density": "density_per_km2",
-                     "deprivation": "deprivation_score", "area": "area_km2"}
+CONTEXT_VARIABLES = {
+    "population": "population",
+    "density": "density_per_km2",
+    "deprivation": "deprivation_score",
+    "area": "area_km2",
+}
 PEER_TIERS = ("county", "district", "unitary")  # combined authorities are never peers
 
 
@@ -91,8 +103,9 @@ def parse_variables(variables: str | list[str], weights: str | list[float] | Non
     return names, parsed
 
 
-def nearest_neighbours(frame: pd.DataFrame, variables: list[str], weights: list[float],
-                       count: int = DEFAULT_COUNT) -> pd.DataFrame:
+def nearest_neighbours(
+    frame: pd.DataFrame, variables: list[str], weights: list[float], count: int = DEFAULT_COUNT
+) -> pd.DataFrame:
     """The ``count`` nearest councils of the same tier for every council in ``frame``.
 
     ``frame`` has ``authority_code``, ``tier`` and one numeric column per variable, with no
@@ -109,7 +122,7 @@ def nearest_neighbours(frame: pd.DataFrame, variables: list[str], weights: list[
         sd = x.std(axis=0)
         z = np.divide(x - x.mean(axis=0), sd, out=np.zeros_like(x), where=sd > 0)
         diff = z[:, None, :] - z[None, :, :]
-        d = np.sqrt((diff ** 2 * w).sum(axis=2))
+        d = np.sqrt((diff**2 * w).sum(axis=2))
         d_max = d.max()
         for i, code in enumerate(codes):
             others = [j for j in range(len(codes)) if j != i]
@@ -130,7 +143,9 @@ def context_frame(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tuple
     base = con.execute(
         """SELECT authority_code, short_name, tier, population, density_per_km2, deprivation_score, area_km2
            FROM ref.authorities WHERE is_current AND is_council AND list_contains(?, tier)
-           ORDER BY authority_code""", [list(PEER_TIERS)]).df()
+           ORDER BY authority_code""",
+        [list(PEER_TIERS)],
+    ).df()
     frame = base[["authority_code", "short_name", "tier"]].copy()
     for name in variables:
         if name in CONTEXT_VARIABLES:
@@ -139,7 +154,8 @@ def context_frame(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tuple
         indicator, period = name.removeprefix("indicator:").split("@", 1)
         values = con.execute(
             "SELECT authority_code, value FROM indicator_values WHERE indicator_id = ? AND period = ?",
-            [indicator, period]).df()
+            [indicator, period],
+        ).df()
         if values.empty:
             raise ValueError(f"{name}: no values for indicator {indicator!r} in period {period!r}")
         frame[name] = frame["authority_code"].map(dict(zip(values["authority_code"], values["value"], strict=True)))
@@ -150,15 +166,24 @@ def context_frame(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tuple
 
 def method_text(count: int) -> str:
     """The method sentence stored with a computed set."""
-    return (f"Computed by Exemplar: each variable standardised (z-score) within the tier; weighted "
-            f"Euclidean distance; the {count} closest councils of the same tier; similarity = "
-            "100 x (1 - distance / largest distance between two councils of the tier).")
+    return (
+        f"Computed by Exemplar: each variable standardised (z-score) within the tier; weighted "
+        f"Euclidean distance; the {count} closest councils of the same tier; similarity = "
+        "100 x (1 - distance / largest distance between two councils of the tier)."
+    )
 
 
-def compute_and_load(warehouse: str | Path | None = None, *, variables: str | list[str] = "population,density,deprivation",
-                     weights: str | list[float] | None = None, count: int = DEFAULT_COUNT,
-                     set_id: str = "computed-neighbours", name: str | None = None, dry_run: bool = False,
-                     reference_dir: Path | None = None) -> NeighbourResult:
+def compute_and_load(
+    warehouse: str | Path | None = None,
+    *,
+    variables: str | list[str] = "population,density,deprivation",
+    weights: str | list[float] | None = None,
+    count: int = DEFAULT_COUNT,
+    set_id: str = "computed-neighbours",
+    name: str | None = None,
+    dry_run: bool = False,
+    reference_dir: Path | None = None,
+) -> NeighbourResult:
     """Compute neighbours from the published warehouse and load them as peer set ``set_id``.
 
     Raises:
@@ -178,29 +203,51 @@ def compute_and_load(warehouse: str | Path | None = None, *, variables: str | li
     described = ", ".join(f"{n} (weight {x:g})" for n, x in zip(names, w, strict=True))
     with tempfile.TemporaryDirectory(prefix="exemplar-neighbours-") as tmp:
         folder = Path(tmp)
-        pd.DataFrame([{"set_id": set_id, "name": name or f"Nearest neighbours: {', '.join(names)}",
-                       "kind": "neighbours", "method": method_text(count), "variables": described,
-                       "description": f"{count} nearest councils of the same tier"}]).to_csv(
-            folder / "peer_sets.csv", index=False)
-        members = result.members.assign(set_id=set_id, similarity=result.members["similarity"].round(2),
-                                        closeness=result.members["distance"].map(lambda d: f"distance {d:.4f}"))
+        pd.DataFrame(
+            [
+                {
+                    "set_id": set_id,
+                    "name": name or f"Nearest neighbours: {', '.join(names)}",
+                    "kind": "neighbours",
+                    "method": method_text(count),
+                    "variables": described,
+                    "description": f"{count} nearest councils of the same tier",
+                }
+            ]
+        ).to_csv(folder / "peer_sets.csv", index=False)
+        members = result.members.assign(
+            set_id=set_id,
+            similarity=result.members["similarity"].round(2),
+            closeness=result.members["distance"].map(lambda d: f"distance {d:.4f}"),
+        )
         members[["set_id", "authority_code", "member_code", "rank", "similarity", "closeness"]].to_csv(
-            folder / "peer_set_members.csv", index=False)
-        loaded = load_sources([Source.of(folder, f"neighbours-{set_id}")], warehouse,
-                              validate_only=dry_run, reference_dir=reference_dir)
+            folder / "peer_set_members.csv", index=False
+        )
+        loaded = load_sources(
+            [Source.of(folder, f"neighbours-{set_id}")], warehouse, validate_only=dry_run, reference_dir=reference_dir
+        )
     result.outcome, result.version, result.problems, result.error = (
-        loaded.outcome, loaded.version, loaded.problems, loaded.error)
+        loaded.outcome,
+        loaded.version,
+        loaded.problems,
+        loaded.error,
+    )
     return result
 
 
 def format_summary(result: NeighbourResult) -> str:
     """Lines for the terminal: what was computed and whether it was published."""
     councils = result.members["authority_code"].nunique() if not result.members.empty else 0
-    lines = [f"Peer set {result.set_id!r}: {councils} councils, "
-             f"variables {', '.join(f'{n} x{w:g}' for n, w in zip(result.variables, result.weights, strict=True))}"]
+    lines = [
+        f"Peer set {result.set_id!r}: {councils} councils, "
+        f"variables {', '.join(f'{n} x{w:g}' for n, w in zip(result.variables, result.weights, strict=True))}"
+    ]
     if result.left_out:
-        lines.append(f"Left out (a variable is missing): {len(result.left_out)} councils: "
-                     + ", ".join(result.left_out[:20]) + (" ..." if len(result.left_out) > 20 else ""))
+        lines.append(
+            f"Left out (a variable is missing): {len(result.left_out)} councils: "
+            + ", ".join(result.left_out[:20])
+            + (" ..." if len(result.left_out) > 20 else "")
+        )
     if result.problems:
         lines.append(format_problems(result.problems, result.set_id))
     elif result.outcome == "published":

@@ -113,9 +113,7 @@ def parse_period(text: str) -> Period:
         if first + 1 < second <= first + 20:
             return _span(first, second, raw)
         raise PeriodError("ends before it starts or spans more than 20 years")
-    raise PeriodError(
-        "is not a period (expected forms like 2019/20, 2019-20, 2019, 2019 Q1, 2014-16)"
-    )
+    raise PeriodError("is not a period (expected forms like 2019/20, 2019-20, 2019, 2019 Q1, 2014-16)")
 
 
 def _span(first: int, last: int, raw: str) -> Period:

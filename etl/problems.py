@@ -41,8 +41,9 @@ def format_problems(problems: list[Problem], source: str = "") -> str:
     groups: dict[tuple[str, str | None, str], list[Problem]] = defaultdict(list)
     for problem in problems:
         groups[(problem.file, problem.column, problem.reason)].append(problem)
-    lines = [f"Validation failed{' for ' + source if source else ''}: "
-             f"{len(groups)} problem{'s' if len(groups) != 1 else ''}"]
+    lines = [
+        f"Validation failed{' for ' + source if source else ''}: {len(groups)} problem{'s' if len(groups) != 1 else ''}"
+    ]
     for (file, column, reason), examples in groups.items():
         total = max(examples[0].count, len(examples))
         head = f"- {file}" + (f", column {column}" if column else "") + f": {reason}"

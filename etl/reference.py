@@ -105,8 +105,7 @@ def read_authorities(reference_dir: Path | None = None) -> pd.DataFrame:
     deprivation = _read_csv(base / DEPRIVATION_FILE).set_index("local-authority-code")
 
     key_of = {
-        row["local-authority-code"]: (row["gss-code"] or row["local-authority-code"])
-        for _, row in register.iterrows()
+        row["local-authority-code"]: (row["gss-code"] or row["local-authority-code"]) for _, row in register.iterrows()
     }
     region_of = dict(zip(register["local-authority-code"], register["region"], strict=True))
 
@@ -144,9 +143,7 @@ def read_authorities(reference_dir: Path | None = None) -> pd.DataFrame:
                 "is_current": row["current-authority"] == "True",
                 "successor_codes": successors,
                 "former_gss_codes": _split_codes(row["former-gss-codes"]),
-                "deprivation_score": (
-                    float(dep["la-deprivation-score"]) if dep is not None else None
-                ),
+                "deprivation_score": (float(dep["la-deprivation-score"]) if dep is not None else None),
                 "deprivation_quintile": int(dep["la-imd-pop-quintile"]) if dep is not None else None,
                 "deprivation_decile": int(dep["la-imd-pop-decile"]) if dep is not None else None,
             }
@@ -175,9 +172,7 @@ def read_authority_names(reference_dir: Path | None = None) -> pd.DataFrame:
     lookup = _read_csv(base / NAMES_FILE)
     names = pd.DataFrame(
         {
-            "name": pd.concat(
-                [lookup["la-name"], authorities["official_name"], authorities["short_name"]]
-            ),
+            "name": pd.concat([lookup["la-name"], authorities["official_name"], authorities["short_name"]]),
             "authority_code": pd.concat(
                 [
                     lookup["local-authority-code"].map(key_of),

@@ -18,8 +18,11 @@ RECENT_LOADS = 10  # enough to see a pattern of failures without scrolling
 def warehouse_status(warehouse: str | Path | None = None) -> dict[str, Any]:
     """Data version, meta, source files with hashes, row counts and the last load attempts."""
     paths = WarehousePaths.from_env(warehouse)
-    status: dict[str, Any] = {"warehouse": str(paths.live), "published": False,
-                              "recent_loads": read_load_log(paths)[-RECENT_LOADS:]}
+    status: dict[str, Any] = {
+        "warehouse": str(paths.live),
+        "published": False,
+        "recent_loads": read_load_log(paths)[-RECENT_LOADS:],
+    }
     current = paths.current_file()
     if current is None:
         return status
@@ -28,11 +31,11 @@ def warehouse_status(warehouse: str | Path | None = None) -> dict[str, Any]:
         status["published"] = True
         status["file"] = str(current)
         status["meta"] = dict(con.execute("SELECT key, value FROM meta ORDER BY key").fetchall())
-        status["row_counts"] = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                                for t in COUNTED_TABLES}
+        status["row_counts"] = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES}
         status["source_files"] = con.execute(
             "SELECT source_name, file_name, sha256, rows_loaded, load_id FROM source_files "
-            "ORDER BY source_name, file_name").fetchall()
+            "ORDER BY source_name, file_name"
+        ).fetchall()
     finally:
         con.close()
     return status
@@ -45,8 +48,10 @@ def format_status(status: dict[str, Any]) -> str:
         lines.append("Nothing published yet: run `python -m etl build-demo` or `python -m etl load DIR`.")
     else:
         meta = status["meta"]
-        lines.append(f"Data version: {meta.get('data_version')}  published {meta.get('published_at')}"
-                     f"{'  (synthetic demo data)' if meta.get('is_demo') == 'true' else ''}")
+        lines.append(
+            f"Data version: {meta.get('data_version')}  published {meta.get('published_at')}"
+            f"{'  (synthetic demo data)' if meta.get('is_demo') == 'true' else ''}"
+        )
         lines.append("Rows: " + ", ".join(f"{t} {n:,}" for t, n in status["row_counts"].items()))
         lines.append("Sources:")
         for source, file, sha, rows, load_id in status["source_files"]:
@@ -54,9 +59,11 @@ def format_status(status: dict[str, Any]) -> str:
     lines.append("Recent loads:")
     for load in status["recent_loads"]:
         names = ", ".join(s["name"] for s in load.get("sources", []))
-        lines.append(f"  {load['finished_at'][:19]}  {load['outcome']:<9}  {names}"
-                     f"{_problem_count(load)}"
-                     f"{'  ' + load['error'] if load.get('error') else ''}")
+        lines.append(
+            f"  {load['finished_at'][:19]}  {load['outcome']:<9}  {names}"
+            f"{_problem_count(load)}"
+            f"{'  ' + load['error'] if load.get('error') else ''}"
+        )
     return "\n".join(lines)
 
 
@@ -66,4 +73,6 @@ def _problem_count(load: dict[str, Any]) -> str:
     if not count:
         return ""
     rejected = int(load.get("rows_rejected") or 0)
-    return f"  {count} problem{'s' if count != 1 else ''}" + (f", {rejected:,} row{'s' if rejected != 1 else ''} rejected" if rejected else "")
+    return f"  {count} problem{'s' if count != 1 else ''}" + (
+        f", {rejected:,} row{'s' if rejected != 1 else ''} rejected" if rejected else ""
+    )

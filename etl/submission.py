@@ -126,13 +126,15 @@ def _file_problem(reason: str, value: str = "") -> SubmissionProblem:
 
 def _read_csv(data: bytes) -> tuple[_Table | None, list[SubmissionProblem]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        return None, [_file_problem("wrong encoding: the file looks like UTF-16 or binary; "
-                                    "save it as CSV UTF-8")]
+        return None, [_file_problem("wrong encoding: the file looks like UTF-16 or binary; save it as CSV UTF-8")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [_file_problem(f"wrong encoding: byte {exc.start + 1} is not UTF-8; save the "
-                                    "file as 'CSV UTF-8 (comma delimited)'")]
+        return None, [
+            _file_problem(
+                f"wrong encoding: byte {exc.start + 1} is not UTF-8; save the file as 'CSV UTF-8 (comma delimited)'"
+            )
+        ]
     records = list(csv.reader(io.StringIO(text, newline="")))
     if not records:
         return None, []
@@ -162,14 +164,18 @@ def _read_xlsx(data: bytes) -> tuple[_Table | None, list[SubmissionProblem]]:
         names = archive.namelist()
         inflated = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        return None, [_file_problem("not a readable .xlsx workbook (the file is damaged or is "
-                                    "another format renamed)")]
+        return None, [_file_problem("not a readable .xlsx workbook (the file is damaged or is another format renamed)")]
     if any(name.lower().endswith("vbaproject.bin") for name in names):
-        return None, [_file_problem("the workbook contains macros (vbaProject.bin); save it as a "
-                                    "plain .xlsx without macros")]
+        return None, [
+            _file_problem("the workbook contains macros (vbaProject.bin); save it as a plain .xlsx without macros")
+        ]
     if inflated > MAX_UNZIPPED_BYTES:
-        return None, [_file_problem(f"the workbook unpacks to {inflated:,} bytes, more than "
-                                    f"{MAX_UNZIPPED_BYTES:,}; upload the template as downloaded")]
+        return None, [
+            _file_problem(
+                f"the workbook unpacks to {inflated:,} bytes, more than "
+                f"{MAX_UNZIPPED_BYTES:,}; upload the template as downloaded"
+            )
+        ]
     try:
         book = load_workbook(io.BytesIO(data), read_only=False, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
@@ -195,15 +201,21 @@ def _read_xlsx(data: bytes) -> tuple[_Table | None, list[SubmissionProblem]]:
 def _read(data: bytes, filename: str) -> tuple[_Table | None, list[SubmissionProblem]]:
     suffix = Path(filename).suffix.lower()
     if suffix in MACRO_SUFFIXES:
-        return None, [_file_problem(f"{suffix} files can hold macros or cannot be checked; "
-                                    "upload the template as .xlsx or .csv", filename)]
+        return None, [
+            _file_problem(
+                f"{suffix} files can hold macros or cannot be checked; upload the template as .xlsx or .csv", filename
+            )
+        ]
     if suffix not in ACCEPTED_SUFFIXES:
         return None, [_file_problem("only .csv and .xlsx templates are accepted", filename)]
     if suffix == ".xlsx":
         return _read_xlsx(data)
     if data.startswith(b"PK\x03\x04"):
-        return None, [_file_problem("this .csv file is really a zip or Excel workbook; save it "
-                                    "as CSV UTF-8 or upload it as .xlsx", filename)]
+        return None, [
+            _file_problem(
+                "this .csv file is really a zip or Excel workbook; save it as CSV UTF-8 or upload it as .xlsx", filename
+            )
+        ]
     return _read_csv(data)
 
 
@@ -215,8 +227,7 @@ def _canonical_round(text: str) -> str | None:
         return None
 
 
-def check_upload(data: bytes, filename: str, council: str, round: str,
-                 questions: pd.DataFrame) -> CheckResult:
+def check_upload(data: bytes, filename: str, council: str, round: str, questions: pd.DataFrame) -> CheckResult:
     """Check an uploaded, filled template for ``council`` and ``round`` against the current
     framework ``questions`` (the ``sa_questions`` frame). Never raises for bad input.
 
@@ -231,8 +242,9 @@ def check_upload(data: bytes, filename: str, council: str, round: str,
         result.problems.append(_file_problem("the file is empty"))
         return result
     if len(data) > MAX_UPLOAD_BYTES:
-        result.problems.append(_file_problem(
-            f"the file is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,} bytes"))
+        result.problems.append(
+            _file_problem(f"the file is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,} bytes")
+        )
         return result
     table, problems = _read(data, filename)
     result.problems += problems
@@ -242,8 +254,9 @@ def check_upload(data: bytes, filename: str, council: str, round: str,
         return result
     missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     if missing:
-        result.problems.append(SubmissionProblem(1, ", ".join(missing), "",
-                                                 "required column(s) missing from the header row"))
+        result.problems.append(
+            SubmissionProblem(1, ", ".join(missing), "", "required column(s) missing from the header row")
+        )
         return result
     rows = [(n, r) for n, r in table.rows if any(v.strip() for v in r.values())]
     if not rows:
@@ -258,19 +271,23 @@ def check_upload(data: bytes, filename: str, council: str, round: str,
 
 
 def _formula_problems(table: _Table, rows: list[tuple[int, dict[str, str]]]) -> list[SubmissionProblem]:
-    found = [SubmissionProblem(row, column, text, "cell holds a formula; type the value instead")
-             for row, column, text in table.formula_cells]
+    found = [
+        SubmissionProblem(row, column, text, "cell holds a formula; type the value instead")
+        for row, column, text in table.formula_cells
+    ]
     seen = {(row, column) for row, column, _ in table.formula_cells}
     for row, values in rows:
         for column, text in values.items():
             if (row, column) not in seen and text.lstrip().startswith(FORMULA_STARTS):
-                found.append(SubmissionProblem(row, column, text[:40],
-                                               "cell starts like a formula; formulas are not accepted"))
+                found.append(
+                    SubmissionProblem(row, column, text[:40], "cell starts like a formula; formulas are not accepted")
+                )
     return found
 
 
-def _row_problems(rows: list[tuple[int, dict[str, str]]], council: str, round_label: str,
-                  questions: pd.DataFrame) -> list[SubmissionProblem]:
+def _row_problems(
+    rows: list[tuple[int, dict[str, str]]], council: str, round_label: str, questions: pd.DataFrame
+) -> list[SubmissionProblem]:
     known = set(questions["question_id"].astype(str))
     fw = framework_id(questions)
     first_row: dict[str, int] = {}
@@ -282,11 +299,11 @@ def _row_problems(rows: list[tuple[int, dict[str, str]]], council: str, round_la
         if not qid:
             found.append(SubmissionProblem(row, "question_id", "", "missing question id"))
         elif qid not in known:
-            found.append(SubmissionProblem(row, "question_id", qid,
-                                           "unknown question: not in the current framework"))
+            found.append(SubmissionProblem(row, "question_id", qid, "unknown question: not in the current framework"))
         elif qid in first_row:
-            found.append(SubmissionProblem(row, "question_id", qid,
-                                           f"question answered twice (first on row {first_row[qid]})"))
+            found.append(
+                SubmissionProblem(row, "question_id", qid, f"question answered twice (first on row {first_row[qid]})")
+            )
         else:
             first_row[qid] = row
         if not score:
@@ -296,24 +313,31 @@ def _row_problems(rows: list[tuple[int, dict[str, str]]], council: str, round_la
     return found
 
 
-def _identity_problems(row: int, values: Mapping[str, str], council: str, round_label: str,
-                       fw: str) -> list[SubmissionProblem]:
+def _identity_problems(
+    row: int, values: Mapping[str, str], council: str, round_label: str, fw: str
+) -> list[SubmissionProblem]:
     found = []
     given_council = values.get("council", "").strip()
     if given_council.upper() != council.upper():
-        reason = (f"wrong council: this upload is for {council}" if given_council
-                  else f"missing council: fill in {council}")
+        reason = (
+            f"wrong council: this upload is for {council}" if given_council else f"missing council: fill in {council}"
+        )
         found.append(SubmissionProblem(row, "council", given_council, reason))
     given_round = values.get("round", "").strip()
     if _canonical_round(given_round) != round_label:
-        reason = (f"wrong round: this upload is for round {round_label}" if given_round
-                  else f"missing round: fill in {round_label}")
+        reason = (
+            f"wrong round: this upload is for round {round_label}"
+            if given_round
+            else f"missing round: fill in {round_label}"
+        )
         found.append(SubmissionProblem(row, "round", given_round, reason))
     given_fw = values.get("framework", "").strip()
     if given_fw != fw:
-        found.append(SubmissionProblem(row, "framework", given_fw,
-                                       f"wrong framework: the current framework is {fw}; "
-                                       "download a new template"))
+        found.append(
+            SubmissionProblem(
+                row, "framework", given_fw, f"wrong framework: the current framework is {fw}; download a new template"
+            )
+        )
     return found
 
 
@@ -325,12 +349,17 @@ def _whole_score(text: str) -> bool:
     return number.is_integer() and 1 <= number <= 5
 
 
-def _framework_problems(rows: list[tuple[int, dict[str, str]]],
-                        questions: pd.DataFrame) -> list[SubmissionProblem]:
+def _framework_problems(rows: list[tuple[int, dict[str, str]]], questions: pd.DataFrame) -> list[SubmissionProblem]:
     present = {values.get("question_id", "").strip() for _, values in rows}
     absent = [q for q in questions["question_id"].astype(str) if q not in present]
-    return [_file_problem(f"wrong framework: question {q} of the current framework is not in the "
-                          "file (every question needs a row and a score)", q) for q in absent]
+    return [
+        _file_problem(
+            f"wrong framework: question {q} of the current framework is not in the "
+            "file (every question needs a row and a score)",
+            q,
+        )
+        for q in absent
+    ]
 
 
 def _answers(rows: list[tuple[int, dict[str, str]]], questions: pd.DataFrame) -> pd.DataFrame:
@@ -339,7 +368,8 @@ def _answers(rows: list[tuple[int, dict[str, str]]], questions: pd.DataFrame) ->
     frame["score"] = frame["question_id"].map(scores).astype(int)
     frame["meaning"] = [row[f"level_{row['score']}"] for _, row in frame.iterrows()]
     return frame.rename(columns={"text": "question"})[
-        ["question_id", "theme", "role", "question", "score", "meaning"]].reset_index(drop=True)
+        ["question_id", "theme", "role", "question", "score", "meaning"]
+    ].reset_index(drop=True)
 
 
 # -- the inbox -------------------------------------------------------------------------------
@@ -347,8 +377,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
-def write_to_inbox(inbox: Path, data: bytes, filename: str, council: str, round: str,
-                   framework: str, published: bool = True, now: dt.datetime | None = None) -> Path:
+def write_to_inbox(
+    inbox: Path,
+    data: bytes,
+    filename: str,
+    council: str,
+    round: str,
+    framework: str,
+    published: bool = True,
+    now: dt.datetime | None = None,
+) -> Path:
     """Write a checked upload into ``inbox``: a new folder holding the exact bytes and a
     ``manifest.json`` (council, round, sha256, time, original name, framework, published).
 
@@ -372,9 +410,15 @@ def write_to_inbox(inbox: Path, data: bytes, filename: str, council: str, round:
     stored = f"submission{suffix}"
     (staging / stored).write_bytes(data)
     manifest = {
-        "council": council, "round": round, "sha256": digest, "size": len(data),
-        "received_at": now.isoformat(), "original_filename": Path(filename).name[:200],
-        "file": stored, "framework": framework, "published": bool(published),
+        "council": council,
+        "round": round,
+        "sha256": digest,
+        "size": len(data),
+        "received_at": now.isoformat(),
+        "original_filename": Path(filename).name[:200],
+        "file": stored,
+        "framework": framework,
+        "published": bool(published),
     }
     (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
     for path in staging.iterdir():

@@ -35,39 +35,45 @@ def create_incoming_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def insert_indicators(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
     """Copy the checked indicators into ``indicators``; returns rows written."""
-    return _count(con.execute(
-        """INSERT INTO indicators
+    return _count(
+        con.execute(
+            """INSERT INTO indicators
            SELECT trim(indicator_id), trim(name), trim(theme), trim(unit), lower(trim(polarity)),
                   trim(description), trim(source),
                   TRY_CAST(trim(min_value) AS DOUBLE), TRY_CAST(trim(max_value) AS DOUBLE),
                   nullif(lower(trim(aggregation)), ''), TRY_CAST(trim(decimals) AS INTEGER), ?
            FROM checked_indicators ORDER BY rid""",
-        [source_name],
-    ))
+            [source_name],
+        )
+    )
 
 
 def insert_questions(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
     """Copy the checked questions into ``questions``; returns rows written."""
     levels = ", ".join(f"nullif(trim(level_{n}), '')" for n in range(1, 6))
-    return _count(con.execute(
-        f"""INSERT INTO questions
+    return _count(
+        con.execute(
+            f"""INSERT INTO questions
             SELECT trim(question_id), trim(theme), lower(trim(role)), trim(text), {levels}, ?
             FROM checked_questions ORDER BY rid""",
-        [source_name],
-    ))
+            [source_name],
+        )
+    )
 
 
 def append_incoming_values(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
     """Add the checked values to ``incoming_values``; an empty value with no status is 'missing'."""
-    return _count(con.execute(
-        """INSERT INTO incoming_values
+    return _count(
+        con.execute(
+            """INSERT INTO incoming_values
            SELECT trim(indicator_id), period_label, period_start, resolved_authority, value_number,
                   CASE WHEN coalesce(trim(status), '') <> '' THEN lower(trim(status))
                        WHEN value_number IS NULL THEN 'missing' END,
                   ?
            FROM checked_values""",
-        [source_name],
-    ))
+            [source_name],
+        )
+    )
 
 
 def defer_incoming_values(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
@@ -97,9 +103,12 @@ def defer_incoming_values(con: duckdb.DuckDBPyConnection, source_name: str) -> i
 
 def deferred_values(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The views of values files kept by ``defer_incoming_values``, in load order."""
-    names = [r[0] for r in con.execute(
-        "SELECT view_name FROM duckdb_views() WHERE temporary AND view_name LIKE 'incoming\\_values\\_%' ESCAPE '\\'"
-    ).fetchall()]
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE temporary AND view_name LIKE 'incoming\\_values\\_%' ESCAPE '\\'"
+        ).fetchall()
+    ]
     return sorted(names, key=lambda name: int(name.rsplit("_", 1)[1]))
 
 
@@ -110,52 +119,60 @@ def _literal(text: str) -> str:
 def append_incoming_responses(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
     """Add the checked responses to ``incoming_responses``; ``published`` defaults to true."""
     truthy = "(" + ", ".join(f"'{w}'" for w in TRUE_WORDS) + ")"
-    return _count(con.execute(
-        f"""INSERT INTO incoming_responses
+    return _count(
+        con.execute(
+            f"""INSERT INTO incoming_responses
             SELECT resolved_authority, period_label, round_start, trim(question_id),
                    CAST(trim(score) AS INTEGER),
                    coalesce(trim(published), '') = '' OR lower(trim(published)) IN {truthy},
                    ?
             FROM checked_responses""",
-        [source_name],
-    ))
+            [source_name],
+        )
+    )
 
 
 def append_incoming_comparators(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
     """Add the checked aggregate-area values to ``incoming_comparators``; returns rows added."""
-    return _count(con.execute(
-        """INSERT INTO incoming_comparators
+    return _count(
+        con.execute(
+            """INSERT INTO incoming_comparators
            SELECT trim(indicator_id), period_label, period_start, trim(area_name),
                   nullif(trim(area_code), ''), value_number,
                   CASE WHEN coalesce(trim(status), '') <> '' THEN lower(trim(status))
                        WHEN value_number IS NULL THEN 'missing' END,
                   ?
            FROM checked_comparators""",
-        [source_name],
-    ))
+            [source_name],
+        )
+    )
 
 
 def insert_peer_sets(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
     """Copy the checked peer-set definitions into ``peer_sets``; returns rows written."""
-    return _count(con.execute(
-        """INSERT INTO peer_sets
+    return _count(
+        con.execute(
+            """INSERT INTO peer_sets
            SELECT trim(set_id), trim(name), lower(trim(kind)), nullif(trim(description), ''),
                   trim(method), nullif(trim(variables), ''), ?
            FROM checked_peer_sets ORDER BY rid""",
-        [source_name],
-    ))
+            [source_name],
+        )
+    )
 
 
 def append_incoming_peer_members(con: duckdb.DuckDBPyConnection, source_name: str) -> int:
     """Add the checked peer-set members to ``incoming_peer_members``; returns rows added."""
-    return _count(con.execute(
-        """INSERT INTO incoming_peer_members
+    return _count(
+        con.execute(
+            """INSERT INTO incoming_peer_members
            SELECT trim(set_id), resolved_authority, resolved_member,
                   TRY_CAST(trim(rank) AS INTEGER), TRY_CAST(trim(similarity) AS DOUBLE),
                   nullif(trim(closeness), ''), nullif(trim(group_id), ''), ?
            FROM checked_peer_set_members""",
-        [source_name],
-    ))
+            [source_name],
+        )
+    )
 
 
 def record_periods(con: duckdb.DuckDBPyConnection, map_table: str) -> None:

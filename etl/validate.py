@@ -25,8 +25,16 @@ from etl.contract import (
 from etl.periods import PeriodError, parse_period
 from etl.problems import EXAMPLES_PER_PROBLEM, Problem
 
-__all__ = ["Check", "CHECKS", "validate_staged", "build_period_map", "checked_view_sql",
-           "repeated_stored_values", "duplicate_value_problems", "KEYS_CHECKED_AFTER_SORT"]
+__all__ = [
+    "Check",
+    "CHECKS",
+    "validate_staged",
+    "build_period_map",
+    "checked_view_sql",
+    "repeated_stored_values",
+    "duplicate_value_problems",
+    "KEYS_CHECKED_AFTER_SORT",
+]
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"  # ids travel in URLs and file names
 SCORE_PATTERN = r"^[1-5]$"
@@ -56,130 +64,293 @@ def _text(reason: str) -> str:
 
 
 def _required(file: str, columns: tuple[str, ...]) -> list[Check]:
-    return [Check(file, c, f"coalesce(trim({c}), '') = ''", _text("is required but empty"), c)
-            for c in columns]
+    return [Check(file, c, f"coalesce(trim({c}), '') = ''", _text("is required but empty"), c) for c in columns]
 
 
 def _id_format(file: str, column: str) -> Check:
-    return Check(file, column, f"trim({column}) <> '' AND NOT regexp_full_match(trim({column}), '{ID_PATTERN}')",
-                 _text("must be letters, digits, '_', '.' or '-' with no spaces"), column)
+    return Check(
+        file,
+        column,
+        f"trim({column}) <> '' AND NOT regexp_full_match(trim({column}), '{ID_PATTERN}')",
+        _text("must be letters, digits, '_', '.' or '-' with no spaces"),
+        column,
+    )
 
 
 def _known_authority(file: str) -> Check:
-    return Check(file, "authority_code", "trim(authority_code) <> '' AND resolved_authority IS NULL",
-                 _text("is not a known authority code (GSS, former GSS or register code)"),
-                 "authority_code")
+    return Check(
+        file,
+        "authority_code",
+        "trim(authority_code) <> '' AND resolved_authority IS NULL",
+        _text("is not a known authority code (GSS, former GSS or register code)"),
+        "authority_code",
+    )
 
 
 def _period(file: str, column: str) -> Check:
-    return Check(file, column, f"trim({column}) <> '' AND period_error IS NOT NULL",
-                 "period_error", column)
+    return Check(file, column, f"trim({column}) <> '' AND period_error IS NOT NULL", "period_error", column)
 
 
 INDICATOR_CHECKS = [
     *_required("indicators.csv", ("indicator_id", "name", "theme", "unit", "polarity", "description", "source")),
     _id_format("indicators.csv", "indicator_id"),
-    Check("indicators.csv", "indicator_id", "duplicate_of IS NOT NULL",
-          "'repeats the indicator on row ' || (duplicate_of + 2)", "indicator_id"),
-    Check("indicators.csv", "indicator_id", "owned_by IS NOT NULL",
-          "'is already defined by source ' || owned_by || ' (load that source instead, or rename the indicator)'",
-          "indicator_id"),
-    Check("indicators.csv", "polarity", f"trim(polarity) <> '' AND lower(trim(polarity)) NOT IN {_sql_list(POLARITIES)}",
-          _text(f"must be one of {', '.join(POLARITIES)}"), "polarity"),
-    Check("indicators.csv", "min_value", "coalesce(trim(min_value), '') <> '' AND NOT isfinite(coalesce(TRY_CAST(trim(min_value) AS DOUBLE), 'nan'::DOUBLE))",
-          _text("is not a number"), "min_value"),
-    Check("indicators.csv", "max_value", "coalesce(trim(max_value), '') <> '' AND NOT isfinite(coalesce(TRY_CAST(trim(max_value) AS DOUBLE), 'nan'::DOUBLE))",
-          _text("is not a number"), "max_value"),
-    Check("indicators.csv", "max_value", "TRY_CAST(trim(max_value) AS DOUBLE) < TRY_CAST(trim(min_value) AS DOUBLE)",
-          _text("is below min_value"), "max_value"),
-    Check("indicators.csv", "aggregation", f"coalesce(trim(aggregation), '') <> '' AND lower(trim(aggregation)) NOT IN {_sql_list(AGGREGATIONS)}",
-          _text(f"must be one of {', '.join(AGGREGATIONS)} or empty"), "aggregation"),
-    Check("indicators.csv", "decimals", f"coalesce(trim(decimals), '') <> '' AND NOT regexp_full_match(trim(decimals), '^[0-{MAX_DECIMALS}]$')",
-          _text(f"must be a whole number from 0 to {MAX_DECIMALS}"), "decimals"),
+    Check(
+        "indicators.csv",
+        "indicator_id",
+        "duplicate_of IS NOT NULL",
+        "'repeats the indicator on row ' || (duplicate_of + 2)",
+        "indicator_id",
+    ),
+    Check(
+        "indicators.csv",
+        "indicator_id",
+        "owned_by IS NOT NULL",
+        "'is already defined by source ' || owned_by || ' (load that source instead, or rename the indicator)'",
+        "indicator_id",
+    ),
+    Check(
+        "indicators.csv",
+        "polarity",
+        f"trim(polarity) <> '' AND lower(trim(polarity)) NOT IN {_sql_list(POLARITIES)}",
+        _text(f"must be one of {', '.join(POLARITIES)}"),
+        "polarity",
+    ),
+    Check(
+        "indicators.csv",
+        "min_value",
+        "coalesce(trim(min_value), '') <> '' AND NOT isfinite(coalesce(TRY_CAST(trim(min_value) AS DOUBLE), 'nan'::DOUBLE))",
+        _text("is not a number"),
+        "min_value",
+    ),
+    Check(
+        "indicators.csv",
+        "max_value",
+        "coalesce(trim(max_value), '') <> '' AND NOT isfinite(coalesce(TRY_CAST(trim(max_value) AS DOUBLE), 'nan'::DOUBLE))",
+        _text("is not a number"),
+        "max_value",
+    ),
+    Check(
+        "indicators.csv",
+        "max_value",
+        "TRY_CAST(trim(max_value) AS DOUBLE) < TRY_CAST(trim(min_value) AS DOUBLE)",
+        _text("is below min_value"),
+        "max_value",
+    ),
+    Check(
+        "indicators.csv",
+        "aggregation",
+        f"coalesce(trim(aggregation), '') <> '' AND lower(trim(aggregation)) NOT IN {_sql_list(AGGREGATIONS)}",
+        _text(f"must be one of {', '.join(AGGREGATIONS)} or empty"),
+        "aggregation",
+    ),
+    Check(
+        "indicators.csv",
+        "decimals",
+        f"coalesce(trim(decimals), '') <> '' AND NOT regexp_full_match(trim(decimals), '^[0-{MAX_DECIMALS}]$')",
+        _text(f"must be a whole number from 0 to {MAX_DECIMALS}"),
+        "decimals",
+    ),
 ]
 
 VALUE_CHECKS = [
     *_required("values.csv", ("authority_code", "indicator_id", "period")),
     _known_authority("values.csv"),
-    Check("values.csv", "indicator_id", "trim(indicator_id) <> '' AND NOT indicator_known",
-          _text("is not an indicator in this source or one already loaded"), "indicator_id"),
+    Check(
+        "values.csv",
+        "indicator_id",
+        "trim(indicator_id) <> '' AND NOT indicator_known",
+        _text("is not an indicator in this source or one already loaded"),
+        "indicator_id",
+    ),
     _period("values.csv", "period"),
-    Check("values.csv", "value", "coalesce(trim(value), '') <> '' AND value_number IS NULL",
-          _text("is not a number"), "value"),
-    Check("values.csv", "value", "value_number IS NOT NULL AND NOT isfinite(value_number)",
-          _text("is not a finite number"), "value"),
-    Check("values.csv", "value", "isfinite(value_number) AND value_number < min_value",
-          "'is below the indicator''s min_value ' || min_value", "value"),
-    Check("values.csv", "value", "isfinite(value_number) AND value_number > max_value",
-          "'is above the indicator''s max_value ' || max_value", "value"),
-    Check("values.csv", "status", f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {_sql_list(STATUSES)}",
-          _text(f"must be one of {', '.join(STATUSES)} or empty"), "status"),
+    Check(
+        "values.csv",
+        "value",
+        "coalesce(trim(value), '') <> '' AND value_number IS NULL",
+        _text("is not a number"),
+        "value",
+    ),
+    Check(
+        "values.csv",
+        "value",
+        "value_number IS NOT NULL AND NOT isfinite(value_number)",
+        _text("is not a finite number"),
+        "value",
+    ),
+    Check(
+        "values.csv",
+        "value",
+        "isfinite(value_number) AND value_number < min_value",
+        "'is below the indicator''s min_value ' || min_value",
+        "value",
+    ),
+    Check(
+        "values.csv",
+        "value",
+        "isfinite(value_number) AND value_number > max_value",
+        "'is above the indicator''s max_value ' || max_value",
+        "value",
+    ),
+    Check(
+        "values.csv",
+        "status",
+        f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {_sql_list(STATUSES)}",
+        _text(f"must be one of {', '.join(STATUSES)} or empty"),
+        "status",
+    ),
 ]
 
 QUESTION_CHECKS = [
     *_required("questions.csv", ("question_id", "theme", "role", "text")),
     _id_format("questions.csv", "question_id"),
-    Check("questions.csv", "question_id", "duplicate_of IS NOT NULL",
-          "'repeats the question on row ' || (duplicate_of + 2)", "question_id"),
-    Check("questions.csv", "question_id", "owned_by IS NOT NULL",
-          "'is already defined by source ' || owned_by", "question_id"),
-    Check("questions.csv", "role", f"trim(role) <> '' AND lower(trim(role)) NOT IN {_sql_list(ROLES)}",
-          _text(f"must be one of {', '.join(ROLES)}"), "role"),
+    Check(
+        "questions.csv",
+        "question_id",
+        "duplicate_of IS NOT NULL",
+        "'repeats the question on row ' || (duplicate_of + 2)",
+        "question_id",
+    ),
+    Check(
+        "questions.csv",
+        "question_id",
+        "owned_by IS NOT NULL",
+        "'is already defined by source ' || owned_by",
+        "question_id",
+    ),
+    Check(
+        "questions.csv",
+        "role",
+        f"trim(role) <> '' AND lower(trim(role)) NOT IN {_sql_list(ROLES)}",
+        _text(f"must be one of {', '.join(ROLES)}"),
+        "role",
+    ),
 ]
 
 RESPONSE_CHECKS = [
     *_required("responses.csv", ("authority_code", "round", "question_id", "score")),
     _known_authority("responses.csv"),
     _period("responses.csv", "round"),
-    Check("responses.csv", "question_id", "trim(question_id) <> '' AND NOT question_known",
-          _text("is not a question in this source or one already loaded"), "question_id"),
-    Check("responses.csv", "score", f"trim(score) <> '' AND NOT regexp_full_match(trim(score), '{SCORE_PATTERN}')",
-          _text("must be a whole number from 1 to 5"), "score"),
-    Check("responses.csv", "published",
-          f"coalesce(trim(published), '') <> '' AND lower(trim(published)) NOT IN {_sql_list(TRUE_WORDS + FALSE_WORDS)}",
-          _text("must be true or false"), "published"),
+    Check(
+        "responses.csv",
+        "question_id",
+        "trim(question_id) <> '' AND NOT question_known",
+        _text("is not a question in this source or one already loaded"),
+        "question_id",
+    ),
+    Check(
+        "responses.csv",
+        "score",
+        f"trim(score) <> '' AND NOT regexp_full_match(trim(score), '{SCORE_PATTERN}')",
+        _text("must be a whole number from 1 to 5"),
+        "score",
+    ),
+    Check(
+        "responses.csv",
+        "published",
+        f"coalesce(trim(published), '') <> '' AND lower(trim(published)) NOT IN {_sql_list(TRUE_WORDS + FALSE_WORDS)}",
+        _text("must be true or false"),
+        "published",
+    ),
 ]
 
 COMPARATOR_CHECKS = [
     *_required("comparators.csv", ("indicator_id", "period", "area_name")),
-    Check("comparators.csv", "indicator_id", "trim(indicator_id) <> '' AND NOT indicator_known",
-          _text("is not an indicator in this source or one already loaded"), "indicator_id"),
+    Check(
+        "comparators.csv",
+        "indicator_id",
+        "trim(indicator_id) <> '' AND NOT indicator_known",
+        _text("is not an indicator in this source or one already loaded"),
+        "indicator_id",
+    ),
     _period("comparators.csv", "period"),
-    Check("comparators.csv", "value", "coalesce(trim(value), '') <> '' AND (value_number IS NULL OR NOT isfinite(value_number))",
-          _text("is not a finite number"), "value"),
-    Check("comparators.csv", "status", f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {_sql_list(STATUSES)}",
-          _text(f"must be one of {', '.join(STATUSES)} or empty"), "status"),
+    Check(
+        "comparators.csv",
+        "value",
+        "coalesce(trim(value), '') <> '' AND (value_number IS NULL OR NOT isfinite(value_number))",
+        _text("is not a finite number"),
+        "value",
+    ),
+    Check(
+        "comparators.csv",
+        "status",
+        f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {_sql_list(STATUSES)}",
+        _text(f"must be one of {', '.join(STATUSES)} or empty"),
+        "status",
+    ),
 ]
 
 PEER_SET_CHECKS = [
     *_required("peer_sets.csv", ("set_id", "name", "kind", "method")),
     _id_format("peer_sets.csv", "set_id"),
-    Check("peer_sets.csv", "set_id", "duplicate_of IS NOT NULL",
-          "'repeats the peer set on row ' || (duplicate_of + 2)", "set_id"),
-    Check("peer_sets.csv", "set_id", "owned_by IS NOT NULL",
-          "'is already defined by source ' || owned_by", "set_id"),
-    Check("peer_sets.csv", "kind", f"trim(kind) <> '' AND lower(trim(kind)) NOT IN {_sql_list(PEER_SET_KINDS)}",
-          _text(f"must be one of {', '.join(PEER_SET_KINDS)}"), "kind"),
+    Check(
+        "peer_sets.csv",
+        "set_id",
+        "duplicate_of IS NOT NULL",
+        "'repeats the peer set on row ' || (duplicate_of + 2)",
+        "set_id",
+    ),
+    Check("peer_sets.csv", "set_id", "owned_by IS NOT NULL", "'is already defined by source ' || owned_by", "set_id"),
+    Check(
+        "peer_sets.csv",
+        "kind",
+        f"trim(kind) <> '' AND lower(trim(kind)) NOT IN {_sql_list(PEER_SET_KINDS)}",
+        _text(f"must be one of {', '.join(PEER_SET_KINDS)}"),
+        "kind",
+    ),
 ]
 
 PEER_MEMBER_CHECKS = [
     *_required("peer_set_members.csv", ("set_id", "authority_code")),
-    Check("peer_set_members.csv", "set_id", "trim(set_id) <> '' AND set_kind IS NULL",
-          _text("is not a peer set in this source's peer_sets.csv"), "set_id"),
+    Check(
+        "peer_set_members.csv",
+        "set_id",
+        "trim(set_id) <> '' AND set_kind IS NULL",
+        _text("is not a peer set in this source's peer_sets.csv"),
+        "set_id",
+    ),
     _known_authority("peer_set_members.csv"),
-    Check("peer_set_members.csv", "member_code", "coalesce(trim(member_code), '') <> '' AND resolved_member IS NULL",
-          _text("is not a known authority code (GSS, former GSS or register code)"), "member_code"),
-    Check("peer_set_members.csv", "member_code", "set_kind = 'neighbours' AND coalesce(trim(member_code), '') = ''",
-          _text("is required for a neighbours set"), "member_code"),
-    Check("peer_set_members.csv", "member_code", "resolved_member IS NOT NULL AND resolved_member = resolved_authority",
-          _text("is the council itself (a council is not its own neighbour)"), "member_code"),
-    Check("peer_set_members.csv", "group_id", "set_kind = 'family' AND coalesce(trim(group_id), '') = ''",
-          _text("is required for a family set"), "group_id"),
-    Check("peer_set_members.csv", "rank", "coalesce(trim(rank), '') <> '' AND NOT regexp_full_match(trim(rank), '^[1-9][0-9]{0,5}$')",
-          _text("must be a whole number from 1"), "rank"),
-    Check("peer_set_members.csv", "similarity",
-          "coalesce(trim(similarity), '') <> '' AND NOT coalesce(TRY_CAST(trim(similarity) AS DOUBLE) BETWEEN 0 AND 100, false)",
-          _text("must be a number from 0 to 100"), "similarity"),
+    Check(
+        "peer_set_members.csv",
+        "member_code",
+        "coalesce(trim(member_code), '') <> '' AND resolved_member IS NULL",
+        _text("is not a known authority code (GSS, former GSS or register code)"),
+        "member_code",
+    ),
+    Check(
+        "peer_set_members.csv",
+        "member_code",
+        "set_kind = 'neighbours' AND coalesce(trim(member_code), '') = ''",
+        _text("is required for a neighbours set"),
+        "member_code",
+    ),
+    Check(
+        "peer_set_members.csv",
+        "member_code",
+        "resolved_member IS NOT NULL AND resolved_member = resolved_authority",
+        _text("is the council itself (a council is not its own neighbour)"),
+        "member_code",
+    ),
+    Check(
+        "peer_set_members.csv",
+        "group_id",
+        "set_kind = 'family' AND coalesce(trim(group_id), '') = ''",
+        _text("is required for a family set"),
+        "group_id",
+    ),
+    Check(
+        "peer_set_members.csv",
+        "rank",
+        "coalesce(trim(rank), '') <> '' AND NOT regexp_full_match(trim(rank), '^[1-9][0-9]{0,5}$')",
+        _text("must be a whole number from 1"),
+        "rank",
+    ),
+    Check(
+        "peer_set_members.csv",
+        "similarity",
+        "coalesce(trim(similarity), '') <> '' AND NOT coalesce(TRY_CAST(trim(similarity) AS DOUBLE) BETWEEN 0 AND 100, false)",
+        _text("must be a number from 0 to 100"),
+        "similarity",
+    ),
 ]
 
 CHECKS: dict[str, list[Check]] = {
@@ -219,7 +390,9 @@ def build_period_map(con: duckdb.DuckDBPyConnection, table: str, column: str, ma
             rows.append((raw, period.label, period.start, period.end, period.kind, None))
         except PeriodError as exc:
             rows.append((raw, None, None, None, None, str(exc)))
-    frame = pd.DataFrame(rows, columns=["raw", "period_label", "period_start", "period_end", "period_kind", "period_error"])
+    frame = pd.DataFrame(
+        rows, columns=["raw", "period_label", "period_start", "period_end", "period_kind", "period_error"]
+    )
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     con.register("period_frame", frame)
@@ -317,8 +490,7 @@ def _key_filter(file_name: str) -> str:
     return " AND ".join(f"{k} IS NOT NULL" for k in UNIQUE_KEYS[file_name])
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
-               rejected_lines: list[int]) -> list[Problem]:
+def run_checks(con: duckdb.DuckDBPyConnection, file_name: str, view: str, rejected_lines: list[int]) -> list[Problem]:
     """Count every check on ``view`` in one pass; fetch examples only for those that fire.
 
     The same pass counts keyed rows and distinct key hashes: only when they differ (a repeated
@@ -329,8 +501,10 @@ def run_checks(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
     hashed = file_name in UNIQUE_KEYS and file_name not in KEYS_CHECKED_AFTER_SORT
     if hashed:
         keyed = _key_filter(file_name)
-        counts += [f"count(*) FILTER (WHERE {keyed})",
-                   f"count(DISTINCT hash({', '.join(UNIQUE_KEYS[file_name])})) FILTER (WHERE {keyed})"]
+        counts += [
+            f"count(*) FILTER (WHERE {keyed})",
+            f"count(DISTINCT hash({', '.join(UNIQUE_KEYS[file_name])})) FILTER (WHERE {keyed})",
+        ]
     found = con.execute(f"SELECT {', '.join(counts)} FROM {view}").fetchone()
     problems: list[Problem] = []
     for check, count in zip(checks, found[: len(checks)], strict=True):
@@ -341,8 +515,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
             f"ORDER BY rid LIMIT {EXAMPLES_PER_PROBLEM}"
         ).fetchall()
         for rid, shown, reason in examples:
-            problems.append(Problem(file_name, _row_of(rid, rejected_lines), check.column,
-                                    shown, reason, count))
+            problems.append(Problem(file_name, _row_of(rid, rejected_lines), check.column, shown, reason, count))
     if hashed and found[-2] != found[-1]:
         problems += _duplicate_keys(con, file_name, view, rejected_lines)
     elif file_name in KEYS_CHECKED_AFTER_SORT and (problems or rejected_lines):
@@ -365,8 +538,9 @@ def repeated_stored_values(con: duckdb.DuckDBPyConnection) -> int:
     ).fetchone()[0]
 
 
-def duplicate_value_problems(con: duckdb.DuckDBPyConnection, stage: str, periods: str,
-                             source_name: str) -> list[Problem]:
+def duplicate_value_problems(
+    con: duckdb.DuckDBPyConnection, stage: str, periods: str, source_name: str
+) -> list[Problem]:
     """Repeated keys of one kept values file (staging table ``stage``, period map ``periods``):
     repeats inside the file, else rows that repeat a value another source already holds.
     """
@@ -384,14 +558,22 @@ def duplicate_value_problems(con: duckdb.DuckDBPyConnection, stage: str, periods
             ORDER BY c.rid LIMIT {EXAMPLES_PER_PROBLEM}""",
         [source_name],
     ).fetchall()
-    return [Problem("values.csv", rid + 2, KEY_COLUMNS["values.csv"], None,
-                    f"repeats a value already loaded by source {other} (same authority, indicator and period)",
-                    int(repeats))
-            for rid, other, repeats in rows]
+    return [
+        Problem(
+            "values.csv",
+            rid + 2,
+            KEY_COLUMNS["values.csv"],
+            None,
+            f"repeats a value already loaded by source {other} (same authority, indicator and period)",
+            int(repeats),
+        )
+        for rid, other, repeats in rows
+    ]
 
 
-def _duplicate_keys(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
-                    rejected_lines: list[int]) -> list[Problem]:
+def _duplicate_keys(
+    con: duckdb.DuckDBPyConnection, file_name: str, view: str, rejected_lines: list[int]
+) -> list[Problem]:
     """One problem per repeated key (first examples): the later row, naming the row it repeats.
 
     ``count`` is the number of rows that repeat an earlier one, so the report's total is in rows.
@@ -404,18 +586,26 @@ def _duplicate_keys(con: duckdb.DuckDBPyConnection, file_name: str, view: str,
             FROM {view} WHERE {_key_filter(file_name)} GROUP BY {", ".join(key)} HAVING count(*) > 1
             ORDER BY last LIMIT {EXAMPLES_PER_PROBLEM}"""
     ).fetchall()
-    what = {"values.csv": "authority, indicator and period", "responses.csv": "authority, round and question",
-            "comparators.csv": "indicator, period and area",
-            "peer_set_members.csv": "set, authority and member"}[file_name]
+    what = {
+        "values.csv": "authority, indicator and period",
+        "responses.csv": "authority, round and question",
+        "comparators.csv": "indicator, period and area",
+        "peer_set_members.csv": "set, authority and member",
+    }[file_name]
     return [
-        Problem(file_name, _row_of(last, rejected_lines), KEY_COLUMNS[file_name],
-                None, f"repeats row {_row_of(first, rejected_lines)} (same {what})", int(repeats))
+        Problem(
+            file_name,
+            _row_of(last, rejected_lines),
+            KEY_COLUMNS[file_name],
+            None,
+            f"repeats row {_row_of(first, rejected_lines)} (same {what})",
+            int(repeats),
+        )
         for first, last, repeats in rows
     ]
 
 
-def validate_staged(con: duckdb.DuckDBPyConnection, file_name: str,
-                    rejected_lines: list[int]) -> list[Problem]:
+def validate_staged(con: duckdb.DuckDBPyConnection, file_name: str, rejected_lines: list[int]) -> list[Problem]:
     """Run every check for one staged contract file; returns the problems (empty when clean).
 
     Expects the staging table and, for values and responses, the period map and the

@@ -101,17 +101,14 @@ class WarehousePaths:
             return None
         prefix = f"{self.stem}-"
         name = current.name.removesuffix(".duckdb")
-        return name[len(prefix):] if name.startswith(prefix) else name
+        return name[len(prefix) :] if name.startswith(prefix) else name
 
     def published_versions(self) -> list[str]:
         """Every complete version on disk, oldest first."""
         if not self.versions_dir.exists():
             return []
         prefix = f"{self.stem}-"
-        names = [
-            p.name.removesuffix(".duckdb")[len(prefix):]
-            for p in self.versions_dir.glob(f"{prefix}*.duckdb")
-        ]
+        names = [p.name.removesuffix(".duckdb")[len(prefix) :] for p in self.versions_dir.glob(f"{prefix}*.duckdb")]
         return sorted(names)
 
     def remove_abandoned_builds(self) -> list[Path]:

@@ -20,21 +20,19 @@ user. Not a test: the figures depend on the machine.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app  # noqa: E402  (after the path)
+
 OUTPUT = ROOT / "bench-output"
-CHROMIUM = "/usr/bin/chromium"  # Debian's chromium; Playwright never downloads its own
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGE_TIMEOUT_MS = 120_000  # the first page also warms DuckDB and plotly; two shared cores are slow
 SETTLE_CHECKS = 4  # consecutive idle checks (0.25 s apart) before a page counts as rendered
 MB = 1024**2
@@ -43,13 +41,6 @@ MB = 1024**2
 def url_paths() -> list[str]:
     """Every page's url_path, in the order streamlit_app.py declares them."""
     return re.findall(r'url_path="([^"]+)"', (ROOT / "streamlit_app.py").read_text())
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def tree_memory(pid: int) -> tuple[int, int]:
@@ -79,44 +70,6 @@ def build_demo() -> Path:
     return live
 
 
-def start_app(live: Path, port: int) -> subprocess.Popen[bytes]:
-    """``streamlit run`` headless on ``port`` against ``live``; returns once it answers health checks."""
-    env = {**os.environ, "EXEMPLAR_WAREHOUSE": str(live)}
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return app
-        except OSError:
-            time.sleep(0.3)
-    app.kill()
-    raise RuntimeError("streamlit did not start within 60 s")
-
-
 def wait_rendered(page) -> None:
     """Wait until the page's script has run: app shell present, no 'running' indicator for a moment."""
     page.wait_for_selector('[data-testid="stMain"]', timeout=PAGE_TIMEOUT_MS)
@@ -136,9 +89,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     live = args.warehouse or build_demo()
-    port = free_port()
-    app = start_app(live, port)
-    try:
+    with streamlit_app(live) as (base, app):
         time.sleep(2)  # let the server settle before the baseline
         baseline, _ = tree_memory(app.pid)
         print(f"warehouse {live}  ({live.resolve().stat().st_size / MB:.1f} MB file)")
@@ -149,14 +100,14 @@ def main() -> int:
             try:
                 page = browser.new_page()
                 for path in url_paths():
-                    page.goto(f"http://127.0.0.1:{port}/{path}", timeout=PAGE_TIMEOUT_MS)
+                    page.goto(f"{base}/{path}", timeout=PAGE_TIMEOUT_MS)
                     wait_rendered(page)
                     rss, _ = tree_memory(app.pid)
                     print(f"{'page ' + path:<32} {rss / MB:8.1f} {rss / baseline:7.2f}")
                 after_pages, _ = tree_memory(app.pid)
                 pages = [browser.new_page() for _ in range(args.sessions)]
                 for extra in pages:
-                    extra.goto(f"http://127.0.0.1:{port}/profile", timeout=PAGE_TIMEOUT_MS)
+                    extra.goto(f"{base}/profile", timeout=PAGE_TIMEOUT_MS)
                 for extra in pages:
                     wait_rendered(extra)
                 rss, peak = tree_memory(app.pid)
@@ -168,12 +119,6 @@ def main() -> int:
             f"({after_pages / baseline:.2f}x its idle {baseline / MB:.0f} MB); "
             f"with {args.sessions} more sessions: {rss / MB:.0f} MB; peak {peak / MB:.0f} MB."
         )
-    finally:
-        app.terminate()
-        try:
-            app.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            app.kill()
     return 0
 
 

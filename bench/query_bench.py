@@ -30,10 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -45,6 +42,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app  # noqa: E402  (after the path)
 
 OUTPUT = ROOT / "bench-output"
 SIZES = {"councils": 400, "indicators": 2000, "periods": 20}  # the issue's 16M-row warehouse
@@ -53,8 +51,6 @@ MEMORY_TARGET_BYTES = 500 * 1024**2  # the issue's target: the app process under
 # Councils of different types and nations, so peer groups range from 6 to ~180 members.
 COUNCILS = ["E08000025", "E10000016", "W06000015", "S12000049", "E07000178"]
 GROUP_KINDS = ["type_nation", "region"]  # the default kind and a mixed-type kind
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGE_SETTLE_SECONDS = 3.0  # after the table appears, let the rest of the page finish rendering
 
 
@@ -185,12 +181,6 @@ def time_queries(lives: dict[str, Path], repeats: int) -> dict[str, dict[str, li
     return timings
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _peak_rss(pid: int) -> int:
     """Peak resident memory (bytes) of process ``pid`` and its children, from /proc's VmHWM."""
     import psutil  # type: ignore[import-untyped]
@@ -213,26 +203,11 @@ def app_peak_memory(live: Path, council: str, indicator: str) -> tuple[int, list
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    env = {**os.environ, "EXEMPLAR_WAREHOUSE": str(live)}
-    app = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
     seen = []
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.5)
+    with streamlit_app(live) as (base, app):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            base = f"http://127.0.0.1:{port}"
             for path in (f"profile?council={council}", f"indicator?council={council}&indicator={indicator}"):
                 page.goto(f"{base}/{path}", timeout=120_000)
                 try:
@@ -245,12 +220,6 @@ def app_peak_memory(live: Path, council: str, indicator: str) -> tuple[int, list
                     seen.append(f"{path}: no table ({type(exc).__name__})")
             browser.close()
         return _peak_rss(app.pid), seen
-    finally:
-        app.terminate()
-        try:
-            app.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            app.kill()
 
 
 def main() -> int:

@@ -8,71 +8,30 @@ A screenshot of the page is kept in ``test-artifacts/`` (git-ignored).
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_installed, streamlit_app
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = ROOT / "test-artifacts"
-START_TIMEOUT = 90  # seconds for `streamlit run` to answer its health check on a busy machine
 UI_TIMEOUT_MS = 60_000  # page renders and reruns on 2 shared cores
 GLASGOW = "S12000049"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_url(demo_warehouse, tmp_path_factory):
     """`streamlit run streamlit_app.py` on a free port against the demo warehouse; killed after."""
-    if not Path(CHROMIUM).exists():
+    if not chromium_installed():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    port = free_port()
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
-    env = {**os.environ, "EXEMPLAR_WAREHOUSE": str(demo_warehouse)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; see {log.name}")
-            time.sleep(0.5)
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with log_path.open("wb") as log, streamlit_app(demo_warehouse, log=log) as (url, _server):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def test_profile_download_in_chromium(app_url, tmp_path):

@@ -15,12 +15,10 @@ import io
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,13 +27,12 @@ import pandas as pd
 import pytest
 
 from etl.warehouse import WarehousePaths
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 from tests.conftest import write_source
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGES = 10  # browser contexts open at once, one council each
 MIN_CYCLES = 2  # browse -> profile -> download rounds per page, at least
 DEADLINE_S = 170  # the whole run stays under ~4 minutes with setup on two shared cores
@@ -56,12 +53,6 @@ class Run:
     downloads: list[tuple[str, str, bytes]] = field(default_factory=list)  # (page, council, csv)
     cycles: dict[str, int] = field(default_factory=dict)
     timeline: list[str] = field(default_factory=list)  # "t+12s k=1 published", for the report
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _mark_source(folder: Path, codes: list[str], period: str, k: int | str) -> Path:
@@ -125,50 +116,8 @@ def setup(demo_warehouse, tmp_path_factory):
 @pytest.fixture(scope="module")
 def app(setup):
     """``streamlit run`` headless on a free port against the copy; killed at teardown."""
-    live = setup[0]
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "EXEMPLAR_WAREHOUSE": str(live)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("streamlit did not start")
-                time.sleep(0.3)
+    with streamlit_app(setup[0], timeout_s=60) as (base, _server):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 async def _settled(page) -> None:

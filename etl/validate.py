@@ -403,24 +403,24 @@ def build_period_map(con: duckdb.DuckDBPyConnection, table: str, column: str, ma
     con.unregister("period_frame")
 
 
+def _definitions_view(table: str, id_column: str, kept_table: str) -> str:
+    """A definitions file's checked view: each row, the first row with its id, and which other
+    source (if any) already defines that id."""
+    return f"""
+        SELECT s.rowid AS rid, s.*,
+               min(s.rowid) OVER (PARTITION BY trim(s.{id_column})) AS first_rid,
+               CASE WHEN s.rowid <> first_rid THEN first_rid END AS duplicate_of,
+               o.source_name AS owned_by
+        FROM {table} s
+        LEFT JOIN {kept_table} o ON o.{id_column} = trim(s.{id_column})"""
+
+
 def checked_view_sql(file_name: str) -> str:
     """The SQL of the checked view over one staging table: raw text plus what it resolves to."""
     if file_name == "indicators.csv":
-        return """
-        SELECT s.rowid AS rid, s.*,
-               min(s.rowid) OVER (PARTITION BY trim(s.indicator_id)) AS first_rid,
-               CASE WHEN s.rowid <> first_rid THEN first_rid END AS duplicate_of,
-               o.source_name AS owned_by
-        FROM stage_indicators s
-        LEFT JOIN kept_indicators o ON o.indicator_id = trim(s.indicator_id)"""
+        return _definitions_view("stage_indicators", "indicator_id", "kept_indicators")
     if file_name == "questions.csv":
-        return """
-        SELECT s.rowid AS rid, s.*,
-               min(s.rowid) OVER (PARTITION BY trim(s.question_id)) AS first_rid,
-               CASE WHEN s.rowid <> first_rid THEN first_rid END AS duplicate_of,
-               o.source_name AS owned_by
-        FROM stage_questions s
-        LEFT JOIN kept_questions o ON o.question_id = trim(s.question_id)"""
+        return _definitions_view("stage_questions", "question_id", "kept_questions")
     if file_name == "values.csv":
         return """
         SELECT s.rowid AS rid, s.*,
@@ -452,13 +452,7 @@ def checked_view_sql(file_name: str) -> str:
         LEFT JOIN known_indicators i ON i.indicator_id = trim(s.indicator_id)
         LEFT JOIN comparators_periods p ON p.raw = s.period"""
     if file_name == "peer_sets.csv":
-        return """
-        SELECT s.rowid AS rid, s.*,
-               min(s.rowid) OVER (PARTITION BY trim(s.set_id)) AS first_rid,
-               CASE WHEN s.rowid <> first_rid THEN first_rid END AS duplicate_of,
-               o.source_name AS owned_by
-        FROM stage_peer_sets s
-        LEFT JOIN kept_peer_sets o ON o.set_id = trim(s.set_id)"""
+        return _definitions_view("stage_peer_sets", "set_id", "kept_peer_sets")
     if file_name == "peer_set_members.csv":
         return """
         SELECT s.rowid AS rid, s.*,

@@ -37,6 +37,8 @@ PAGES = 10  # browser contexts open at once, one council each
 MIN_CYCLES = 2  # browse -> profile -> download rounds per page, at least
 DEADLINE_S = 170  # the whole run stays under ~4 minutes with setup on two shared cores
 STEP_TIMEOUT_MS = 90_000  # one page render under full load
+DOWNLOADS_BETWEEN_LOADS = 2  # each publish waits for this many new downloads, so reads span versions
+WAIT_FOR_READERS_S = 90  # ...but never longer than this (a slow machine still gets its loads)
 MARK = "loadtest_pct"  # the indicator whose values say which load wrote them
 LOADS = [1, 2, "bad", 3]  # three new versions and one load that fails validation
 MEMBER_SEPARATOR = " "  # as dashboard/peer_exports.py joins about_peer_group_members
@@ -179,14 +181,22 @@ async def _worker(
         await context.close()
 
 
+def _wait_for_downloads(run: Run, count: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while len(run.downloads) < count and time.monotonic() < deadline and not run.errors:
+        time.sleep(0.2)
+
+
 def _etl_thread(
     live: Path, root: Path, codes: list[str], period: str, run: Run, started: threading.Event, done: threading.Event
 ) -> None:
     try:
         started.wait(timeout=120)
         began = time.monotonic()
-        time.sleep(1)  # let every page get going first
         for k in LOADS:
+            # Paced by the readers, not the clock: on an idle machine the loads would otherwise all
+            # land before the first page finished, and every download would see one version.
+            _wait_for_downloads(run, len(run.downloads) + DOWNLOADS_BETWEEN_LOADS, WAIT_FOR_READERS_S)
             result = _load(live, _mark_source(root / f"k{k}", codes, period, k))
             if k == "bad":
                 assert result.returncode == 1 and "not-a-number" in result.stderr, result.stderr

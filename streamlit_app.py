@@ -8,7 +8,8 @@ st.set_page_config(page_title="Exemplar", page_icon="📊", layout="wide")
 page = st.navigation(
     {
         "Explore": [
-            st.Page("dashboard/views/home.py", title="Home", url_path="home", default=True),
+            # The default page is served at "/": Streamlit ignores a url_path here ("/home" would 404).
+            st.Page("dashboard/views/home.py", title="Home", default=True),
             st.Page("dashboard/views/browse.py", title="Browse councils", url_path="browse"),
         ],
         "Compare with peers": [

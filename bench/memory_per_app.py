@@ -40,7 +40,8 @@ MB = 1024**2
 
 def url_paths() -> list[str]:
     """Every page's url_path, in the order streamlit_app.py declares them."""
-    return re.findall(r'url_path="([^"]+)"', (ROOT / "streamlit_app.py").read_text())
+    # "" is the default (home) page, which has no url_path of its own.
+    return ["", *re.findall(r'url_path="([^"]+)"', (ROOT / "streamlit_app.py").read_text())]
 
 
 def tree_memory(pid: int) -> tuple[int, int]:

@@ -64,6 +64,27 @@ def _write(key: str, value: Any) -> None:
         st.query_params[key] = text
 
 
+def _url_choice(
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[T],
+    key: str,
+    default: T | None,
+    format_func: Callable[[T], str],
+    **kwargs: Any,
+) -> T:
+    """One option from ``options`` through ``widget``, seeded from and written back to the URL."""
+    options = list(options)
+    if not options:
+        st.warning(f"No {label.lower()} to choose from.")
+        st.stop()
+    fallback = default if default in options else options[0]
+    _initial(key, options, fallback)
+    value = widget(label, options, key=key, format_func=format_func, **kwargs)
+    _write(key, value)
+    return value
+
+
 def url_selectbox(
     label: str,
     options: Sequence[T],
@@ -74,15 +95,7 @@ def url_selectbox(
     **kwargs: Any,
 ) -> T:
     """A selectbox kept in the URL under ``key``; returns the chosen option."""
-    options = list(options)
-    if not options:
-        st.warning(f"No {label.lower()} to choose from.")
-        st.stop()
-    fallback = default if default in options else options[0]
-    _initial(key, options, fallback)
-    value = container.selectbox(label, options, key=key, format_func=format_func, **kwargs)
-    _write(key, value)
-    return value
+    return _url_choice(container.selectbox, label, options, key, default, format_func, **kwargs)
 
 
 def url_radio(
@@ -95,12 +108,7 @@ def url_radio(
     **kwargs: Any,
 ) -> T:
     """A radio group kept in the URL under ``key``; returns the chosen option."""
-    options = list(options)
-    fallback = default if default in options else options[0]
-    _initial(key, options, fallback)
-    value = container.radio(label, options, key=key, format_func=format_func, **kwargs)
-    _write(key, value)
-    return value
+    return _url_choice(container.radio, label, options, key, default, format_func, **kwargs)
 
 
 def url_multiselect(

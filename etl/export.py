@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.sqltext import sql_identifier, sql_literal
 from etl.warehouse import WarehousePaths
 
 __all__ = ["FORMATS", "ExportResult", "export_warehouse", "export_file_name", "MANIFEST", "VIEWS_FILE"]
@@ -110,7 +111,9 @@ def export_warehouse(directory: str | Path, fmt: str = "parquet", warehouse: str
             final = out / export_file_name(schema, table, fmt)
             tmp = final.with_name(f".{final.name}.tmp")
             # Identifiers come from the catalogue, not from users; quoted all the same.
-            con.execute(f'COPY "{schema}"."{table}" TO \'{_sql_string(tmp)}\' ({COPY_OPTIONS[fmt]})')
+            con.execute(
+                f"COPY {sql_identifier(schema)}.{sql_identifier(table)} TO {sql_literal(tmp)} ({COPY_OPTIONS[fmt]})"
+            )
             rows = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
             os.replace(tmp, final)
             written[table if schema == "main" else f"{schema}.{table}"] = (final, int(rows[0] if rows else 0))
@@ -132,16 +135,12 @@ def _write_views(out: Path, written: dict[str, tuple[Path, int]]) -> None:
             schema, _, table = name.rpartition(".")
             if schema:
                 con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            qualified = f'"{schema}"."{table}"' if schema else f'"{table}"'
-            con.execute(f"CREATE VIEW {qualified} AS SELECT * FROM read_parquet('{_sql_string(file.resolve())}')")
+            qualified = f"{sql_identifier(schema)}.{sql_identifier(table)}" if schema else sql_identifier(table)
+            con.execute(f"CREATE VIEW {qualified} AS SELECT * FROM read_parquet({sql_literal(file.resolve())})")
         con.execute("CHECKPOINT")
     finally:
         con.close()
     os.replace(tmp, out / VIEWS_FILE)
-
-
-def _sql_string(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _write_manifest(out: Path, version: str, fmt: str, source: Path, written: dict[str, tuple[Path, int]]) -> None:

@@ -19,6 +19,7 @@ import duckdb
 
 from etl.contract import FILE_SPECS, FileSpec
 from etl.problems import Problem
+from etl.sqltext import sql_literal
 
 __all__ = ["StagedFile", "SourceReadError", "stage_source", "file_sha256", "source_files"]
 
@@ -118,11 +119,6 @@ def _header_problems(spec: FileSpec, header: list[str]) -> tuple[list[Problem], 
     return problems, extras
 
 
-def _sql_string(text: str) -> str:
-    """Quote a file path or identifier-free literal for a DuckDB table function argument."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _rejected_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, rejects: str, header: list[str]) -> list[Problem]:
     """One problem per rejected line (the reader lists a short row once per missing field)."""
     rows = con.execute(
@@ -171,7 +167,7 @@ def _stage_text(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> t
     problems, staged.extra_columns = _header_problems(spec, header)
     if problems:
         return staged, problems
-    columns = "{" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in header) + "}"
+    columns = "{" + ", ".join(f"{sql_literal(c)}: 'VARCHAR'" for c in header) + "}"
     # Optional columns the file lacks exist as NULLs, added in the same pass (no ALTER afterwards).
     absent = "".join(f", NULL::VARCHAR AS {c}" for c in spec.optional if c not in header)
     rejects = f"rejects_{spec.table}"
@@ -181,7 +177,7 @@ def _stage_text(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> t
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE {spec.table} AS
-            SELECT *{absent} FROM read_csv({_sql_string(str(path))},
+            SELECT *{absent} FROM read_csv({sql_literal(str(path))},
                 header = true, auto_detect = false, columns = {columns},
                 delim = ',', quote = '"', escape = '"', strict_mode = true,
                 store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')

@@ -25,6 +25,7 @@ from etl.history import prune_versions
 from etl.integrity import check_file, integrity_problems
 from etl.logs import StageLog
 from etl.problems import Problem
+from etl.sqltext import sql_literal
 from etl.transform import (
     append_incoming_comparators,
     append_incoming_peer_members,
@@ -167,7 +168,7 @@ def _log(paths: WarehousePaths, result: LoadResult, sources: Sequence[Source], s
 def _connect_for_build(build: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(build))
     con.execute(f"SET memory_limit = '{os.environ.get(ETL_MEMORY_ENV, DEFAULT_ETL_MEMORY)}'")
-    con.execute(f"SET temp_directory = '{build.parent / SPILL_DIR}'")
+    con.execute(f"SET temp_directory = {sql_literal(build.parent / SPILL_DIR)}")
     con.execute("SET preserve_insertion_order = true")  # staging rowid must follow file order
     return con
 

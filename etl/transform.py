@@ -8,6 +8,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.contract import TRUE_WORDS
+from etl.sqltext import sql_literal
 
 __all__ = [
     "insert_indicators",
@@ -93,7 +94,7 @@ def defer_incoming_values(con: duckdb.DuckDBPyConnection, source_name: str) -> i
                    c.authority_code, TRY_CAST(trim(s.value) AS DOUBLE) AS value,
                    CASE WHEN coalesce(trim(s.status), '') <> '' THEN lower(trim(s.status))
                         WHEN TRY_CAST(trim(s.value) AS DOUBLE) IS NULL THEN 'missing' END AS status,
-                   {_literal(source_name)} AS source_name
+                   {sql_literal(source_name)} AS source_name
             FROM {stage} s
             JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
             JOIN {periods} p ON p.raw = s.period"""
@@ -110,10 +111,6 @@ def deferred_values(con: duckdb.DuckDBPyConnection) -> list[str]:
         ).fetchall()
     ]
     return sorted(names, key=lambda name: int(name.rsplit("_", 1)[1]))
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def append_incoming_responses(con: duckdb.DuckDBPyConnection, source_name: str) -> int:

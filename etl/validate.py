@@ -24,6 +24,7 @@ from etl.contract import (
 )
 from etl.periods import PeriodError, parse_period
 from etl.problems import EXAMPLES_PER_PROBLEM, Problem
+from etl.sqltext import sql_literal, sql_literal_list
 
 __all__ = [
     "Check",
@@ -55,16 +56,8 @@ class Check:
     shown: str
 
 
-def _sql_list(words: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{w}'" for w in words) + ")"
-
-
-def _text(reason: str) -> str:
-    return "'" + reason.replace("'", "''") + "'"
-
-
 def _required(file: str, columns: tuple[str, ...]) -> list[Check]:
-    return [Check(file, c, f"coalesce(trim({c}), '') = ''", _text("is required but empty"), c) for c in columns]
+    return [Check(file, c, f"coalesce(trim({c}), '') = ''", sql_literal("is required but empty"), c) for c in columns]
 
 
 def _id_format(file: str, column: str) -> Check:
@@ -72,7 +65,7 @@ def _id_format(file: str, column: str) -> Check:
         file,
         column,
         f"trim({column}) <> '' AND NOT regexp_full_match(trim({column}), '{ID_PATTERN}')",
-        _text("must be letters, digits, '_', '.' or '-' with no spaces"),
+        sql_literal("must be letters, digits, '_', '.' or '-' with no spaces"),
         column,
     )
 
@@ -82,7 +75,7 @@ def _known_authority(file: str) -> Check:
         file,
         "authority_code",
         "trim(authority_code) <> '' AND resolved_authority IS NULL",
-        _text("is not a known authority code (GSS, former GSS or register code)"),
+        sql_literal("is not a known authority code (GSS, former GSS or register code)"),
         "authority_code",
     )
 
@@ -111,43 +104,43 @@ INDICATOR_CHECKS = [
     Check(
         "indicators.csv",
         "polarity",
-        f"trim(polarity) <> '' AND lower(trim(polarity)) NOT IN {_sql_list(POLARITIES)}",
-        _text(f"must be one of {', '.join(POLARITIES)}"),
+        f"trim(polarity) <> '' AND lower(trim(polarity)) NOT IN {sql_literal_list(POLARITIES)}",
+        sql_literal(f"must be one of {', '.join(POLARITIES)}"),
         "polarity",
     ),
     Check(
         "indicators.csv",
         "min_value",
         "coalesce(trim(min_value), '') <> '' AND NOT isfinite(coalesce(TRY_CAST(trim(min_value) AS DOUBLE), 'nan'::DOUBLE))",
-        _text("is not a number"),
+        sql_literal("is not a number"),
         "min_value",
     ),
     Check(
         "indicators.csv",
         "max_value",
         "coalesce(trim(max_value), '') <> '' AND NOT isfinite(coalesce(TRY_CAST(trim(max_value) AS DOUBLE), 'nan'::DOUBLE))",
-        _text("is not a number"),
+        sql_literal("is not a number"),
         "max_value",
     ),
     Check(
         "indicators.csv",
         "max_value",
         "TRY_CAST(trim(max_value) AS DOUBLE) < TRY_CAST(trim(min_value) AS DOUBLE)",
-        _text("is below min_value"),
+        sql_literal("is below min_value"),
         "max_value",
     ),
     Check(
         "indicators.csv",
         "aggregation",
-        f"coalesce(trim(aggregation), '') <> '' AND lower(trim(aggregation)) NOT IN {_sql_list(AGGREGATIONS)}",
-        _text(f"must be one of {', '.join(AGGREGATIONS)} or empty"),
+        f"coalesce(trim(aggregation), '') <> '' AND lower(trim(aggregation)) NOT IN {sql_literal_list(AGGREGATIONS)}",
+        sql_literal(f"must be one of {', '.join(AGGREGATIONS)} or empty"),
         "aggregation",
     ),
     Check(
         "indicators.csv",
         "decimals",
         f"coalesce(trim(decimals), '') <> '' AND NOT regexp_full_match(trim(decimals), '^[0-{MAX_DECIMALS}]$')",
-        _text(f"must be a whole number from 0 to {MAX_DECIMALS}"),
+        sql_literal(f"must be a whole number from 0 to {MAX_DECIMALS}"),
         "decimals",
     ),
 ]
@@ -159,7 +152,7 @@ VALUE_CHECKS = [
         "values.csv",
         "indicator_id",
         "trim(indicator_id) <> '' AND NOT indicator_known",
-        _text("is not an indicator in this source or one already loaded"),
+        sql_literal("is not an indicator in this source or one already loaded"),
         "indicator_id",
     ),
     _period("values.csv", "period"),
@@ -167,14 +160,14 @@ VALUE_CHECKS = [
         "values.csv",
         "value",
         "coalesce(trim(value), '') <> '' AND value_number IS NULL",
-        _text("is not a number"),
+        sql_literal("is not a number"),
         "value",
     ),
     Check(
         "values.csv",
         "value",
         "value_number IS NOT NULL AND NOT isfinite(value_number)",
-        _text("is not a finite number"),
+        sql_literal("is not a finite number"),
         "value",
     ),
     Check(
@@ -194,8 +187,8 @@ VALUE_CHECKS = [
     Check(
         "values.csv",
         "status",
-        f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {_sql_list(STATUSES)}",
-        _text(f"must be one of {', '.join(STATUSES)} or empty"),
+        f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {sql_literal_list(STATUSES)}",
+        sql_literal(f"must be one of {', '.join(STATUSES)} or empty"),
         "status",
     ),
 ]
@@ -220,8 +213,8 @@ QUESTION_CHECKS = [
     Check(
         "questions.csv",
         "role",
-        f"trim(role) <> '' AND lower(trim(role)) NOT IN {_sql_list(ROLES)}",
-        _text(f"must be one of {', '.join(ROLES)}"),
+        f"trim(role) <> '' AND lower(trim(role)) NOT IN {sql_literal_list(ROLES)}",
+        sql_literal(f"must be one of {', '.join(ROLES)}"),
         "role",
     ),
 ]
@@ -234,21 +227,21 @@ RESPONSE_CHECKS = [
         "responses.csv",
         "question_id",
         "trim(question_id) <> '' AND NOT question_known",
-        _text("is not a question in this source or one already loaded"),
+        sql_literal("is not a question in this source or one already loaded"),
         "question_id",
     ),
     Check(
         "responses.csv",
         "score",
         f"trim(score) <> '' AND NOT regexp_full_match(trim(score), '{SCORE_PATTERN}')",
-        _text("must be a whole number from 1 to 5"),
+        sql_literal("must be a whole number from 1 to 5"),
         "score",
     ),
     Check(
         "responses.csv",
         "published",
-        f"coalesce(trim(published), '') <> '' AND lower(trim(published)) NOT IN {_sql_list(TRUE_WORDS + FALSE_WORDS)}",
-        _text("must be true or false"),
+        f"coalesce(trim(published), '') <> '' AND lower(trim(published)) NOT IN {sql_literal_list(TRUE_WORDS + FALSE_WORDS)}",
+        sql_literal("must be true or false"),
         "published",
     ),
 ]
@@ -259,7 +252,7 @@ COMPARATOR_CHECKS = [
         "comparators.csv",
         "indicator_id",
         "trim(indicator_id) <> '' AND NOT indicator_known",
-        _text("is not an indicator in this source or one already loaded"),
+        sql_literal("is not an indicator in this source or one already loaded"),
         "indicator_id",
     ),
     _period("comparators.csv", "period"),
@@ -267,14 +260,14 @@ COMPARATOR_CHECKS = [
         "comparators.csv",
         "value",
         "coalesce(trim(value), '') <> '' AND (value_number IS NULL OR NOT isfinite(value_number))",
-        _text("is not a finite number"),
+        sql_literal("is not a finite number"),
         "value",
     ),
     Check(
         "comparators.csv",
         "status",
-        f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {_sql_list(STATUSES)}",
-        _text(f"must be one of {', '.join(STATUSES)} or empty"),
+        f"coalesce(trim(status), '') <> '' AND lower(trim(status)) NOT IN {sql_literal_list(STATUSES)}",
+        sql_literal(f"must be one of {', '.join(STATUSES)} or empty"),
         "status",
     ),
 ]
@@ -293,8 +286,8 @@ PEER_SET_CHECKS = [
     Check(
         "peer_sets.csv",
         "kind",
-        f"trim(kind) <> '' AND lower(trim(kind)) NOT IN {_sql_list(PEER_SET_KINDS)}",
-        _text(f"must be one of {', '.join(PEER_SET_KINDS)}"),
+        f"trim(kind) <> '' AND lower(trim(kind)) NOT IN {sql_literal_list(PEER_SET_KINDS)}",
+        sql_literal(f"must be one of {', '.join(PEER_SET_KINDS)}"),
         "kind",
     ),
 ]
@@ -305,7 +298,7 @@ PEER_MEMBER_CHECKS = [
         "peer_set_members.csv",
         "set_id",
         "trim(set_id) <> '' AND set_kind IS NULL",
-        _text("is not a peer set in this source's peer_sets.csv"),
+        sql_literal("is not a peer set in this source's peer_sets.csv"),
         "set_id",
     ),
     _known_authority("peer_set_members.csv"),
@@ -313,42 +306,42 @@ PEER_MEMBER_CHECKS = [
         "peer_set_members.csv",
         "member_code",
         "coalesce(trim(member_code), '') <> '' AND resolved_member IS NULL",
-        _text("is not a known authority code (GSS, former GSS or register code)"),
+        sql_literal("is not a known authority code (GSS, former GSS or register code)"),
         "member_code",
     ),
     Check(
         "peer_set_members.csv",
         "member_code",
         "set_kind = 'neighbours' AND coalesce(trim(member_code), '') = ''",
-        _text("is required for a neighbours set"),
+        sql_literal("is required for a neighbours set"),
         "member_code",
     ),
     Check(
         "peer_set_members.csv",
         "member_code",
         "resolved_member IS NOT NULL AND resolved_member = resolved_authority",
-        _text("is the council itself (a council is not its own neighbour)"),
+        sql_literal("is the council itself (a council is not its own neighbour)"),
         "member_code",
     ),
     Check(
         "peer_set_members.csv",
         "group_id",
         "set_kind = 'family' AND coalesce(trim(group_id), '') = ''",
-        _text("is required for a family set"),
+        sql_literal("is required for a family set"),
         "group_id",
     ),
     Check(
         "peer_set_members.csv",
         "rank",
         "coalesce(trim(rank), '') <> '' AND NOT regexp_full_match(trim(rank), '^[1-9][0-9]{0,5}$')",
-        _text("must be a whole number from 1"),
+        sql_literal("must be a whole number from 1"),
         "rank",
     ),
     Check(
         "peer_set_members.csv",
         "similarity",
         "coalesce(trim(similarity), '') <> '' AND NOT coalesce(TRY_CAST(trim(similarity) AS DOUBLE) BETWEEN 0 AND 100, false)",
-        _text("must be a number from 0 to 100"),
+        sql_literal("must be a number from 0 to 100"),
         "similarity",
     ),
 ]

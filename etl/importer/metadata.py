@@ -12,10 +12,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.importer.read import _ident, read_frame, resolve_column
+from etl.importer.read import read_frame, resolve_column
 from etl.importer.report import ImportReport
 from etl.importer.spec import DEFAULT_POLARITY, METADATA_FIELDS, Spec
 from etl.problems import Problem
+from etl.sqltext import sql_identifier
 
 __all__ = ["REQUIRED_METADATA", "con_columns", "metadata_rows", "write_indicators"]
 
@@ -38,7 +39,7 @@ def metadata_rows(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path) -
     else:  # the data file itself: only its metadata columns, once per distinct combination
         name = data_path.name
         wanted = [resolve_column(con_columns(con), c, name, f"indicators.columns.{k}") for k, c in columns.items()]
-        picked = ", ".join(_ident(c) for c in dict.fromkeys(wanted))
+        picked = ", ".join(sql_identifier(c) for c in dict.fromkeys(wanted))
         frame = con.execute(f"SELECT {picked}, min(_row) AS _row FROM raw GROUP BY ALL ORDER BY _row").df()
         frame = frame.astype(object).where(frame.notna(), None)
     renamed = {

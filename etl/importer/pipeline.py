@@ -23,7 +23,7 @@ from etl.extract import file_sha256
 from etl.importer.match import Matcher, match_frame
 from etl.importer.metadata import write_indicators
 from etl.importer.peersets import write_peer_set
-from etl.importer.read import _ident, read_frame, read_into, resolve_column
+from etl.importer.read import read_frame, read_into, resolve_column
 from etl.importer.report import ImportReport
 from etl.importer.shape import build_long
 from etl.importer.spec import Spec, read_spec
@@ -31,6 +31,7 @@ from etl.importer.values import value_sql
 from etl.load import Source, load_sources
 from etl.periods import PeriodError, parse_period
 from etl.problems import EXAMPLES_PER_PROBLEM, Problem
+from etl.sqltext import sql_identifier
 
 __all__ = ["import_file", "slug"]
 
@@ -127,7 +128,7 @@ def _match_councils(
 ) -> None:
     """Match each distinct council text once; creates temp table ``council_map``."""
     seen = (
-        con.execute(f"""SELECT {_ident(council_column)} AS raw, min(_row) AS first_row, count(*) AS rows
+        con.execute(f"""SELECT {sql_identifier(council_column)} AS raw, min(_row) AS first_row, count(*) AS rows
                            FROM raw GROUP BY 1""")
         .df()
         .astype(object)

@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl.sqltext import sql_identifier, sql_literal
+
 __all__ = ["ReadError", "file_format", "read_into", "read_frame", "resolve_column"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -38,14 +40,6 @@ def file_format(path: Path, given: str | None) -> str:
     if suffix in (".csv", ".txt", ".tsv"):
         return "csv"
     raise ReadError(f"{path.name}: cannot tell the format from the name; set [file] format")
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def read_frame(
@@ -92,18 +86,18 @@ def read_into(
     try:
         if fmt == "csv":
             con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT * FROM read_csv({_quote(str(path))},
-                    header = true, all_varchar = true, skip = {int(skip_rows)}, delim = {_quote(delimiter)},
-                    quote = '"', escape = '"', encoding = {_quote(encoding.lower())}, auto_detect = true,
+                f"""CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT * FROM read_csv({sql_literal(str(path))},
+                    header = true, all_varchar = true, skip = {int(skip_rows)}, delim = {sql_literal(delimiter)},
+                    quote = '"', escape = '"', encoding = {sql_literal(encoding.lower())}, auto_detect = true,
                     null_padding = false, strict_mode = true)"""
             )
         elif fmt == "parquet":
             columns = [
-                r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(str(path))})").fetchall()
+                r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_literal(str(path))})").fetchall()
             ]
-            casts = ", ".join(f"CAST({_ident(c)} AS VARCHAR) AS {_ident(c)}" for c in columns)
+            casts = ", ".join(f"CAST({sql_identifier(c)} AS VARCHAR) AS {sql_identifier(c)}" for c in columns)
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT {casts} FROM read_parquet({_quote(str(path))})"
+                f"CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT {casts} FROM read_parquet({sql_literal(str(path))})"
             )
         else:
             frame = _read_excel(path, sheet, skip_rows)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from etl.importer.read import ReadError, _ident, resolve_column
+from etl.importer.read import ReadError, resolve_column
 from etl.importer.spec import Spec
+from etl.sqltext import sql_identifier, sql_literal
 
 __all__ = ["WideColumn", "wide_columns", "build_long"]
 
@@ -79,8 +80,8 @@ def build_long(
 
     def column_or_literal(column: str | None, fixed: str | None, key: str) -> str:
         if column:
-            return f"CAST({_ident(resolve_column(columns, column, file_name, key))} AS VARCHAR)"
-        return "NULL::VARCHAR" if fixed is None else "'" + fixed.replace("'", "''") + "'"
+            return f"CAST({sql_identifier(resolve_column(columns, column, file_name, key))} AS VARCHAR)"
+        return "NULL::VARCHAR" if fixed is None else sql_literal(fixed)
 
     indicator = column_or_literal(shape.indicator_column, shape.indicator, "shape.indicator_column")
     period = column_or_literal(shape.period_column, spec.period, "shape.period_column")
@@ -89,8 +90,8 @@ def build_long(
     if shape.form == "long":
         value_column = resolve_column(columns, shape.value_column or "", file_name, "shape.value_column")
         con.execute(f"""CREATE OR REPLACE TEMP VIEW long_cells AS SELECT * FROM (
-            SELECT _row, {_literal(value_column)} AS _column, {_ident(council_column)} AS council,
-                   {indicator} AS indicator, {period} AS period, {_ident(value_column)} AS value,
+            SELECT _row, {sql_literal(value_column)} AS _column, {sql_identifier(council_column)} AS council,
+                   {indicator} AS indicator, {period} AS period, {sql_identifier(value_column)} AS value,
                    {status} AS status
             FROM raw) {skip_empty}""")
         return []
@@ -105,11 +106,11 @@ def build_long(
     con.register("wide_map_frame", mapping)
     con.execute("CREATE OR REPLACE TEMP TABLE wide_map AS SELECT * FROM wide_map_frame")
     con.unregister("wide_map_frame")
-    on = ", ".join(_ident(w.column) for w in wide)
+    on = ", ".join(sql_identifier(w.column) for w in wide)
     con.execute(f"""CREATE OR REPLACE TEMP VIEW long_cells AS
         WITH cells AS (
             SELECT * FROM (
-                SELECT _row, {_ident(council_column)} AS council, {indicator} AS row_indicator,
+                SELECT _row, {sql_identifier(council_column)} AS council, {indicator} AS row_indicator,
                        {period} AS row_period, {status} AS status, {on} FROM raw)
             UNPIVOT INCLUDE NULLS (value FOR _column IN ({on})))
         SELECT c._row, c._column, c.council,
@@ -119,7 +120,3 @@ def build_long(
         FROM cells c JOIN wide_map m ON m.column_name = c._column
         {skip_empty.replace("value", "c.value")}""")
     return wide
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

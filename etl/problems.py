@@ -15,7 +15,9 @@ class Problem:
     """One fault in one cell (or row, or file) of an input file.
 
     ``row`` is the row number a spreadsheet shows (the header is row 1); None for a
-    whole-file problem. ``count`` is how many rows share this problem when this is an example.
+    whole-file problem. ``count`` is how many rows share this problem when this is an example;
+    ``distinct`` how many different values those rows hold, when that is worth saying (4,158
+    rows carrying 126 distinct bad periods), else 0.
     """
 
     file: str
@@ -24,6 +26,7 @@ class Problem:
     value: str | None
     reason: str
     count: int = 1
+    distinct: int = 0
 
     def describe(self) -> str:
         """One line: ``values.csv, row 7, column value: 'abc' is not a number``."""
@@ -46,8 +49,10 @@ def format_problems(problems: list[Problem], source: str = "") -> str:
     ]
     for (file, column, reason), examples in groups.items():
         total = max(examples[0].count, len(examples))
+        distinct = max(examples[0].distinct, 0)
         head = f"- {file}" + (f", column {column}" if column else "") + f": {reason}"
-        lines.append(head + (f" ({total} rows)" if total > 1 else ""))
+        counted = f"{total} rows" + (f", {distinct} distinct values" if distinct and distinct != total else "")
+        lines.append(head + (f" ({counted})" if total > 1 else ""))
         for example in examples[:EXAMPLES_PER_PROBLEM]:
             lines.append(f"    {example.describe()}")
     return "\n".join(lines)

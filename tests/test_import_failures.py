@@ -243,10 +243,15 @@ def test_by_period_settles_a_name_only_one_candidate_bore_in_that_period(tmp_pat
     got = con.execute("SELECT period, authority_code FROM indicator_values ORDER BY period, authority_code").fetchall()
     con.close()
     assert got == [("2022/23", "E10000027"), ("2023/24", "E06000066"), ("2023/24", "E08000025")]
-    # a calendar year 2023 overlaps both councils' lives: still ambiguous, reported with its period
+    # calendar 2023 saw both (the county to 31 March): the one existing on its last day is meant,
+    # as a publisher reports a period on the geography at its end; the report says each way
     report = run(tmp_path, csv.replace("2022-23", "2023"), matcher, councils="by_period = true")
+    assert report.ok, reasons(report)
+    assert report.settled == [("Somerset", "E06000066 Somerset (Unitary authority)", 2)]
+    # a name that is a region as well as a council is never settled by dates
+    report = run(tmp_path, "Council,Year,Arrears\nNorth East,2023,1\n", matcher, councils="by_period = true")
     assert not report.ok
-    assert "data.csv, row 2, column Council: 'Somerset': is ambiguous in 2023, could be" in reasons(report)
+    assert "data.csv, row 2, column Council: 'North East': is ambiguous in 2023, could be" in reasons(report)
 
 
 def test_bad_status_and_indicator_ids_are_reported(tmp_path, matcher):

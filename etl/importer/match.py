@@ -11,17 +11,21 @@ A name is looked up in three steps, and the first that finds anything decides:
 
 If the step that finds something finds two or more different councils (or a council and an
 aggregate area) the name is **ambiguous**: it is reported with its candidates and never picked.
-A spec can settle such a name explicitly with ``overrides``. Nothing else is matched: no fuzzy
-distance, no prefix guessing.
+A spec can settle such a name explicitly with ``overrides``, or by the row's period
+(:meth:`Matcher.fitting`: the register's life dates). A name with a marker saying the council
+is abolished (``Cumbria (Pre LG)``, ``Somerset (former)``) means the abolished council of that
+name. Nothing else is matched: no fuzzy distance, no prefix guessing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,10 +37,19 @@ from etl import reference
 __all__ = [
     "AGGREGATE_AREAS",
     "CODE_KINDS",
+    "EXISTED_SQL",
     "Match",
     "Matcher",
+    "fold",
     "normalise_name",
 ]
+
+# The existence rule in SQL, over columns start_date/end_date (the council's) and
+# period_start/period_end: the same rule as Matcher.existed (and the warehouse's councils_in):
+# the register's end date is the first day the council no longer exists.
+EXISTED_SQL = (
+    "(coalesce(start_date, DATE '0001-01-01') <= period_end AND coalesce(end_date, DATE '9999-12-31') > period_start)"
+)
 
 # Areas publishers put beside councils: (canonical name, ONS code, other spellings).
 AGGREGATE_AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -56,8 +69,8 @@ AGGREGATE_AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("London", "E12000007", ()),  # "Greater London" is the GLA's name in the register
     ("South East", "E12000008", ()),
     ("South West", "E12000009", ()),
-    ("Inner London", "E13000001", ()),
-    ("Outer London", "E13000002", ()),
+    ("Inner London", "E13000001", ("London (Inner)", "London Inner")),
+    ("Outer London", "E13000002", ("London (Outer)", "London Outer")),
     ("England excluding London", "", ("England excl London", "England excl. London")),
 )
 
@@ -154,13 +167,18 @@ _SUFFIXES = tuple(
         reverse=True,
     )
 )
+# A marker after a name saying the council is the abolished one ("Cumbria (Pre LG)").
+_FORMER = re.compile(r"^(?P<name>.+?)\s*[(\[]\s*(?:former|pre[\s-]*lgr?|abolished|old)\s*[)\]]$", re.IGNORECASE)
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
 
 
-def _fold(text: str) -> str:
-    """Case and spacing folded, nothing else: the key of an exact match."""
+def fold(text: str) -> str:
+    """Case and spacing folded, nothing else: the key of an exact match (and of an override)."""
     return _SPACES.sub(" ", str(text).casefold()).strip()
+
+
+_fold = fold
 
 
 def normalise_name(text: str) -> str:
@@ -233,6 +251,8 @@ class Matcher:
     labels: dict[str, str] = field(default_factory=dict)
     overrides: dict[str, str] = field(default_factory=dict)
     lifetimes: dict[str, tuple[dt.date | None, dt.date | None]] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)  # authority type, to tell two Somersets apart
+    successors: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the register's replaced-by
 
     @classmethod
     def from_register(cls, reference_dir: Path | None = None, overrides: dict[str, str] | None = None) -> Matcher:
@@ -289,6 +309,12 @@ class Matcher:
                 authorities["authority_code"], authorities["start_date"], authorities["end_date"], strict=True
             )
         }
+        matcher.types = dict(zip(authorities["authority_code"], authorities["authority_type"], strict=True))
+        matcher.successors = {
+            code: tuple(following)
+            for code, following in zip(authorities["authority_code"], authorities["successor_codes"], strict=True)
+            if len(following)
+        }
         return matcher.with_overrides(overrides)
 
     def existed(self, code: str, start: dt.date, end: dt.date) -> bool:
@@ -296,6 +322,55 @@ class Matcher:
         an end date is the first day without the council, as the peer groups read it)."""
         first, last = self.lifetimes.get(code, (None, None))
         return (first is None or first <= end) and (last is None or last > start)
+
+    def fitting(self, codes: Iterable[str], start: dt.date, end: dt.date) -> list[str]:
+        """The candidate councils the register's dates fit for a period from ``start`` to ``end``.
+
+        Those that existed on some day of it; when several did (calendar 2023 saw both Somerset
+        County Council, to 31 March, and the new Somerset Council), those that existed on its
+        last day: a publisher reports a period on the geography at its end. One code back
+        means the name is settled; more (or none) means it is still ambiguous.
+        """
+        alive = [c for c in codes if self.existed(c, start, end)]
+        at_end = [c for c in alive if self.existed(c, end, end)]
+        return at_end if len(alive) > 1 and at_end else alive
+
+    def describe(self, code: str) -> str:
+        """``E10000027 Somerset (County)``: a code with its name and type, for reports."""
+        kind = self.types.get(code)
+        return f"{code} {self.labels.get(code, code)}" + (f" ({kind})" if kind else "")
+
+    def predecessors(self) -> list[tuple[str, str]]:
+        """Every (predecessor, successor) pair, following chains (West Somerset -> Somerset West
+        and Taunton -> Somerset gives West Somerset -> Somerset too)."""
+        pairs = set()
+        for old in self.successors:
+            stack, seen = list(self.successors[old]), set()
+            while stack:
+                new = stack.pop()
+                if new in seen or new == old:
+                    continue
+                seen.add(new)
+                pairs.add((old, new))
+                stack.extend(self.successors.get(new, ()))
+        return sorted(pairs)
+
+    def override_target(self, written: str, target: str) -> str:
+        """The authority (or aggregate area) code an override's ``target`` names.
+
+        Raises:
+            ValueError: ``target`` is not a code in the register or an aggregate's ONS code.
+        """
+        code = str(target).strip().upper()
+        resolved = set(self.codes.get(code, {}).values())
+        if code in _AGGREGATES_BY_CODE:  # an override may also say "this row is the region"
+            return code
+        if len(resolved) == 1:
+            return resolved.pop()
+        raise ValueError(
+            f"override {written!r} -> {target!r}: {target!r} is not a code in the register "
+            "or an aggregate area's ONS code"
+        )
 
     def with_overrides(self, overrides: dict[str, str] | None) -> Matcher:
         """A copy that also maps each written name or code in ``overrides`` to its authority.
@@ -305,18 +380,8 @@ class Matcher:
         """
         settled = dict(self.overrides)
         for written, target in (overrides or {}).items():
-            code = str(target).strip().upper()
-            resolved = set(self.codes.get(code, {}).values())
-            if code in _AGGREGATES_BY_CODE:  # an override may also say "this row is the region"
-                settled[_fold(written)] = code
-            elif len(resolved) == 1:
-                settled[_fold(written)] = resolved.pop()
-            else:
-                raise ValueError(
-                    f"override {written!r} -> {target!r}: {target!r} is not a code in the register "
-                    "or an aggregate area's ONS code"
-                )
-        return Matcher(self.exact, self.normalised, self.codes, self.labels, settled, self.lifetimes)
+            settled[_fold(written)] = self.override_target(written, target)
+        return dataclasses.replace(self, overrides=settled)
 
     def _override(self, folded: str) -> Match:
         target = self.overrides[folded]
@@ -341,7 +406,20 @@ class Matcher:
         key = normalise_name(text)
         councils = self.normalised.get(key, set())
         areas = _AGGREGATES_NORMALISED.get(_aggregate_key(text), ())
+        if not councils and not areas and (former := _FORMER.match(str(text).strip())):
+            return self._former(former["name"])
         return self._decide(councils, areas, "normalised")
+
+    def _former(self, name: str) -> Match:
+        """``name`` carried a marker saying the council is abolished: the abolished one of that name."""
+        found = self.match_name(name)
+        codes = found.candidate_codes or ((found.authority_code,) if found.authority_code else ())
+        ended = sorted(c for c in codes if self.lifetimes.get(c, (None, None))[1] is not None)
+        if len(ended) == 1:
+            return Match("matched", ended[0], how="former")
+        if not ended:
+            return Match("unmatched")
+        return self._decide(set(ended), (), "former")
 
     def _decide(self, councils: set[str], areas: tuple[tuple[str, str], ...], how: str) -> Match:
         if len(councils) == 1 and not areas:

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from etl.importer.read import read_frame, resolve_column
-from etl.importer.report import ImportReport
+from etl.importer.run import ImportRun
 from etl.importer.spec import DEFAULT_POLARITY, METADATA_FIELDS, Spec
 from etl.problems import Problem
 from etl.sqltext import sql_identifier
@@ -51,11 +51,10 @@ def metadata_rows(con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path) -
     return frame.drop_duplicates(subset=[c for c in frame.columns if c != "_row"]), name
 
 
-def write_indicators(
-    con: duckdb.DuckDBPyConnection, spec: Spec, data_path: Path, folder: Path, report: ImportReport
-) -> None:
+def write_indicators(run: ImportRun) -> None:
     """Build indicators.csv from inline definitions, a metadata file or columns, and defaults."""
-    meta, meta_file = metadata_rows(con, spec, data_path)
+    con, spec, report = run.con, run.spec, run.report
+    meta, meta_file = metadata_rows(con, spec, run.data_path)
     inline = {str(d["indicator"]).strip(): d for d in spec.indicators.define}
     by_text: dict[str, dict] = {}
     for record in meta.to_dict("records"):
@@ -107,4 +106,4 @@ def write_indicators(
         rows.append(row)
     if report.problems:
         return
-    pd.DataFrame(rows, columns=["indicator_id", *METADATA_FIELDS]).to_csv(folder / "indicators.csv", index=False)
+    pd.DataFrame(rows, columns=["indicator_id", *METADATA_FIELDS]).to_csv(run.folder / "indicators.csv", index=False)

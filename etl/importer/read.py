@@ -1,12 +1,16 @@
-"""Read a publisher's CSV, Excel (.xlsx) or Parquet file into DuckDB, every cell as text.
+"""Read a publisher's CSV, Excel (.xlsx), Parquet or JSON file into DuckDB, every cell as text.
 
 Text keeps every offending cell so a problem can quote it back. Each row carries ``_row``,
 the row number a spreadsheet shows (the header is row ``skip_rows + 1``). CSV and Parquet are
 read by DuckDB itself (fast, low memory, a million rows in seconds); Excel through openpyxl.
+A JSON file is a neighbour list, ``{council: [neighbour, ...]}``: it is read as the columns
+``council``, ``neighbour`` and ``position`` (1 for the first in its list), one row per pair,
+and ``_row`` is the council's place in the file (1 for the first council).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -18,6 +22,7 @@ __all__ = ["ReadError", "file_format", "read_into", "read_frame", "resolve_colum
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+JSON_COLUMNS = ("council", "neighbour", "position")  # the table a JSON neighbour list becomes
 
 
 class ReadError(ValueError):
@@ -37,6 +42,8 @@ def file_format(path: Path, given: str | None) -> str:
         return "xlsx"
     if suffix in PARQUET_SUFFIXES:
         return "parquet"
+    if suffix == ".json":
+        return "json"
     if suffix in (".csv", ".txt", ".tsv"):
         return "csv"
     raise ReadError(f"{path.name}: cannot tell the format from the name; set [file] format")
@@ -100,18 +107,40 @@ def read_into(
                 f"CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT {casts} FROM read_parquet({sql_literal(str(path))})"
             )
         else:
-            frame = _read_excel(path, sheet, skip_rows)
-            con.register("excel_frame", frame)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT * FROM excel_frame")
-            con.unregister("excel_frame")
+            frame = _read_excel(path, sheet, skip_rows) if fmt == "xlsx" else _read_json(path)
+            con.register("file_frame", frame)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT * FROM file_frame")
+            con.unregister("file_frame")
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0]
         raise ReadError(f"{path.name}: cannot be read as {fmt}: {reason}") from exc
     columns = [r[0] for r in con.execute(f"DESCRIBE {table}_text").fetchall()]
+    if fmt == "json":  # the row number is the council's place in the file, carried from the reader
+        columns.remove("_entry")
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT _entry AS _row, * EXCLUDE (_entry) FROM {table}_text"
+        )
+        return columns
     if "_row" in columns:
         raise ReadError(f"{path.name}: a column is named _row, which the importer reserves")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT rowid + {first_row} AS _row, * FROM {table}_text")
     return columns
+
+
+def _read_json(path: Path) -> pd.DataFrame:
+    """A JSON neighbour list ``{council: [neighbour, ...]}`` as rows (see the module docstring)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReadError(f"{path.name}: cannot be read as json: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ReadError(f"{path.name}: a JSON neighbour list is an object {{council: [neighbours...]}}")
+    rows = []
+    for entry, (council, neighbours) in enumerate(data.items(), 1):
+        if not isinstance(neighbours, list) or any(isinstance(n, (dict, list)) for n in neighbours):
+            raise ReadError(f"{path.name}: entry {entry} ({council!r}) is not a list of neighbours")
+        rows += [(entry, str(council), None if n is None else str(n), str(k)) for k, n in enumerate(neighbours, 1)]
+    return pd.DataFrame(rows, columns=["_entry", *JSON_COLUMNS]).astype({"_entry": "int64"})
 
 
 def _read_excel(path: Path, sheet: str | int | None, skip_rows: int) -> pd.DataFrame:

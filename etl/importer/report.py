@@ -10,6 +10,7 @@ from etl.problems import Problem, format_problems
 __all__ = ["ImportReport", "format_report"]
 
 LISTED_NAMES = 50  # unmatched names shown in full; a longer list is summarised with a count
+LISTED_COUNCILS = 10  # councils with values outside their life, and overlaps, shown by name
 
 
 @dataclass
@@ -25,6 +26,7 @@ class ImportReport:
     kind: str
     dry_run: bool
     rows_read: int = 0
+    rows_filtered: list[tuple[str, int]] = field(default_factory=list)  # (filter, rows it left out)
     rows_matched: int = 0
     rows_unmatched: int = 0
     rows_ambiguous: int = 0
@@ -35,11 +37,19 @@ class ImportReport:
     unmatched: list[tuple[str, int]] = field(default_factory=list)  # (text, rows)
     ambiguous: list[tuple[str, str]] = field(default_factory=list)  # (text, candidates)
     matched_by: dict[str, int] = field(default_factory=dict)  # how -> distinct names
-    settled_by_period: int = 0  # cells whose ambiguous name only one council fitted in its period
+    settled_by_period: int = 0  # cells whose name the row's period settled (register dates or dated overrides)
+    settled: list[tuple[str, str, int]] = field(default_factory=list)  # (name, council, cells) each way
+    outside_life: int = 0  # values for a council in a period it did not exist in (kept; the load marks them)
+    outside_life_before: int = 0  # ... of which before the council began (restated on later boundaries)
+    outside_life_after: int = 0  # ... of which after it ended (reported after abolition)
+    outside_life_councils: list[tuple[str, int]] = field(default_factory=list)  # (council, values)
+    overlaps: list[tuple[str, str, int, str]] = field(default_factory=list)  # (successor, predecessor, n, example)
     cells: int = 0
     values_written: int = 0
     comparators_written: int = 0
     members_written: int = 0
+    sets_written: list[str] = field(default_factory=list)  # peer set ids
+    self_neighbours_dropped: int = 0  # councils listed as their own neighbour, left out (drop_self)
     suppressed: int = 0
     missing: int = 0
     duplicates: int = 0
@@ -68,6 +78,28 @@ def _names(items: Sequence[tuple[str, object]], what: str) -> list[str]:
     return lines
 
 
+def _life_lines(report: ImportReport) -> list[str]:
+    """Values for councils outside their life, and successor/predecessor overlaps."""
+    lines = []
+    if report.outside_life:
+        lines.append(
+            f"  {report.outside_life:,} values reported for councils outside their life: restated on later "
+            f"boundaries ({report.outside_life_before:,} before the council began, "
+            f"{report.outside_life_after:,} after it ended; kept, and marked as such)"
+        )
+        shown = report.outside_life_councils[:LISTED_COUNCILS]
+        lines += [f"    {council}: {values:,}" for council, values in shown]
+        if len(report.outside_life_councils) > LISTED_COUNCILS:
+            lines.append(f"    ... and {len(report.outside_life_councils) - LISTED_COUNCILS} more councils")
+    if report.overlaps:
+        lines.append("  a successor and its predecessor both given for one indicator and period:")
+        for successor, predecessor, count, example in report.overlaps[:LISTED_COUNCILS]:
+            lines.append(f"    {successor} with {predecessor}: {count:,} indicator-periods (e.g. {example})")
+        if len(report.overlaps) > LISTED_COUNCILS:
+            lines.append(f"    ... and {len(report.overlaps) - LISTED_COUNCILS} more pairs")
+    return lines
+
+
 def format_report(report: ImportReport) -> str:
     """The report as lines for a terminal (problems, if any, at the end)."""
     lines = [
@@ -75,6 +107,7 @@ def format_report(report: ImportReport) -> str:
         f"{' - dry run, nothing written' if report.dry_run else ''}",
         f"  file sha256: {report.sha256}",
         f"  rows read: {report.rows_read:,}",
+        *(f"  rows left out by filter {what}: {rows:,}" for what, rows in report.rows_filtered),
         f"  rows matched to a council: {report.rows_matched:,}"
         + (
             f" (by {', '.join(f'{k} {v}' for k, v in sorted(report.matched_by.items()))} names/codes)"
@@ -92,8 +125,10 @@ def format_report(report: ImportReport) -> str:
         lines += _names(report.ambiguous, "ambiguous, never picked (candidates)")
     if report.settled_by_period:
         lines.append(
-            f"  cells of ambiguous names settled by period (one candidate existed then): {report.settled_by_period:,}"
+            f"  cells whose name the period settled (register dates or dated overrides): {report.settled_by_period:,}"
         )
+        lines += [f"    {text!r} as {council}: {cells:,} cells" for text, council, cells in report.settled]
+    lines += _life_lines(report)
     if report.kind == "values":
         lines += [
             f"  values: {report.cells:,} cells, {report.values_written:,} council values and "
@@ -109,7 +144,18 @@ def format_report(report: ImportReport) -> str:
             f"  periods: {', '.join(report.periods[:12])}{' ...' if len(report.periods) > 12 else ''}",
         ]
     else:
-        lines.append(f"  peer-set rows to load: {report.members_written:,}")
+        lines.append(
+            f"  peer-set rows to load: {report.members_written:,}"
+            + (
+                f" in {len(report.sets_written)} sets ({', '.join(report.sets_written)})"
+                if len(report.sets_written) > 1
+                else ""
+            )
+        )
+        if report.duplicates_dropped:
+            lines.append(f"  identical repeats dropped: {report.duplicates_dropped:,}")
+        if report.self_neighbours_dropped:
+            lines.append(f"  councils listed as their own neighbour, left out: {report.self_neighbours_dropped:,}")
     lines.append(f"  time: prepare {report.seconds_prepare:.1f} s, load checks {report.seconds_load:.1f} s")
     if report.problems:
         lines.append(format_problems(report.problems, report.file))

@@ -3,7 +3,8 @@
 Long files already are; wide files spread values over columns, one per indicator, per period,
 or per indicator and period (a regular expression with named groups ``indicator`` and
 ``period`` splits such a column name). The result is the temp view ``long_cells`` with columns
-``_row, _column, council, indicator, period, value, status`` (all text but ``_row``).
+``_row, _column, council, indicator, period, value, status, lower_ci, upper_ci`` (all text but
+``_row``; the confidence limits are NULL unless a long spec maps them).
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from etl.importer.spec import Spec
 from etl.sqltext import sql_identifier, sql_literal
 
 __all__ = ["WideColumn", "wide_columns", "build_long"]
+
+
+def spec_filter_columns(spec: Spec) -> tuple[str, ...]:
+    """Columns the spec's row filters read: never value columns of a wide file."""
+    return tuple(f.column for f in spec.filters)
 
 
 @dataclass(frozen=True)
@@ -86,17 +92,19 @@ def build_long(
     indicator = column_or_literal(shape.indicator_column, shape.indicator, "shape.indicator_column")
     period = column_or_literal(shape.period_column, spec.period, "shape.period_column")
     status = column_or_literal(shape.status_column, None, "shape.status_column")
+    lower = column_or_literal(shape.lower_ci_column, None, "shape.lower_ci_column")
+    upper = column_or_literal(shape.upper_ci_column, None, "shape.upper_ci_column")
     skip_empty = "WHERE trim(coalesce(value, '')) <> ''" if shape.empty == "skip" else ""
     if shape.form == "long":
         value_column = resolve_column(columns, shape.value_column or "", file_name, "shape.value_column")
         con.execute(f"""CREATE OR REPLACE TEMP VIEW long_cells AS SELECT * FROM (
             SELECT _row, {sql_literal(value_column)} AS _column, {sql_identifier(council_column)} AS council,
                    {indicator} AS indicator, {period} AS period, {sql_identifier(value_column)} AS value,
-                   {status} AS status
+                   {status} AS status, {lower} AS lower_ci, {upper} AS upper_ci
             FROM raw) {skip_empty}""")
         return []
     used = {council_column, *metadata_columns}
-    for name in (shape.indicator_column, shape.period_column, shape.status_column):
+    for name in (shape.indicator_column, shape.period_column, shape.status_column, *spec_filter_columns(spec)):
         if name:
             used.add(resolve_column(columns, name, file_name, "shape"))
     wide = wide_columns(columns, spec, used, file_name)
@@ -116,7 +124,7 @@ def build_long(
         SELECT c._row, c._column, c.council,
                coalesce(m.column_indicator, c.row_indicator) AS indicator,
                coalesce(m.column_period, c.row_period) AS period,
-               CAST(c.value AS VARCHAR) AS value, c.status
+               CAST(c.value AS VARCHAR) AS value, c.status, NULL::VARCHAR AS lower_ci, NULL::VARCHAR AS upper_ci
         FROM cells c JOIN wide_map m ON m.column_name = c._column
         {skip_empty.replace("value", "c.value")}""")
     return wide

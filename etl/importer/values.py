@@ -81,14 +81,15 @@ def parse_value(text: object, markers: Mapping[str, str] = DEFAULT_MARKERS) -> t
     return float(cleaned), None
 
 
-def value_sql(column: str) -> dict[str, str]:
+def value_sql(column: str, plain_value: str = "plain_value", mk: str = "mk") -> dict[str, str]:
     """DuckDB expressions over text ``column`` (a trusted identifier) implementing :func:`parse_value`.
 
     Two stages, so the cleaning runs once per cell: select ``plain`` AS ``plain_value`` (the text
     without signs, spaces and thousands separators; a plain number skips the regex rewrite) in
     an inner query, then ``number`` and ``bad`` over ``plain_value``. ``status`` needs the table
     ``value_markers(marker, status)`` joined as ``mk`` on ``mk.marker = lower(trim(column))``;
-    ``number`` and ``bad`` need ``mk.status`` too.
+    ``number`` and ``bad`` need ``mk.status`` too. Other names for ``plain_value`` and ``mk``
+    let one query clean several columns (a value and its confidence limits).
     """
     trimmed = f"trim(coalesce({column}, ''))"
     cleaned = f"regexp_replace({trimmed}, '[£%\\s]', '', 'g')"
@@ -97,12 +98,12 @@ def value_sql(column: str) -> dict[str, str]:
         f"THEN replace({cleaned}, ',', '') ELSE {cleaned} END"
     )
     is_number = (
-        "(regexp_full_match(plain_value, '" + NUMBER_PATTERN + "') "
-        "AND isfinite(coalesce(TRY_CAST(plain_value AS DOUBLE), 'nan'::DOUBLE)))"
+        f"(regexp_full_match({plain_value}, '" + NUMBER_PATTERN + "') "
+        f"AND isfinite(coalesce(TRY_CAST({plain_value} AS DOUBLE), 'nan'::DOUBLE)))"
     )
     return {
         "plain": f"CASE WHEN regexp_full_match({trimmed}, '{NUMBER_PATTERN}') THEN {trimmed} ELSE {rewritten} END",
-        "number": f"CASE WHEN mk.status IS NULL AND {is_number} THEN TRY_CAST(plain_value AS DOUBLE) END",
-        "status": f"CASE WHEN {trimmed} = '' THEN 'missing' WHEN mk.status IS NOT NULL THEN mk.status END",
-        "bad": f"({trimmed} <> '' AND mk.status IS NULL AND NOT {is_number})",
+        "number": f"CASE WHEN {mk}.status IS NULL AND {is_number} THEN TRY_CAST({plain_value} AS DOUBLE) END",
+        "status": f"CASE WHEN {trimmed} = '' THEN 'missing' WHEN {mk}.status IS NOT NULL THEN {mk}.status END",
+        "bad": f"({trimmed} <> '' AND {mk}.status IS NULL AND NOT {is_number})",
     }

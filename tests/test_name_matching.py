@@ -3,6 +3,8 @@ matches its council, ambiguous names are reported with their candidates, nothing
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -100,10 +102,48 @@ def test_normalised_spellings(matcher, written, code):
     ("Northern Ireland", "Northern Ireland"), ("Wales average", "Wales"), ("London", "London"),
     ("Yorkshire and the Humber", "Yorkshire and The Humber"), ("East of England", "East of England"),
     ("England total", "England"), ("North West", "North West"), ("South West", "South West"),
+    ("London (Inner)", "Inner London"), ("Inner London", "Inner London"), ("London (Outer)", "Outer London"),
+    ("Outer London", "Outer London"), ("East Midlands", "East Midlands"), ("South East", "South East"),
 ])
 def test_aggregate_areas_are_recognised_and_never_councils(matcher, written, area):
     result = matcher.match_name(written)
     assert result.outcome == "aggregate" and result.area_name == area and result.authority_code is None
+
+
+@pytest.mark.parametrize("code, area", [
+    ("E92000001", "England"), ("K02000001", "United Kingdom"), ("K03000001", "Great Britain"),
+    ("K04000001", "England and Wales"), ("N92000002", "Northern Ireland"), ("S92000003", "Scotland"),
+    ("W92000004", "Wales"), ("E13000001", "Inner London"), ("E13000002", "Outer London"),
+    *((f"E1200000{n}", None) for n in range(1, 10)),
+])
+def test_aggregate_areas_are_recognised_by_ons_code(matcher, code, area):
+    result = matcher.match_code(code, "gss")
+    assert result.outcome == "aggregate" and result.area_code == code and result.authority_code is None
+    assert area is None or result.area_name == area
+
+
+@pytest.mark.parametrize("written, code", [
+    ("Cumbria (Pre LG)", "E10000006"), ("Somerset (former)", "E10000027"),
+    ("Buckinghamshire (Pre LG)", "E10000002"), ("Northamptonshire [abolished]", "E10000021"),
+])
+def test_a_name_marked_former_means_the_abolished_council(matcher, written, code):
+    result = matcher.match_name(written)
+    assert (result.outcome, result.authority_code) == ("matched", code)
+    assert matcher.lifetimes[code][1] is not None
+
+
+def test_a_former_marker_on_a_council_never_abolished_is_not_guessed(matcher):
+    assert matcher.match_name("Birmingham (former)").outcome == "unmatched"
+
+
+def test_fitting_picks_the_council_the_register_dates_fit(matcher):
+    county, unitary = "E10000027", "E06000066"
+    fy = lambda year: (dt.date(year, 4, 1), dt.date(year + 1, 3, 31))  # noqa: E731
+    assert matcher.fitting([county, unitary], *fy(2022)) == [county]
+    assert matcher.fitting([county, unitary], *fy(2023)) == [unitary]
+    # calendar 2023 saw both; the one existing on its last day is the publisher's geography
+    assert matcher.fitting([county, unitary], dt.date(2023, 1, 1), dt.date(2023, 12, 31)) == [unitary]
+    assert set(matcher.fitting([county, unitary], dt.date(2023, 1, 1), dt.date(2023, 3, 31))) == {county}
 
 
 @pytest.mark.parametrize("written", ["Gotham", "Birmingam", "Leed", "Manchester United", "Bristol Rovers", "Kent Co"])

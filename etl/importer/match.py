@@ -411,15 +411,14 @@ class Matcher:
         return self._decide(councils, areas, "normalised")
 
     def _former(self, name: str) -> Match:
-        """``name`` carried a marker saying the council is abolished: the abolished one of that name."""
-        found = self.match_name(name)
-        codes = found.candidate_codes or ((found.authority_code,) if found.authority_code else ())
-        ended = sorted(c for c in codes if self.lifetimes.get(c, (None, None))[1] is not None)
+        """``name`` carried a marker saying the council is abolished: the abolished council that
+        name (exactly or normalised: "Buckinghamshire" is the unitary's name and, normalised,
+        the old county's) stands for."""
+        codes = self.exact.get(_fold(name), set()) | self.normalised.get(normalise_name(name), set())
+        ended = {c for c in codes if self.lifetimes.get(c, (None, None))[1] is not None}
         if len(ended) == 1:
-            return Match("matched", ended[0], how="former")
-        if not ended:
-            return Match("unmatched")
-        return self._decide(set(ended), (), "former")
+            return Match("matched", ended.pop(), how="former")
+        return self._decide(ended, (), "former")
 
     def _decide(self, councils: set[str], areas: tuple[tuple[str, str], ...], how: str) -> Match:
         if len(councils) == 1 and not areas:

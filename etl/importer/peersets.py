@@ -201,7 +201,7 @@ def _without_repeats(run: ImportRun, table: pd.DataFrame) -> pd.DataFrame:
         else '(set [values] duplicates = "drop_identical" to drop identical repeats)'
     )
     what = "council" if run.spec.kind == "family" else "council and neighbour"
-    shown = conflicts.assign(_first=first_row).head(EXAMPLES_PER_PROBLEM)
+    shown = conflicts.assign(_first=first_row.loc[conflicts.index]).head(EXAMPLES_PER_PROBLEM)
     for record in shown.to_dict("records"):
         run.problem(
             int(record["source_row"]),

@@ -297,8 +297,7 @@ def parse_period(text: str) -> Period:
     if found is not None:
         return found
     raise PeriodError(
-        "is not a period (expected forms like 2019/20, 2019-20, 2019, 2019 Q1, 2014-16, "
-        "2019-04-01/P1Y, 2026-01-01)"
+        "is not a period (expected forms like 2019/20, 2019-20, 2019, 2019 Q1, 2014-16, 2019-04-01/P1Y, 2026-01-01)"
     )
 
 

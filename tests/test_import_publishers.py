@@ -104,7 +104,7 @@ def test_filters_keep_and_drop_rows_by_value_list_or_pattern(tmp_path, matcher, 
     assert report.rows_matched == 2 and report.rows_aggregate == 1 and report.rows_unmatched == 0
     text = format_report(report)
     assert "rows left out by filter geography (keep: Local Authority District, region): 2" in text
-    assert "rows left out by filter Period (drop matching '\\\\.\\\\.\\\\.'): 1" in text
+    assert "rows left out by filter Period (drop matching '\\.\\.\\.'): 1" in text
     got = live(warehouse_path, "SELECT authority_code, value FROM indicator_values ORDER BY 1")
     assert got.values.tolist() == [["E08000025", 20.0], ["E08000035", 25.0]]
 

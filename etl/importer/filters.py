@@ -24,8 +24,8 @@ def describe_filter(entry: RowFilter) -> str:
         if listed is not None:
             return f"{entry.column} ({key}: {', '.join(listed)})"
     if entry.keep_pattern is not None:
-        return f"{entry.column} (keep matching {entry.keep_pattern!r})"
-    return f"{entry.column} (drop matching {entry.drop_pattern!r})"
+        return f"{entry.column} (keep matching '{entry.keep_pattern}')"
+    return f"{entry.column} (drop matching '{entry.drop_pattern}')"
 
 
 def apply_filters(run: ImportRun) -> None:

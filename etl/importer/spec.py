@@ -42,9 +42,9 @@ __all__ = [
     "parse_spec",
 ]
 
-KINDS = ("values", "family", "neighbours")
-BY = ("name", "gss", "former_gss", "register", "code", "lookup")
+# How a column names councils: by name, by a kind of code, or through a lookup table.
 CodeBy = Literal["name", "gss", "former_gss", "register", "code"]
+By = Literal["name", "gss", "former_gss", "register", "code", "lookup"]
 # Polarity words understood without a spec mapping; anything else (Yes/No, 1/0) must be mapped.
 DEFAULT_POLARITY = {
     "higher": "higher",
@@ -208,7 +208,7 @@ class CouncilSpec(_Table):
     """``[councils]``: where the council is in each row and how to recognise it."""
 
     column: str
-    by: Literal["name", "gss", "former_gss", "register", "code", "lookup"] = "name"
+    by: By = "name"
     skip_unmatched: bool = False
     aggregates: Literal["drop", "keep"] = "drop"  # keep: rows become comparator values
     overrides: dict[str, str] = Field(default_factory=dict)  # a name or code -> one code
@@ -422,7 +422,7 @@ class NeighbourSpec(_Table):
     closeness_pattern: str | None = None  # wide: a closeness column per rank
     similarity_column: str | None = None
     similarity_pattern: str | None = None  # wide: a similarity column per rank
-    by: Literal["name", "gss", "former_gss", "register", "code", "lookup"] | None = None
+    by: By | None = None
     ranked: bool = True  # false: the list carries no ranks (stored unranked)
     drop_self: bool = False  # true: a council listed as its own neighbour is left out (counted)
 

@@ -47,7 +47,8 @@ def format_problems(problems: list[Problem], source: str = "") -> str:
     for (file, column, reason), examples in groups.items():
         total = max(examples[0].count, len(examples))
         head = f"- {file}" + (f", column {column}" if column else "") + f": {reason}"
-        lines.append(head + (f" ({total} rows)" if total > 1 else ""))
+        lines.append(head + (f" ({total:,} rows)" if total > 1 else ""))
         for example in examples[:EXAMPLES_PER_PROBLEM]:
-            lines.append(f"    {example.describe()}")
+            if example.row is not None or example.value is not None:  # else the heading says it all
+                lines.append(f"    {example.describe()}")
     return "\n".join(lines)

@@ -48,14 +48,15 @@ BLOCK = 1 << 20
 
 
 def _write_repeated(path: Path, line: str, size: int) -> None:
-    """``HEADER`` then ``line`` repeated until the file is about ``size`` bytes."""
+    """``HEADER`` then ``line`` repeated: whole lines, up to ``size`` bytes."""
     block = line.encode() * max(1, BLOCK // len(line))
     with open(path, "wb") as out:
         out.write(HEADER.encode())
-        written = len(HEADER)
-        while written < size:
-            out.write(block)
-            written += len(block)
+        left = size - len(HEADER)
+        while left >= len(line):
+            part = block[: left - left % len(line)]
+            out.write(part)
+            left -= len(part)
 
 
 def _write_clean(folder: Path, size: int, sparse: bool = False) -> None:
@@ -85,26 +86,26 @@ def _write_binary(path: Path, size: int) -> None:
     rng = random.Random(2006)
     with open(path, "wb") as out:
         out.write(HEADER.encode())
-        written = len(HEADER)
-        while written < size:
-            out.write(rng.randbytes(BLOCK))
-            written += BLOCK
+        left = size - len(HEADER)
+        while left > 0:
+            out.write(rng.randbytes(min(BLOCK, left)))
+            left -= BLOCK
 
 
-def generate(kind: str, size_mb: int) -> Path:
-    """The source folder of ``kind`` at ``size_mb`` MB, written unless already there."""
+def generate(kind: str, size_mb: int, size: int) -> Path:
+    """The source folder of ``kind`` for ``size_mb`` MB (``size`` bytes: the clean file's size for
+    the bad kinds), written unless already there."""
     folder = OUTPUT / f"{size_mb}mb" / kind
     stamp = folder / "params.json"
-    params = {"kind": kind, "size_mb": size_mb, "format": 1}
+    params = {"kind": kind, "size_mb": size_mb, "size": size, "format": 2}
     if stamp.exists() and json.loads(stamp.read_text()) == params:
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     started = time.perf_counter()
-    size = size_mb * 1_000_000
     values = folder / "values.csv"
     if kind in ("clean", "sparse"):
-        _write_clean(folder, size, sparse=kind == "sparse")
+        _write_clean(folder, size_mb * 1_000_000, sparse=kind == "sparse")  # the same rows as clean
     elif kind == "binary":
         _write_binary(values, size)
     else:
@@ -151,7 +152,9 @@ def main() -> int:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     worst = 0
     for size_mb in [int(s) for s in args.sizes.split(",") if s]:
-        folders = {kind: generate(kind, size_mb) for kind in kinds}
+        clean = generate("clean", size_mb, size_mb * 1_000_000)
+        size = (clean / "values.csv").stat().st_size  # the bad files match the baseline's size
+        folders = {kind: clean if kind == "clean" else generate(kind, size_mb, size) for kind in kinds}
         baseline = None
         print(f"\n{size_mb} MB files")
         print(f"{'kind':<8} {'exit':>4} {'seconds':>8} {'peak MB':>8} {'x clean':>8}  report")

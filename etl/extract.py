@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -261,14 +262,19 @@ def _stage_by_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> list[P
     spec = staged.spec
     header = _read_header(staged.path, spec)
     assert isinstance(header, list)  # the strict read got past the header
-    with tempfile.TemporaryDirectory(prefix="exemplar-clean-", dir=_scratch_dir(con)) as tmp:
-        clean = Path(tmp) / spec.file_name
+    # A plain file in the spill folder: the next load removes it should this process be killed.
+    handle, name = tempfile.mkstemp(prefix="exemplar-clean-", suffix=".csv", dir=_scratch_dir(con))
+    os.close(handle)
+    clean = Path(name)
+    try:
         tally = _sort_rows(staged.path, spec.file_name, header, clean)
         try:  # the clean copy's quotes are doubled, so its lines may be up to twice as long
             con.execute(_staging_sql(spec, header, clean, 2 * MAX_ROW_BYTES + 1024))
         except duckdb.InvalidInputException as exc:
             reason = str(exc).splitlines()[0].replace("Invalid Input Error: ", "")
             return [*tally.problems(), Problem(spec.file_name, None, None, None, f"cannot be read: {reason}")]
+    finally:
+        clean.unlink(missing_ok=True)
     staged.rejected_rows = tally.rejected_rows
     staged.complete = tally.stopped_at is None
     staged.rows_read = con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0] + len(tally.rejected_rows)
@@ -297,7 +303,7 @@ class _Lines:
         """Forget the record just read: the next line starts a new one."""
         self.start = self.offset
         self.size = 0
-        self.head = ""  # the record's first line, for the report
+        self.first_line = b""  # the record's first line (its start), decoded only for a report
         self.bad_bytes: tuple[int, bytes] | None = None  # offset and bytes of the first bad UTF-8
         self.has_nul = False
 
@@ -310,7 +316,7 @@ class _Lines:
         if not raw:
             raise StopIteration
         if not self.size:
-            self.head = raw[:HEADER_BYTES].decode("utf-8", "replace")
+            self.first_line = raw[:HEADER_BYTES]
         self.offset += len(raw)
         self.size += len(raw)
         if len(raw) > room:
@@ -330,6 +336,11 @@ class _Lines:
             if not raw:
                 return
             self.offset += len(raw)
+
+    @property
+    def head(self) -> str:
+        """The start of the current record as text (bad bytes replaced)."""
+        return self.first_line.decode("utf-8", "replace")
 
     def at_end(self) -> bool:
         """Whether nothing is left to read."""

@@ -105,11 +105,12 @@ def source_name(council: str, round_label: str) -> str:
     return f"{SOURCE_PREFIX}{council}-{round_label.replace('/', '-').replace(' ', '-')}"
 
 
-def _published_framework(paths: WarehousePaths) -> tuple[pd.DataFrame | None, frozenset[str]]:
-    """The published question framework and every authority code the register knows."""
+def _published_framework(paths: WarehousePaths) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """The published question framework, and every code the register knows (GSS, former GSS,
+    register code) mapped to the council's authority code."""
     current = paths.current_file()
     if current is None:
-        return None, frozenset()
+        return None, {}
     # Attach from an in-memory database: opening the file directly would clash with a
     # read-only connection the dashboard holds in the same process (tests, one-box setups).
     con = duckdb.connect(":memory:")
@@ -119,7 +120,7 @@ def _published_framework(paths: WarehousePaths) -> tuple[pd.DataFrame | None, fr
             "SELECT question_id, theme, role, text, level_1, level_2, level_3, level_4, level_5 "
             "FROM published.questions ORDER BY question_id"
         ).df()
-        codes = frozenset(r[0] for r in con.execute("SELECT code FROM published.ref.authority_codes").fetchall())
+        codes = dict(con.execute("SELECT code, authority_code FROM published.ref.authority_codes").fetchall())
         return questions, codes
     finally:
         con.close()
@@ -134,7 +135,7 @@ class _Checked:
     answers: pd.DataFrame
 
 
-def _check_one(folder: Path, questions: pd.DataFrame, known_codes: frozenset[str]) -> tuple[_Checked | None, list[str]]:
+def _check_one(folder: Path, questions: pd.DataFrame, known_codes: dict[str, str]) -> tuple[_Checked | None, list[str]]:
     """Check one submission folder on its own: its manifest, its file, then its answers."""
     if folder.is_symlink():
         return None, ["the submission is a symbolic link, not a folder the app wrote; refused unread"]
@@ -146,13 +147,14 @@ def _check_one(folder: Path, questions: pd.DataFrame, known_codes: frozenset[str
     if problems:
         return None, [f"manifest: {p}" for p in problems]
     council, round_text = str(manifest["council"]), str(manifest["round"])
-    if council.upper() not in known_codes:
+    authority = known_codes.get(council.upper())
+    if authority is None:
         return None, [f"council {council!r} is not an authority in the published register"]
     try:
         round_label = parse_period(round_text).label
     except PeriodError as exc:
         return None, [f"round {round_text!r} {exc}"]
-    if not _SAFE_SOURCE.match(source_name(council, round_label)):
+    if not _SAFE_SOURCE.match(source_name(authority, round_label)):
         return None, [f"round {round_text!r} cannot name a source"]
     try:
         data = read_stored_file(folder, manifest)
@@ -163,7 +165,8 @@ def _check_one(folder: Path, questions: pd.DataFrame, known_codes: frozenset[str
     result = check_upload(data, str(manifest["file"]), council, round_label, questions)
     if not result.ok:
         return None, result.messages()
-    return _Checked(folder, council, round_label, bool(manifest["published"]), result.answers), []
+    # Keyed by the register's code, so 'bir', 'BIR' and E08000025 are one council, not three sources.
+    return _Checked(folder, authority, round_label, bool(manifest["published"]), result.answers), []
 
 
 def _write_source(root: Path, checked: _Checked) -> Source:

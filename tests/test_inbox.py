@@ -292,3 +292,20 @@ def test_a_history_folder_that_is_a_link_stops_the_run_before_anything_moves(liv
     assert "symbolic link" in report.failed[folder.name][0]
     assert paths.current_version() == before and list(outside.iterdir()) == []
     assert pending_submissions(paths) == [folder]
+
+
+def test_one_council_written_two_ways_is_one_submission_not_two_sources(live, sa_questions, sa_parts):
+    import datetime as dt
+
+    council = sa_parts["silent_london"][4]
+    t0 = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+    manifest, data = _valid_files(sa_questions, council)
+    lower = _plant(WarehousePaths(live).inbox, f"{t0:%Y%m%dT%H%M%S%f}Z-lower",
+                   {**manifest, "council": council.lower()}, {"submission.csv": data})
+    upper = _submit(live, sa_questions, council, 2, when=t0 + dt.timedelta(days=1))
+    report = load_inbox(live)
+    assert report.ok and report.published == [upper.name] and report.superseded == [lower.name]
+    raw = _raw_responses(live)
+    mine = raw[(raw["authority_code"] == council) & (raw["round"] == ROUND)]
+    assert len(mine) == len(sa_questions) and set(mine["source_name"]) == {source_name(council, ROUND)}
+    assert _maturity(live, [council], ROUND)["mean_maturity"].tolist() == [2.0]

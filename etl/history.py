@@ -181,7 +181,8 @@ def rollback(warehouse: str | Path | None = None, version: str | None = None) ->
     with etl_lock(paths):
         versions = paths.published_versions()
         live = paths.current_version()
-        target = version or _previous(versions, live)
+        # Only an absent version means 'the previous one': an empty name is a name, and unknown.
+        target = _previous(versions, live) if version is None else version
         if target not in versions:
             known = ", ".join(reversed(versions[-DEFAULT_KEEP:])) or "none"
             raise RollbackError(f"no published version {target!r} (newest: {known})")

@@ -9,6 +9,12 @@ publishes them all in one atomic ``load_sources`` call. Then it moves them to
 ``<inbox>/history/`` with an ``outcome.json``: every submission is kept. A submission that
 fails is reported and left in the inbox; when the load itself fails nothing moves and the live
 warehouse is unchanged.
+
+Each submission is checked on its own, so a planted or damaged folder is refused without
+holding back the genuine one beside it. Nothing outside the inbox is ever opened: folders and
+files are read through ``etl.submission.read_manifest`` / ``read_stored_file`` (no links
+followed, only the file name the app writes), the council must be in the published register
+before anything is loaded, and ``outcome.json`` is written by rename, never through a link.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +35,15 @@ import pandas as pd
 from etl.load import LoadResult, Source, load_sources
 from etl.periods import PeriodError, parse_period
 from etl.problems import format_problems
-from etl.submission import INCOMING_PREFIX, check_upload, framework_id, read_manifest, sha256_hex
+from etl.submission import (
+    INCOMING_PREFIX,
+    check_upload,
+    framework_id,
+    manifest_problems,
+    read_manifest,
+    read_stored_file,
+    sha256_hex,
+)
 from etl.warehouse import WarehousePaths
 
 __all__ = [
@@ -44,6 +60,7 @@ __all__ = [
 HISTORY_DIR = "history"  # inside the inbox: processed submissions, never deleted
 OUTCOME_NAME = "outcome.json"  # written into a submission's folder when it leaves the inbox
 SOURCE_PREFIX = "submission-"  # dashboard/sql/sa_*.sql prefer these sources for their council+round
+_SAFE_SOURCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # source names become folder names
 
 
 @dataclass
@@ -68,13 +85,16 @@ def history_dir(paths: WarehousePaths) -> Path:
 
 
 def pending_submissions(paths: WarehousePaths) -> list[Path]:
-    """Submission folders waiting in the inbox, oldest first (half-written ones are skipped)."""
+    """Submission folders waiting in the inbox, oldest first (half-written ones are skipped).
+
+    A link planted among them is listed too, so it is reported and refused, never followed.
+    """
     if not paths.inbox.is_dir():
         return []
     folders = [
         p
         for p in paths.inbox.iterdir()
-        if p.is_dir() and p.name != HISTORY_DIR and not p.name.startswith((".", INCOMING_PREFIX))
+        if (p.is_symlink() or p.is_dir()) and p.name != HISTORY_DIR and not p.name.startswith((".", INCOMING_PREFIX))
     ]
     return sorted(folders, key=lambda p: p.name)  # names start with the UTC receive time
 
@@ -85,19 +105,23 @@ def source_name(council: str, round_label: str) -> str:
     return f"{SOURCE_PREFIX}{council}-{round_label.replace('/', '-').replace(' ', '-')}"
 
 
-def _published_framework(paths: WarehousePaths) -> pd.DataFrame | None:
+def _published_framework(paths: WarehousePaths) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """The published question framework, and every code the register knows (GSS, former GSS,
+    register code) mapped to the council's authority code."""
     current = paths.current_file()
     if current is None:
-        return None
+        return None, {}
     # Attach from an in-memory database: opening the file directly would clash with a
     # read-only connection the dashboard holds in the same process (tests, one-box setups).
     con = duckdb.connect(":memory:")
     try:
         con.execute("ATTACH ? AS published (READ_ONLY)", [str(current)])
-        return con.execute(
+        questions = con.execute(
             "SELECT question_id, theme, role, text, level_1, level_2, level_3, level_4, level_5 "
             "FROM published.questions ORDER BY question_id"
         ).df()
+        codes = dict(con.execute("SELECT code, authority_code FROM published.ref.authority_codes").fetchall())
+        return questions, codes
     finally:
         con.close()
 
@@ -111,25 +135,38 @@ class _Checked:
     answers: pd.DataFrame
 
 
-def _check_one(folder: Path, questions: pd.DataFrame) -> tuple[_Checked | None, list[str]]:
+def _check_one(folder: Path, questions: pd.DataFrame, known_codes: dict[str, str]) -> tuple[_Checked | None, list[str]]:
+    """Check one submission folder on its own: its manifest, its file, then its answers."""
+    if folder.is_symlink():
+        return None, ["the submission is a symbolic link, not a folder the app wrote; refused unread"]
     try:
         manifest = read_manifest(folder)
-        council, round_text = str(manifest["council"]), str(manifest["round"])
-        data = (folder / str(manifest["file"])).read_bytes()
-    except (OSError, ValueError, KeyError) as exc:
-        return None, [f"unreadable submission ({type(exc).__name__}: {exc})"]
-    if sha256_hex(data) != manifest.get("sha256"):
-        return None, ["the stored file does not match the sha256 in its manifest"]
+    except (OSError, ValueError, RecursionError) as exc:
+        return None, [f"unreadable submission: its manifest cannot be read ({type(exc).__name__}: {exc})"]
+    problems = manifest_problems(manifest)
+    if problems:
+        return None, [f"manifest: {p}" for p in problems]
+    council, round_text = str(manifest["council"]), str(manifest["round"])
+    authority = known_codes.get(council.upper())
+    if authority is None:
+        return None, [f"council {council!r} is not an authority in the published register"]
     try:
         round_label = parse_period(round_text).label
     except PeriodError as exc:
         return None, [f"round {round_text!r} {exc}"]
-    result = check_upload(
-        data, str(manifest.get("original_filename") or manifest["file"]), council, round_label, questions
-    )
+    if not _SAFE_SOURCE.match(source_name(authority, round_label)):
+        return None, [f"round {round_text!r} cannot name a source"]
+    try:
+        data = read_stored_file(folder, manifest)
+    except (OSError, ValueError) as exc:
+        return None, [f"unreadable submission: its stored file cannot be read ({type(exc).__name__}: {exc})"]
+    if sha256_hex(data) != manifest["sha256"]:
+        return None, ["the stored file does not match the sha256 in its manifest"]
+    result = check_upload(data, str(manifest["file"]), council, round_label, questions)
     if not result.ok:
         return None, result.messages()
-    return _Checked(folder, council, round_label, bool(manifest.get("published", True)), result.answers), []
+    # Keyed by the register's code, so 'bir', 'BIR' and E08000025 are one council, not three sources.
+    return _Checked(folder, authority, round_label, bool(manifest["published"]), result.answers), []
 
 
 def _write_source(root: Path, checked: _Checked) -> Source:
@@ -150,7 +187,13 @@ def _write_source(root: Path, checked: _Checked) -> Source:
 
 
 def _move_to_history(paths: WarehousePaths, folder: Path, outcome: dict[str, object]) -> None:
-    (folder / OUTCOME_NAME).write_text(json.dumps(outcome, indent=2, sort_keys=True), encoding="utf-8")
+    # Written under a fresh name and renamed over outcome.json: a link planted there is
+    # replaced, never written through.
+    part = folder / f".{OUTCOME_NAME}.{secrets.token_hex(4)}"
+    handle = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(json.dumps(outcome, indent=2, sort_keys=True))
+    os.replace(part, folder / OUTCOME_NAME)
     target = history_dir(paths)
     target.mkdir(parents=True, exist_ok=True)
     os.rename(folder, target / folder.name)
@@ -175,14 +218,18 @@ def load_inbox(
     pending = pending_submissions(paths)
     if not pending:
         return report
-    questions = _published_framework(paths)
+    questions, known_codes = _published_framework(paths)
     if questions is None or questions.empty:
         for folder in pending:
             report.failed[folder.name] = ["no published warehouse with a framework to check against"]
         return report
+    if history_dir(paths).is_symlink():  # processed submissions would be moved out of the inbox
+        for folder in pending:
+            report.failed[folder.name] = [f"{history_dir(paths)} is a symbolic link; make it a folder in the inbox"]
+        return report
     winners: dict[tuple[str, str], _Checked] = {}
     for folder in pending:  # oldest first, so a later submission replaces an earlier one
-        checked, reasons = _check_one(folder, questions)
+        checked, reasons = _check_one(folder, questions, known_codes)
         if checked is None:
             report.failed[folder.name] = reasons
             continue

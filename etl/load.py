@@ -350,7 +350,7 @@ def _validate_and_transform(
                 [source.name],
             )
         _refresh_known(con)
-        found = validate_staged(con, file_name, sorted(p.row for p in own if p.row))
+        found = validate_staged(con, file_name, staged_file.rejected_rows)
         problems += found
         if not found and not own:
             staged_file.rows_loaded = _append(con, file_name, source.name)

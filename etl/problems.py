@@ -51,8 +51,9 @@ def format_problems(problems: list[Problem], source: str = "") -> str:
         total = max(examples[0].count, len(examples))
         distinct = max(examples[0].distinct, 0)
         head = f"- {file}" + (f", column {column}" if column else "") + f": {reason}"
-        counted = f"{total} rows" + (f", {distinct} distinct values" if distinct and distinct != total else "")
+        counted = f"{total:,} rows" + (f", {distinct:,} distinct values" if distinct and distinct != total else "")
         lines.append(head + (f" ({counted})" if total > 1 else ""))
         for example in examples[:EXAMPLES_PER_PROBLEM]:
-            lines.append(f"    {example.describe()}")
+            if example.row is not None or example.value is not None:  # else the heading says it all
+                lines.append(f"    {example.describe()}")
     return "\n".join(lines)

@@ -76,7 +76,7 @@ if upload is None:
 data = upload.getvalue()
 result = submission.check_upload(data, upload.name, council, round_label, questions)
 if not result.ok:
-    st.error(f"The file cannot be submitted: {len(result.problems)} problem(s). Nothing was stored.")
+    st.error(f"The file cannot be submitted: {result.problem_count:,} problem(s). Nothing was stored.")
     st.dataframe(pd.DataFrame({"problem": result.messages()}), hide_index=True, key="upload_problems")
     st.stop()
 

@@ -227,6 +227,49 @@ def _number(column: str, number: str) -> tuple[Check, ...]:
     )
 
 
+def _confidence_limits() -> tuple[Check, ...]:
+    """``lower_ci`` and ``upper_ci``: numbers, both or neither, and around the value.
+
+    Reads the view's ``value_number``, ``lower_number`` and ``upper_number``. Limits may be given
+    for an empty value; then only their order is checked.
+    """
+    both = "isfinite(lower_number) AND isfinite(upper_number)"
+    return (
+        *_number("lower_ci", "lower_number"),
+        *_number("upper_ci", "upper_number"),
+        Check(
+            "upper_ci",
+            "lower_number IS NOT NULL AND coalesce(trim(upper_ci), '') = ''",
+            sql_literal("is required when lower_ci is given (give both confidence limits or neither)"),
+            "upper_ci",
+        ),
+        Check(
+            "lower_ci",
+            "upper_number IS NOT NULL AND coalesce(trim(lower_ci), '') = ''",
+            sql_literal("is required when upper_ci is given (give both confidence limits or neither)"),
+            "lower_ci",
+        ),
+        Check(
+            "lower_ci",
+            "isfinite(lower_number) AND isfinite(value_number) AND lower_number > value_number",
+            "'is above the value ' || value_number",
+            "lower_ci",
+        ),
+        Check(
+            "upper_ci",
+            "isfinite(upper_number) AND isfinite(value_number) AND upper_number < value_number",
+            "'is below the value ' || value_number",
+            "upper_ci",
+        ),
+        Check(
+            "upper_ci",
+            f"{both} AND value_number IS NULL AND upper_number < lower_number",
+            "'is below lower_ci ' || lower_number",
+            "upper_ci",
+        ),
+    )
+
+
 # -- checked-view builders ------------------------------------------------------------------------
 def _number_sql(column: str) -> str:
     return f"TRY_CAST(trim(s.{column}) AS DOUBLE)"
@@ -247,6 +290,9 @@ def _definitions_view(id_column: str, table: str) -> str:
 # An empty value with no status is stored as 'missing'; a status is stored lower-case.
 STORED_STATUS = """CASE WHEN coalesce(trim(status), '') <> '' THEN lower(trim(status))
                         WHEN value_number IS NULL THEN 'missing' END"""
+# Optional 95% confidence limits of values and comparators: parsed in the view, stored as numbers.
+CONFIDENCE_VIEW = f"{_number_sql('lower_ci')} AS lower_number, {_number_sql('upper_ci')} AS upper_number"
+CONFIDENCE_STORED = (("lower_ci", "lower_number"), ("upper_ci", "upper_number"))
 
 INDICATORS = FileSpec(
     "indicators.csv",
@@ -308,7 +354,7 @@ VALUES_RESOLVED = f"""
         SELECT s.rowid AS rid, s.*,
                c.authority_code AS resolved_authority,
                p.period_label, p.period_start, p.period_error,
-               {_number_sql("value")} AS value_number
+               {_number_sql("value")} AS value_number, {CONFIDENCE_VIEW}
         FROM {{stage}} s
         LEFT JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
         LEFT JOIN {{periods}} p ON p.raw = s.period"""
@@ -316,7 +362,7 @@ VALUES_RESOLVED = f"""
 VALUES = FileSpec(
     "values.csv",
     ("authority_code", "indicator_id", "period", "value"),
-    ("status",),
+    ("status", "lower_ci", "upper_ci"),
     view=f"""
         SELECT r.*, i.indicator_id IS NOT NULL AS indicator_known, i.min_value, i.max_value
         FROM ({VALUES_RESOLVED}) r
@@ -340,6 +386,7 @@ VALUES = FileSpec(
             "value",
         ),
         _one_of("status", STATUSES, optional=True),
+        *_confidence_limits(),
     ),
     unique_key=UniqueKey(
         ("resolved_authority", "trim(indicator_id)", "period_label"),
@@ -357,6 +404,7 @@ VALUES = FileSpec(
             ("authority_code", "resolved_authority"),
             ("value", "value_number"),
             ("status", STORED_STATUS),
+            *CONFIDENCE_STORED,
         ),
         sort="indicator_id, period_start, period, authority_code",
         deferred=VALUES_RESOLVED,
@@ -449,12 +497,12 @@ RESPONSES = FileSpec(
 COMPARATORS = FileSpec(
     "comparators.csv",
     ("indicator_id", "period", "area_name", "value"),
-    ("status", "area_code"),
+    ("status", "area_code", "lower_ci", "upper_ci"),
     view=f"""
         SELECT s.rowid AS rid, s.*,
                i.indicator_id IS NOT NULL AS indicator_known,
                p.period_label, p.period_start, p.period_error,
-               {_number_sql("value")} AS value_number
+               {_number_sql("value")} AS value_number, {CONFIDENCE_VIEW}
         FROM {{stage}} s
         LEFT JOIN indicators i ON i.indicator_id = trim(s.indicator_id)
         LEFT JOIN {{periods}} p ON p.raw = s.period""",
@@ -469,6 +517,7 @@ COMPARATORS = FileSpec(
             "value",
         ),
         _one_of("status", STATUSES, optional=True),
+        *_confidence_limits(),
     ),
     unique_key=UniqueKey(
         ("trim(indicator_id)", "period_label", "lower(trim(area_name))"),
@@ -486,6 +535,7 @@ COMPARATORS = FileSpec(
             ("area_code", "nullif(trim(area_code), '')"),
             ("value", "value_number"),
             ("status", STORED_STATUS),
+            *CONFIDENCE_STORED,
         ),
         sort="indicator_id, period_start, area_name",
     ),

@@ -84,6 +84,8 @@ CREATE TABLE indicator_values (
     authority_code  VARCHAR NOT NULL,
     value           DOUBLE,            -- NULL means missing or suppressed
     status          VARCHAR,           -- NULL (normal), suppressed, estimate, provisional, missing...
+    lower_ci        DOUBLE,            -- 95% confidence limits when the publisher gives them
+    upper_ci        DOUBLE,
     source_name     VARCHAR NOT NULL
 );
 
@@ -120,6 +122,8 @@ CREATE TABLE comparator_values (
     area_code     VARCHAR,             -- ONS code of the area when known, e.g. E92000001
     value         DOUBLE,
     status        VARCHAR,
+    lower_ci      DOUBLE,              -- 95% confidence limits when the publisher gives them
+    upper_ci      DOUBLE,
     source_name   VARCHAR NOT NULL
 );
 

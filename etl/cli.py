@@ -140,6 +140,9 @@ def _report(result: LoadResult, out=None) -> int:
             f"{record['source']}/{record['file']}: {record['rows_read']:,} rows read, {record['rows_loaded']:,} loaded",
             file=out,
         )
+    if result.outside_life is not None:
+        for line in result.outside_life.describe():
+            print(line, file=out)
     if result.outcome == "published":
         print(f"Published data version {result.version}.", file=out)
     else:

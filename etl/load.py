@@ -23,6 +23,7 @@ from etl.contract import CONTRACT, VALUES
 from etl.extract import StagedFile, stage_source
 from etl.history import prune_versions
 from etl.integrity import check_file, integrity_problems
+from etl.lifespan import OutsideLife, outside_life_sql, outside_life_summary
 from etl.logs import StageLog
 from etl.problems import Problem
 from etl.sqltext import sql_literal
@@ -65,6 +66,7 @@ class LoadResult:
     version: str | None = None
     files: list[dict[str, object]] = field(default_factory=list)
     error: str | None = None
+    outside_life: OutsideLife | None = None  # the loaded sources' values outside their council's life
 
     @property
     def ok(self) -> bool:
@@ -150,8 +152,19 @@ def _log(paths: WarehousePaths, result: LoadResult, sources: Sequence[Source], s
             "problems": len(result.problems),
             "rows_rejected": rejected_rows,
             "error": result.error,
+            "outside_life": _outside_life_record(result.outside_life),
         },
     )
+
+
+def _outside_life_record(found: OutsideLife | None) -> dict[str, int] | None:
+    if found is None:
+        return None
+    return {
+        "after_abolition": found.after_abolition,
+        "before_creation": found.before_creation,
+        "overlap_pairs": found.overlap_pairs,
+    }
 
 
 def _connect_for_build(build: Path) -> duckdb.DuckDBPyConnection:
@@ -209,6 +222,7 @@ def _build(
             for record in result.files:  # nothing of this attempt is loaded after all
                 record["rows_loaded"] = 0
             raise _Rejected(repeated)
+        result.outside_life = outside_life_summary(con, sources=replaced)
         _write_provenance(con, sources, result, version)
         stages.done(rows=con.execute("SELECT count(*) FROM indicator_values").fetchone()[0])
         steps.update()
@@ -377,12 +391,14 @@ def _insert_values_sorted(con: duckdb.DuckDBPyConnection, replaced: list[str]) -
     """Write kept and incoming values in one sorted insert (indicator, period, authority).
 
     One sort of 16M rows (spilling past the memory limit) measured ~2x faster than sorting
-    slices of the indicator list: each slice re-reads and re-joins every staged row.
+    slices of the indicator list: each slice re-reads and re-joins every staged row. Whether
+    each value falls outside its council's life is worked out here, once per load, for every row
+    of every source (kept rows too, so a file of an older schema gains the column).
     """
     storage = VALUES.storage
     assert storage is not None and storage.sort is not None
     parts = [f"SELECT * FROM {view}" for view in deferred_values(con)]
-    kept = _kept_rows(con, storage.table)
+    kept = _kept_rows(con, storage.table, computed=("outside_life",))
     if kept:
         parts.insert(0, kept)
     if not parts:
@@ -390,8 +406,10 @@ def _insert_values_sorted(con: duckdb.DuckDBPyConnection, replaced: list[str]) -
     sort = ", ".join(f"v.{column.strip()}" for column in storage.sort.split(","))
     con.execute(
         f"""INSERT INTO {storage.table} BY NAME
-            SELECT v.*
+            SELECT v.*, {outside_life_sql("a", "p")} AS outside_life
             FROM ({" UNION ALL BY NAME ".join(parts)}) v
+            LEFT JOIN all_periods p ON p.period = v.period
+            LEFT JOIN ref.authorities a ON a.authority_code = v.authority_code
             ORDER BY {sort}""",
         {"replaced": replaced} if kept else None,
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 import duckdb
 
+from etl.lifespan import outside_life_summary
 from etl.warehouse import WarehousePaths, read_load_log
 
 __all__ = ["warehouse_status", "format_status", "COUNTED_TABLES"]
@@ -16,7 +17,8 @@ RECENT_LOADS = 10  # enough to see a pattern of failures without scrolling
 
 
 def warehouse_status(warehouse: str | Path | None = None) -> dict[str, Any]:
-    """Data version, meta, source files with hashes, row counts and the last load attempts."""
+    """Data version, meta, source files with hashes, row counts, the values outside their
+    council's life (an ``etl.lifespan.OutsideLife``) and the last load attempts."""
     paths = WarehousePaths.from_env(warehouse)
     status: dict[str, Any] = {
         "warehouse": str(paths.live),
@@ -36,6 +38,7 @@ def warehouse_status(warehouse: str | Path | None = None) -> dict[str, Any]:
             "SELECT source_name, file_name, sha256, rows_loaded, load_id FROM source_files "
             "ORDER BY source_name, file_name"
         ).fetchall()
+        status["outside_life"] = outside_life_summary(con)
     finally:
         con.close()
     return status
@@ -56,6 +59,7 @@ def format_status(status: dict[str, Any]) -> str:
         lines.append("Sources:")
         for source, file, sha, rows, load_id in status["source_files"]:
             lines.append(f"  {source}/{file}  {rows:,} rows  sha256 {sha[:16]}…  load {load_id}")
+        lines += status["outside_life"].describe()
     lines.append("Recent loads:")
     for load in status["recent_loads"]:
         names = ", ".join(s["name"] for s in load.get("sources", []))

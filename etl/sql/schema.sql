@@ -86,7 +86,10 @@ CREATE TABLE indicator_values (
     status          VARCHAR,           -- NULL (normal), suppressed, estimate, provisional, missing...
     lower_ci        DOUBLE,            -- 95% confidence limits when the publisher gives them
     upper_ci        DOUBLE,
-    source_name     VARCHAR NOT NULL
+    source_name     VARCHAR NOT NULL,
+    -- true when the council did not exist on any day of the period (register life dates): the
+    -- publisher restated it on later boundaries, or reported it after abolition. Kept, not dropped.
+    outside_life    BOOLEAN NOT NULL
 );
 
 CREATE TABLE questions (

@@ -12,7 +12,10 @@ module (it imports nothing from the dashboard or DuckDB).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +36,7 @@ __all__ = [
     "warehouse",
     "reference_dir",
     "keep_versions",
+    "keeping_versions",
     "etl_memory",
     "import_memory",
     "app_memory",
@@ -99,12 +103,34 @@ def reference_dir() -> Path | None:
     return Path(value) if value else None
 
 
+# Set only by ``keeping_versions`` for a caller that cannot pass the count down (see there).
+_KEEP_VERSIONS_GIVEN: ContextVar[int | None] = ContextVar("keep_versions_given", default=None)
+
+
+@contextlib.contextmanager
+def keeping_versions(count: int | None) -> Iterator[None]:
+    """Within the block, ``keep_versions()`` returns ``count`` (when not None).
+
+    A bridge for ``etl import``: ``etl.importer.import_file`` does not take a ``keep_versions``
+    argument yet, so the CLI cannot hand ``--keep-versions`` to its load. Every other command
+    passes the count down as an argument; delete this once the importer does too.
+    """
+    token = _KEEP_VERSIONS_GIVEN.set(count)
+    try:
+        yield
+    finally:
+        _KEEP_VERSIONS_GIVEN.reset(token)
+
+
 def keep_versions() -> int:
     """``$EXEMPLAR_KEEP_VERSIONS`` as a whole number, else 5.
 
     Raises:
         ValueError: the variable is set but is not a whole number.
     """
+    given = _KEEP_VERSIONS_GIVEN.get()
+    if given is not None:
+        return given
     value = raw(KEEP_VERSIONS)
     if value is None:
         return DEFAULT_KEEP_VERSIONS

@@ -287,6 +287,30 @@ def _definitions_view(id_column: str, table: str) -> str:
         LEFT JOIN kept_{table} o ON o.{id_column} = trim(s.{id_column})"""
 
 
+def _definitions(
+    file_name: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    *,
+    what: str,
+    checks: tuple[Check, ...],
+    storage: Storage,
+    owned_hint: str = "",
+) -> FileSpec:
+    """A definitions file (indicators, questions, peer sets): its first column is the id, every
+    required cell must be filled, and an id is defined once, by one source."""
+    id_column = required[0]
+    return FileSpec(
+        file_name,
+        required,
+        optional,
+        view=_definitions_view(id_column, storage.table),
+        checks=(*_required(*required), *_definition(id_column, what, owned_hint), *checks),
+        storage=storage,
+        defines=id_column,
+    )
+
+
 # An empty value with no status is stored as 'missing'; a status is stored lower-case.
 STORED_STATUS = """CASE WHEN coalesce(trim(status), '') <> '' THEN lower(trim(status))
                         WHEN value_number IS NULL THEN 'missing' END"""
@@ -294,14 +318,13 @@ STORED_STATUS = """CASE WHEN coalesce(trim(status), '') <> '' THEN lower(trim(st
 CONFIDENCE_VIEW = f"{_number_sql('lower_ci')} AS lower_number, {_number_sql('upper_ci')} AS upper_number"
 CONFIDENCE_STORED = (("lower_ci", "lower_number"), ("upper_ci", "upper_number"))
 
-INDICATORS = FileSpec(
+INDICATORS = _definitions(
     "indicators.csv",
     ("indicator_id", "name", "theme", "unit", "polarity", "description", "source"),
     ("min_value", "max_value", "aggregation", "decimals"),
-    view=_definitions_view("indicator_id", "indicators"),
+    what="indicator",
+    owned_hint=" || ' (load that source instead, or rename the indicator)'",
     checks=(
-        *_required("indicator_id", "name", "theme", "unit", "polarity", "description", "source"),
-        *_definition("indicator_id", "indicator", " || ' (load that source instead, or rename the indicator)'"),
         _one_of("polarity", POLARITIES),
         Check(
             "min_value",
@@ -345,7 +368,6 @@ INDICATORS = FileSpec(
             ("decimals", "TRY_CAST(trim(decimals) AS INTEGER)"),
         ),
     ),
-    defines="indicator_id",
 )
 
 # What a values row resolves to, without the check-only lookup of the indicator's range: the
@@ -411,16 +433,12 @@ VALUES = FileSpec(
     ),
 )
 
-QUESTIONS = FileSpec(
+QUESTIONS = _definitions(
     "questions.csv",
     ("question_id", "theme", "role", "text"),
     tuple(f"level_{n}" for n in range(1, 6)),
-    view=_definitions_view("question_id", "questions"),
-    checks=(
-        *_required("question_id", "theme", "role", "text"),
-        *_definition("question_id", "question"),
-        _one_of("role", ROLES),
-    ),
+    what="question",
+    checks=(_one_of("role", ROLES),),
     storage=Storage(
         "questions",
         (
@@ -431,7 +449,6 @@ QUESTIONS = FileSpec(
             *((f"level_{n}", f"nullif(trim(level_{n}), '')") for n in range(1, 6)),
         ),
     ),
-    defines="question_id",
 )
 
 RESPONSES = FileSpec(
@@ -541,16 +558,12 @@ COMPARATORS = FileSpec(
     ),
 )
 
-PEER_SETS = FileSpec(
+PEER_SETS = _definitions(
     "peer_sets.csv",
     ("set_id", "name", "kind", "method"),
     ("description", "variables"),
-    view=_definitions_view("set_id", "peer_sets"),
-    checks=(
-        *_required("set_id", "name", "kind", "method"),
-        *_definition("set_id", "peer set"),
-        _one_of("kind", PEER_SET_KINDS),
-    ),
+    what="peer set",
+    checks=(_one_of("kind", PEER_SET_KINDS),),
     storage=Storage(
         "peer_sets",
         (
@@ -562,7 +575,6 @@ PEER_SETS = FileSpec(
             ("variables", "nullif(trim(variables), '')"),
         ),
     ),
-    defines="set_id",
 )
 
 # Members may only join sets the same source defines (the view joins this source's sets only).

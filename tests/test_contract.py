@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from etl.contract import CONTRACT, FILE_SPECS
 from etl.load import SCHEMA_SQL, Source, load_sources
 from etl.warehouse import SCHEMA_VERSION, WarehousePaths
-from tests.conftest import write_source
+from tests.conftest import query_warehouse, write_source
 
 INDICATORS = (
     "indicator_id,name,theme,unit,polarity,description,source,min_value,max_value\n"
@@ -27,12 +27,6 @@ INDICATORS = (
 COUNCILS = ("E06000001", "E06000002", "E06000003", "E06000004", "E06000005")
 
 
-def query(live: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(live), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def schema_columns() -> dict[str, list[str]]:
@@ -95,10 +89,10 @@ def test_confidence_limits_are_stored_with_values_and_comparators(warehouse_path
     )
     result = load_sources([Source.of(source)], warehouse_path, reference_dir=reference_dir, progress=False)
     assert result.outcome == "published", result.problems
-    assert query(
+    assert query_warehouse(
         warehouse_path, "SELECT authority_code, value, lower_ci, upper_ci FROM indicator_values ORDER BY 1"
     ) == [("E06000001", 50.0, 45.5, 54.5), ("E06000002", 60.0, None, None), ("E06000003", None, 1.0, 9.0)]
-    assert query(warehouse_path, "SELECT area_name, lower_ci, upper_ci FROM comparator_values ORDER BY 1") == [
+    assert query_warehouse(warehouse_path, "SELECT area_name, lower_ci, upper_ci FROM comparator_values ORDER BY 1") == [
         ("England", 54.0, 56.0),
         ("Wales", None, None),
     ]
@@ -111,7 +105,7 @@ def test_files_without_confidence_limits_load_as_before(warehouse_path, referenc
     )
     result = load_sources([Source.of(source)], warehouse_path, reference_dir=reference_dir, progress=False)
     assert result.outcome == "published", result.problems
-    assert query(warehouse_path, "SELECT lower_ci, upper_ci FROM indicator_values") == [(None, None)]
+    assert query_warehouse(warehouse_path, "SELECT lower_ci, upper_ci FROM indicator_values") == [(None, None)]
 
 
 BAD_LIMITS = [
@@ -213,7 +207,8 @@ def test_a_load_on_top_of_a_schema_2_warehouse_carries_its_data_over(warehouse_p
         tmp_path / "old",
         {
             "indicators.csv": INDICATORS,
-            "values.csv": "authority_code,indicator_id,period,value\nE06000001,ci_pct,2019/20,5\nE06000002,ci_pct,2019/20,6\n",
+            # E06000066 (Somerset unitary) began in 2023: its 2019/20 value lies outside its life
+            "values.csv": "authority_code,indicator_id,period,value\nE06000001,ci_pct,2019/20,5\nE06000066,ci_pct,2019/20,6\n",
             "comparators.csv": "indicator_id,period,area_name,value\nci_pct,2019/20,England,5.5\n",
         },
     )
@@ -228,12 +223,17 @@ def test_a_load_on_top_of_a_schema_2_warehouse_carries_its_data_over(warehouse_p
     )
     result = load_sources([Source.of(new)], warehouse_path, reference_dir=reference_dir, progress=False)
     assert result.outcome == "published", result.problems
-    assert query(warehouse_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
-    assert query(
-        warehouse_path, "SELECT source_name, authority_code, value, lower_ci, upper_ci FROM indicator_values ORDER BY 2"
-    ) == [("old", "E06000001", 5.0, None, None), ("old", "E06000002", 6.0, None, None), ("new", "E06000003", 7.0, 6.0, 8.0)]
-    assert query(warehouse_path, "SELECT area_name, value, lower_ci FROM comparator_values") == [("England", 5.5, None)]
-    assert {r[0] for r in query(warehouse_path, "SELECT source_name FROM source_files")} == {"old", "new"}
+    assert query_warehouse(warehouse_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    assert query_warehouse(
+        warehouse_path,
+        "SELECT source_name, authority_code, value, lower_ci, upper_ci, outside_life FROM indicator_values ORDER BY 2",
+    ) == [
+        ("old", "E06000001", 5.0, None, None, False),
+        ("new", "E06000003", 7.0, 6.0, 8.0, False),
+        ("old", "E06000066", 6.0, None, None, True),  # the old file had no such column: computed
+    ]
+    assert query_warehouse(warehouse_path, "SELECT area_name, value, lower_ci FROM comparator_values") == [("England", 5.5, None)]
+    assert {r[0] for r in query_warehouse(warehouse_path, "SELECT source_name FROM source_files")} == {"old", "new"}
 
 
 def test_the_app_asks_for_a_reload_of_a_schema_2_warehouse(warehouse_path, reference_dir, tmp_path, monkeypatch):

@@ -22,8 +22,7 @@ from etl.lifespan import count_outside_life, outside_life_summary
 from etl.load import Source, load_sources
 from etl.periods import parse_period
 from etl.warehouse import WarehousePaths
-from tests.conftest import write_source
-from tests.test_contract import downgrade_to_schema_2
+from tests.conftest import query_warehouse, write_source
 
 SOMERSET = "E06000066"  # unitary from 2023-04-01
 SOUTH_SOMERSET = "E07000189"  # district, end_date 2023-04-01 (its first day of not existing)
@@ -51,12 +50,6 @@ def values_csv(rows) -> str:
     return "\n".join(lines) + "\n"
 
 
-def query(live: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(live), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -67,7 +60,7 @@ def reorganised(tmp_path) -> Path:
 def test_values_outside_a_councils_life_are_kept_and_marked(warehouse_path, reference_dir, reorganised):
     result = load_sources([Source.of(reorganised)], warehouse_path, reference_dir=reference_dir, progress=False)
     assert result.outcome == "published", result.problems
-    stored = set(query(warehouse_path, "SELECT authority_code, period, outside_life FROM indicator_values"))
+    stored = set(query_warehouse(warehouse_path, "SELECT authority_code, period, outside_life FROM indicator_values"))
     assert stored == set(ROWS)
     found = result.outside_life
     assert (found.before_creation, found.after_abolition) == (2, 2)
@@ -104,11 +97,10 @@ def test_a_load_without_such_values_says_nothing_about_them(capsys, warehouse_pa
     assert "outside their life" not in capsys.readouterr().out
 
 
-def test_kept_rows_of_other_sources_and_of_an_older_schema_gain_the_mark(
+def test_kept_rows_of_other_sources_are_marked_again_at_every_load(
     warehouse_path, reference_dir, reorganised, tmp_path
 ):
     assert load_sources([Source.of(reorganised)], warehouse_path, reference_dir=reference_dir, progress=False).ok
-    downgrade_to_schema_2(warehouse_path)  # no outside_life column any more
     other = write_source(
         tmp_path / "other",
         {
@@ -119,7 +111,9 @@ def test_kept_rows_of_other_sources_and_of_an_older_schema_gain_the_mark(
     result = load_sources([Source.of(other)], warehouse_path, reference_dir=reference_dir, progress=False)
     assert result.outcome == "published", result.problems
     stored = set(
-        query(warehouse_path, "SELECT authority_code, period, outside_life FROM indicator_values WHERE source_name = 'reorg'")
+        query_warehouse(
+            warehouse_path, "SELECT authority_code, period, outside_life FROM indicator_values WHERE source_name = 'reorg'"
+        )
     )
     assert stored == set(ROWS)
     assert result.outside_life.total == 0  # the report speaks of the sources just loaded
@@ -194,7 +188,7 @@ def test_outside_life_equals_a_day_by_day_reading_of_the_register(
     assert result.outcome == "published", result.problems
     stored = dict(
         ((code, period), outside)
-        for code, period, outside in query(live, "SELECT authority_code, period, outside_life FROM indicator_values")
+        for code, period, outside in query_warehouse(live, "SELECT authority_code, period, outside_life FROM indicator_values")
     )
     for (code, start, end), text in picks:
         period = parse_period(text)

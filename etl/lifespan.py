@@ -113,22 +113,25 @@ def outside_life_summary(
     authorities: str = "ref.authorities",
     sources: list[str] | None = None,
 ) -> OutsideLife:
-    """Count the values of ``values`` outside their council's life and find the overlaps.
+    """Count the values of ``values`` marked ``outside_life`` and find the overlaps.
 
-    ``values`` is any table or view with ``source_name, indicator_id, period, authority_code``;
-    ``periods`` has ``period, period_start, period_end``; ``authorities`` has ``authority_code,
-    short_name, start_date, end_date, successor_codes`` (all names of tables or views, not user
-    text). ``sources`` limits the count to those source names (None: every source).
+    ``values`` is any table or view with ``source_name, indicator_id, period, authority_code,
+    outside_life``; ``periods`` has ``period, period_start, period_end``; ``authorities`` has
+    ``authority_code, short_name, start_date, end_date, successor_codes`` (all names of tables or
+    views, not user text). ``sources`` limits the count to those source names (None: every source).
+
+    Both queries read only a sliver of a large table: the marked rows, and the rows of councils
+    that have a predecessor or a successor at all.
     """
     only = "list_contains($sources, v.source_name)" if sources is not None else "true"
     params = {"sources": sources} if sources is not None else {}
     after, before = con.execute(
         f"""SELECT count(*) FILTER (WHERE {after_abolition_sql()}),
-                   count(*) FILTER (WHERE {before_creation_sql()} AND NOT {after_abolition_sql()})
+                   count(*) FILTER (WHERE NOT {after_abolition_sql()})
             FROM {values} v
             JOIN {periods} p ON p.period = v.period
             JOIN {authorities} a ON a.authority_code = v.authority_code
-            WHERE {only}""",
+            WHERE v.outside_life AND {only}""",
         params,
     ).fetchone()
     pairs = con.execute(
@@ -136,16 +139,18 @@ def outside_life_summary(
                 SELECT authority_code AS predecessor, unnest(successor_codes) AS successor
                 FROM {authorities} WHERE len(coalesce(successor_codes, [])) > 0
             ),
-            predecessor_values AS (
-                SELECT v.source_name, v.indicator_id, v.period, s.predecessor, s.successor
-                FROM {values} v JOIN successions s ON s.predecessor = v.authority_code
-                WHERE {only}
+            involved AS MATERIALIZED (
+                SELECT v.source_name, v.indicator_id, v.period, v.authority_code
+                FROM {values} v
+                WHERE v.authority_code IN (SELECT predecessor FROM successions UNION SELECT successor FROM successions)
+                  AND {only}
             ),
             overlapping AS (
-                SELECT r.source_name, r.successor, r.predecessor, count(*) AS cells,
+                SELECT r.source_name, s.successor, s.predecessor, count(*) AS cells,
                        min(r.period) AS first_period, max(r.period) AS last_period
-                FROM predecessor_values r
-                JOIN {values} v ON v.authority_code = r.successor AND v.indicator_id = r.indicator_id
+                FROM involved r
+                JOIN successions s ON s.predecessor = r.authority_code
+                JOIN involved v ON v.authority_code = s.successor AND v.indicator_id = r.indicator_id
                                AND v.period = r.period AND v.source_name = r.source_name
                 GROUP BY ALL
             ),
@@ -180,7 +185,7 @@ def count_outside_life(values: pd.DataFrame, periods: pd.DataFrame, authorities:
     frame = values if "source_name" in values.columns else values.assign(source_name="")
     con = duckdb.connect()
     try:
-        con.register("life_values", frame[["source_name", "indicator_id", "period", "authority_code"]])
+        con.register("life_values_frame", frame[["source_name", "indicator_id", "period", "authority_code"]])
         con.register("life_periods_frame", periods[["period", "period_start", "period_end"]])
         con.execute(
             "CREATE TEMP TABLE life_periods AS SELECT period::VARCHAR AS period, period_start::DATE AS period_start, "
@@ -191,6 +196,13 @@ def count_outside_life(values: pd.DataFrame, periods: pd.DataFrame, authorities:
             "CREATE TEMP TABLE life_authorities AS SELECT authority_code::VARCHAR AS authority_code, "
             "short_name::VARCHAR AS short_name, start_date::DATE AS start_date, end_date::DATE AS end_date, "
             "successor_codes::VARCHAR[] AS successor_codes FROM life_authorities_frame"
+        )
+        con.execute(  # marked as the load marks indicator_values
+            f"""CREATE TEMP TABLE life_values AS
+                SELECT v.*, {outside_life_sql()} AS outside_life
+                FROM life_values_frame v
+                LEFT JOIN life_periods p ON p.period = v.period
+                LEFT JOIN life_authorities a ON a.authority_code = v.authority_code"""
         )
         return outside_life_summary(con, "life_values", "life_periods", "life_authorities")
     finally:

@@ -403,13 +403,19 @@ def _insert_values_sorted(con: duckdb.DuckDBPyConnection, replaced: list[str]) -
         parts.insert(0, kept)
     if not parts:
         return
+    # Every (council, period) pair once: one small table to look each value up in (measured as
+    # cheap as no lookup at all, where joining the register and the periods separately is not).
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE council_life AS
+            SELECT a.authority_code, p.period, {outside_life_sql("a", "p")} AS outside_life
+            FROM ref.authorities a CROSS JOIN all_periods p"""
+    )
     sort = ", ".join(f"v.{column.strip()}" for column in storage.sort.split(","))
     con.execute(
         f"""INSERT INTO {storage.table} BY NAME
-            SELECT v.*, {outside_life_sql("a", "p")} AS outside_life
+            SELECT v.*, coalesce(l.outside_life, false) AS outside_life
             FROM ({" UNION ALL BY NAME ".join(parts)}) v
-            LEFT JOIN all_periods p ON p.period = v.period
-            LEFT JOIN ref.authorities a ON a.authority_code = v.authority_code
+            LEFT JOIN council_life l ON l.authority_code = v.authority_code AND l.period = v.period
             ORDER BY {sort}""",
         {"replaced": replaced} if kept else None,
     )

@@ -27,8 +27,6 @@ INDICATORS = (
 COUNCILS = ("E06000001", "E06000002", "E06000003", "E06000004", "E06000005")
 
 
-
-
 def schema_columns() -> dict[str, list[str]]:
     con = duckdb.connect()
     try:
@@ -81,7 +79,11 @@ def test_confidence_limits_are_stored_with_values_and_comparators(warehouse_path
         {
             "indicators.csv": INDICATORS,
             "values.csv": values_with(
-                ["E06000001,ci_pct,2019/20,50,45.5,54.5", "E06000002,ci_pct,2019/20,60,,", "E06000003,ci_pct,2019/20,,1,9"]
+                [
+                    "E06000001,ci_pct,2019/20,50,45.5,54.5",
+                    "E06000002,ci_pct,2019/20,60,,",
+                    "E06000003,ci_pct,2019/20,,1,9",
+                ]
             ),
             "comparators.csv": "indicator_id,period,area_name,value,lower_ci,upper_ci\n"
             "ci_pct,2019/20,England,55,54,56\nci_pct,2019/20,Wales,52,,\n",
@@ -92,7 +94,9 @@ def test_confidence_limits_are_stored_with_values_and_comparators(warehouse_path
     assert query_warehouse(
         warehouse_path, "SELECT authority_code, value, lower_ci, upper_ci FROM indicator_values ORDER BY 1"
     ) == [("E06000001", 50.0, 45.5, 54.5), ("E06000002", 60.0, None, None), ("E06000003", None, 1.0, 9.0)]
-    assert query_warehouse(warehouse_path, "SELECT area_name, lower_ci, upper_ci FROM comparator_values ORDER BY 1") == [
+    assert query_warehouse(
+        warehouse_path, "SELECT area_name, lower_ci, upper_ci FROM comparator_values ORDER BY 1"
+    ) == [
         ("England", 54.0, 56.0),
         ("Wales", None, None),
     ]
@@ -101,7 +105,10 @@ def test_confidence_limits_are_stored_with_values_and_comparators(warehouse_path
 def test_files_without_confidence_limits_load_as_before(warehouse_path, reference_dir, tmp_path):
     source = write_source(
         tmp_path / "plain",
-        {"indicators.csv": INDICATORS, "values.csv": "authority_code,indicator_id,period,value\nE06000001,ci_pct,2019/20,5\n"},
+        {
+            "indicators.csv": INDICATORS,
+            "values.csv": "authority_code,indicator_id,period,value\nE06000001,ci_pct,2019/20,5\n",
+        },
     )
     result = load_sources([Source.of(source)], warehouse_path, reference_dir=reference_dir, progress=False)
     assert result.outcome == "published", result.problems
@@ -128,6 +135,7 @@ def test_bad_confidence_limits_are_refused_naming_file_row_and_column(
     if file == "values.csv":
         files = {"indicators.csv": INDICATORS, "values.csv": values_with([good, row])}
     else:  # the same cells in a comparators file: area names instead of council codes
+
         def as_area(line: str) -> str:
             code, indicator, period, *rest = line.split(",")
             return ",".join([indicator, period, f"Area {code}", *rest])
@@ -172,7 +180,10 @@ numbers = st.one_of(st.none(), st.floats(min_value=0, max_value=100, allow_nan=F
 @given(st.lists(st.tuples(numbers, numbers, numbers), min_size=1, max_size=5))
 def test_limits_are_refused_exactly_where_the_rule_says(tmp_path_factory, reference_dir, rows):
     folder = tmp_path_factory.mktemp("limits")
-    lines = [f"{code},ci_pct,2019/20,{cell(v)},{cell(lo)},{cell(hi)}" for code, (v, lo, hi) in zip(COUNCILS, rows, strict=False)]
+    lines = [
+        f"{code},ci_pct,2019/20,{cell(v)},{cell(lo)},{cell(hi)}"
+        for code, (v, lo, hi) in zip(COUNCILS, rows, strict=False)
+    ]
     source = write_source(folder / "src", {"indicators.csv": INDICATORS, "values.csv": values_with(lines)})
     result = load_sources(
         [Source.of(source)],
@@ -192,8 +203,12 @@ def downgrade_to_schema_2(live: Path) -> None:
     con = duckdb.connect(str(WarehousePaths(live).current_file()))
     try:
         for table in ("indicator_values", "comparator_values"):
-            present = {r[0] for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()}
+            present = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]
+                ).fetchall()
+            }
             for column in ("lower_ci", "upper_ci", "outside_life"):
                 if column in present:
                     con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
@@ -232,7 +247,9 @@ def test_a_load_on_top_of_a_schema_2_warehouse_carries_its_data_over(warehouse_p
         ("new", "E06000003", 7.0, 6.0, 8.0, False),
         ("old", "E06000066", 6.0, None, None, True),  # the old file had no such column: computed
     ]
-    assert query_warehouse(warehouse_path, "SELECT area_name, value, lower_ci FROM comparator_values") == [("England", 5.5, None)]
+    assert query_warehouse(warehouse_path, "SELECT area_name, value, lower_ci FROM comparator_values") == [
+        ("England", 5.5, None)
+    ]
     assert {r[0] for r in query_warehouse(warehouse_path, "SELECT source_name FROM source_files")} == {"old", "new"}
 
 
@@ -249,3 +266,15 @@ def test_the_app_asks_for_a_reload_of_a_schema_2_warehouse(warehouse_path, refer
     at = AppTest.from_file("../streamlit_app.py", default_timeout=60).run()
     assert not at.exception
     assert any("schema version 2" in e.value and "python -m etl load" in e.value for e in at.error)
+
+
+def test_status_still_reads_a_schema_2_warehouse(warehouse_path, reference_dir, tmp_path, capsys):
+    from etl.cli import main
+
+    source = write_source(
+        tmp_path / "old", {"indicators.csv": INDICATORS, "values.csv": values_with(["E06000001,ci_pct,2019/20,5,4,6"])}
+    )
+    assert load_sources([Source.of(source)], warehouse_path, reference_dir=reference_dir, progress=False).ok
+    downgrade_to_schema_2(warehouse_path)
+    assert main(["--warehouse", str(warehouse_path), "status"]) == 0
+    assert "indicator_values 1" in capsys.readouterr().out

@@ -1,223 +1,323 @@
-"""The ``python -m etl`` command line: parses arguments, calls the library, reports."""
+"""The ``python -m etl`` command line: declares the commands (click), calls the library, reports.
+
+Every command returns its exit code: 0 success, 1 invalid input (the problems are printed and
+nothing is published), 2 anything else (bad arguments, a missing folder, an unreadable file, a
+full disk). ``main`` turns the library's exceptions into those codes in one place.
+"""
 
 from __future__ import annotations
 
-import argparse
-import os
+import importlib
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import duckdb
 
+from etl import settings
 from etl.extract import SourceReadError
 from etl.history import RollbackError
 from etl.load import LoadResult, Source, load_sources
 from etl.problems import format_problems
 from etl.status import format_status, warehouse_status
 
-__all__ = ["main"]
+__all__ = ["main", "cli"]
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+DEFAULT_REFRESH_FROM = settings.PROJECT_ROOT.parent / "shared" / "data"  # the published register beside the project
+DEFAULT_REFRESH_TO = settings.PROJECT_ROOT / "data"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m etl", description="Load data into the Exemplar warehouse.")
-    parser.add_argument(
-        "--warehouse", help="live warehouse path (default: $EXEMPLAR_WAREHOUSE or data/exemplar.duckdb)"
-    )
-    parser.add_argument("--reference-dir", type=Path, help="folder with uk-authorities/ and uk-deprivation/")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("build-demo", help="generate the synthetic demo source and load it")
-    demo.add_argument(
-        "--if-missing",
-        action="store_true",
-        help="do nothing when a warehouse of the current schema version is already published",
-    )
-    demo.add_argument("--keep-source", type=Path, help="also keep the generated CSV files in this folder")
-    load = commands.add_parser("load", help="validate and publish one or more source folders")
-    load.add_argument("dirs", nargs="+", type=Path)
-    load.add_argument("--source-name", help="store rows under this name (one folder only)")
-    validate = commands.add_parser("validate", help="run every check on a source folder; write nothing")
-    validate.add_argument("dirs", nargs="+", type=Path)
-    commands.add_parser("status", help="data version, sources, row counts and recent loads")
-    commands.add_parser("load-inbox", help="check and publish the self-assessment submissions in the inbox")
-    _add_operations(parser, commands)
-    _add_import_commands(commands)
-    return parser
+@dataclass(frozen=True)
+class Options:
+    """The options every command shares (given before the command's name)."""
+
+    warehouse: str | None
+    reference_dir: Path | None
+    keep_versions: int | None
 
 
-def _add_import_commands(commands: argparse._SubParsersAction) -> None:
-    """Files in publishers' shapes and computed peer sets (see docs/importing.md)."""
-    imp = commands.add_parser("import", help="import a CSV/xlsx/parquet file in its own shape, mapped by a TOML spec")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--spec", type=Path, required=True, help="the TOML mapping spec")
-    imp.add_argument("--dry-run", action="store_true", help="run every check and print the report; write nothing")
-    nb = commands.add_parser("neighbours", help="compute each council's 15 nearest statistical neighbours")
-    nb.add_argument(
-        "--variables",
-        default="population,density,deprivation",
-        help="comma-separated: population, density, deprivation, area, indicator:ID@PERIOD",
-    )
-    nb.add_argument("--weights", help="comma-separated weights in the order of --variables (default: all 1)")
-    nb.add_argument("--count", type=int, default=15, help="neighbours per council (default 15)")
-    nb.add_argument("--set-id", default="computed-neighbours", help="id of the peer set (replaces one of that id)")
-    nb.add_argument("--name", help="display name of the peer set")
-    nb.add_argument("--dry-run", action="store_true", help="compute and validate; write nothing")
+pass_options = click.make_pass_decorator(Options)
+PathArgument = click.Path(path_type=Path)
 
 
-def _imports(args: argparse.Namespace) -> int:
-    """``import`` and ``neighbours``: build contract files and load them like any source."""
-    if args.command == "import":
-        from etl.importer import format_report, import_file
-
-        report = import_file(
-            args.file, args.spec, args.warehouse, dry_run=args.dry_run, reference_dir=args.reference_dir
-        )
-        print(format_report(report), file=sys.stdout if report.ok else sys.stderr)
-        return EXIT_OK if report.ok else EXIT_INVALID
-    from etl import neighbours
-
-    result = neighbours.compute_and_load(
-        args.warehouse,
-        variables=args.variables,
-        weights=args.weights,
-        count=args.count,
-        set_id=args.set_id,
-        name=args.name,
-        dry_run=args.dry_run,
-        reference_dir=args.reference_dir,
-    )
-    print(neighbours.format_summary(result), file=sys.stdout if result.ok else sys.stderr)
-    return EXIT_OK if result.ok else EXIT_INVALID
+def _say(text: str, ok: bool = True) -> None:
+    """Print to stdout, or to stderr when ``ok`` is False (looked up per call, so tests see it)."""
+    click.echo(text, err=not ok)
 
 
-def _add_operations(parser: argparse.ArgumentParser, commands: argparse._SubParsersAction) -> None:
-    """The operator's commands: history, rollback, prune, export (see docs/operations.md)."""
-    parser.add_argument(
-        "--keep-versions",
-        type=int,
-        metavar="N",
-        help="versions kept after a publish (default: $EXEMPLAR_KEEP_VERSIONS or 5)",
-    )
-    commands.add_parser("history", help="list published versions, the live one starred")
-    rollback = commands.add_parser("rollback", help="switch the live warehouse back to an earlier version")
-    rollback.add_argument("version", nargs="?", help="version id (default: the one before the live one)")
-    commands.add_parser("prune", help="delete versions beyond the newest N (never the live one)")
-    export = commands.add_parser("export", help="write every table of the live warehouse to DIR")
-    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    export.add_argument("dir", type=Path)
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help="Load data into the Exemplar warehouse.",
+)
+@click.option("--warehouse", help="live warehouse path (default: $EXEMPLAR_WAREHOUSE or data/exemplar.duckdb)")
+@click.option("--reference-dir", type=PathArgument, help="folder with uk-authorities/ and uk-deprivation/")
+@click.option(
+    "--keep-versions",
+    type=int,
+    metavar="N",
+    help="versions kept after a publish (default: $EXEMPLAR_KEEP_VERSIONS or 5)",
+)
+@click.pass_context
+def cli(ctx: click.Context, warehouse: str | None, reference_dir: Path | None, keep_versions: int | None) -> None:
+    ctx.obj = Options(warehouse, reference_dir, keep_versions)
 
 
-def _operations(args: argparse.Namespace) -> int:
-    from etl import export, history
-
-    if args.command == "history":
-        print(history.format_history(history.list_versions(args.warehouse)))
-    elif args.command == "rollback":
-        before, after = history.rollback(args.warehouse, args.version)
-        print(f"Live warehouse now serves version {after} (was {before}).")
-    elif args.command == "prune":
-        removed = history.prune(args.warehouse, args.keep_versions)
-        print(f"Pruned {len(removed)} old version(s)." + "".join(f"\n  {p.name}" for p in removed))
-    else:
-        result = export.export_warehouse(args.dir, args.format, args.warehouse)
-        for name, (file, rows) in result.tables.items():
-            print(f"{name}: {rows:,} rows -> {file}")
-        print(f"Exported data version {result.data_version} to {result.directory}.")
-    return EXIT_OK
-
-
-def _report(result: LoadResult, out=None) -> int:
-    out = out or sys.stdout  # looked up per call, so a redirected stdout (tests, wrappers) is honoured
+# -- loading --------------------------------------------------------------------------------------
+def _report(result: LoadResult) -> int:
+    """Print what a load or validation did; returns its exit code."""
     if result.problems:
-        print(format_problems(result.problems), file=sys.stderr)
-        print("Nothing was published; the live warehouse is unchanged.", file=sys.stderr)
+        _say(format_problems(result.problems), ok=False)
+        _say("Nothing was published; the live warehouse is unchanged.", ok=False)
         return EXIT_INVALID
     for record in result.files:
-        print(
-            f"{record['source']}/{record['file']}: {record['rows_read']:,} rows read, {record['rows_loaded']:,} loaded",
-            file=out,
+        _say(
+            f"{record['source']}/{record['file']}: {record['rows_read']:,} rows read, {record['rows_loaded']:,} loaded"
         )
+    if result.outside_life is not None:
+        for line in result.outside_life.describe():
+            _say(line)
     if result.outcome == "published":
-        print(f"Published data version {result.version}.", file=out)
+        _say(f"Published data version {result.version}.")
     else:
-        print("Valid: every check passed (nothing was written).", file=out)
+        _say("Valid: every check passed (nothing was written).")
     return EXIT_OK
 
 
-def _build_demo(args: argparse.Namespace) -> int:
-    from etl import demo, reference
+@cli.command(help="validate and publish one or more source folders")
+@click.argument("dirs", nargs=-1, required=True, type=PathArgument)
+@click.option("--source-name", help="store rows under this name (one folder only)")
+@pass_options
+def load(options: Options, dirs: tuple[Path, ...], source_name: str | None) -> int:
+    return _load_or_validate(options, dirs, source_name, validate_only=False)
+
+
+@cli.command(help="run every check on a source folder; write nothing")
+@click.argument("dirs", nargs=-1, required=True, type=PathArgument)
+@pass_options
+def validate(options: Options, dirs: tuple[Path, ...]) -> int:
+    return _load_or_validate(options, dirs, None, validate_only=True)
+
+
+def _load_or_validate(options: Options, dirs: tuple[Path, ...], source_name: str | None, validate_only: bool) -> int:
+    if source_name and len(dirs) > 1:
+        _say("--source-name needs exactly one folder", ok=False)
+        return EXIT_ERROR
+    result = load_sources(
+        [Source.of(d, source_name) for d in dirs],
+        options.warehouse,
+        validate_only=validate_only,
+        reference_dir=options.reference_dir,
+        keep_versions=options.keep_versions,
+    )
+    return _report(result)
+
+
+@cli.command("build-demo", help="generate the synthetic demo source and load it")
+@click.option(
+    "--if-missing",
+    is_flag=True,
+    help="do nothing when a warehouse of the current schema version is already published",
+)
+@click.option("--keep-source", type=PathArgument, help="also keep the generated CSV files in this folder")
+@pass_options
+def build_demo(options: Options, if_missing: bool, keep_source: Path | None) -> int:
+    from etl import demo, neighbours, reference
     from etl.warehouse import SCHEMA_VERSION, WarehousePaths
 
-    if args.if_missing and WarehousePaths.from_env(args.warehouse).current_file() is not None:
-        built_with = warehouse_status(args.warehouse).get("meta", {}).get("schema_version")
+    if if_missing and WarehousePaths.from_env(options.warehouse).current_file() is not None:
+        built_with = warehouse_status(options.warehouse).get("meta", {}).get("schema_version")
         if built_with == SCHEMA_VERSION:
-            print("A warehouse is already published; leaving it as it is.")
+            _say("A warehouse is already published; leaving it as it is.")
             return EXIT_OK
-        print(
+        _say(
             f"The published warehouse has schema version {built_with}, this code needs "
             f"{SCHEMA_VERSION}: rebuilding the demo."
         )
-    authorities = reference.read_authorities(args.reference_dir)
+    authorities = reference.read_authorities(options.reference_dir)
     with tempfile.TemporaryDirectory(prefix="exemplar-demo-") as tmp:
-        folder = args.keep_source or Path(tmp) / demo.DEMO_SOURCE_NAME
+        folder = keep_source or Path(tmp) / demo.DEMO_SOURCE_NAME
         folder.mkdir(parents=True, exist_ok=True)
         demo.write_demo_source(folder, authorities)
         source = Source.of(folder, demo.DEMO_SOURCE_NAME, synthetic=True)
-        result = load_sources([source], args.warehouse, reference_dir=args.reference_dir)
+        result = load_sources(
+            [source], options.warehouse, reference_dir=options.reference_dir, keep_versions=options.keep_versions
+        )
     code = _report(result)
     if result.outcome == "published":  # so the Statistical neighbours peer group works at once
-        from etl import neighbours
-
-        computed = neighbours.compute_and_load(args.warehouse, reference_dir=args.reference_dir)
-        print(neighbours.format_summary(computed), file=sys.stdout if computed.ok else sys.stderr)
+        computed = neighbours.compute_and_load(
+            options.warehouse, reference_dir=options.reference_dir, keep_versions=options.keep_versions
+        )
+        _say(neighbours.format_summary(computed), ok=computed.ok)
     return code
 
 
-def _load_inbox(args: argparse.Namespace) -> int:
+@cli.command(help="data version, sources, row counts and recent loads")
+@pass_options
+def status(options: Options) -> int:
+    _say(format_status(warehouse_status(options.warehouse)))
+    return EXIT_OK
+
+
+@cli.command("load-inbox", help="check and publish the self-assessment submissions in the inbox")
+@pass_options
+def load_inbox(options: Options) -> int:
     from etl.inbox import format_inbox_report, load_inbox
 
-    report = load_inbox(args.warehouse, reference_dir=args.reference_dir)
-    print(format_inbox_report(report), file=sys.stdout if report.ok else sys.stderr)
+    report = load_inbox(options.warehouse, reference_dir=options.reference_dir, keep_versions=options.keep_versions)
+    _say(format_inbox_report(report), ok=report.ok)
     return EXIT_OK if report.ok else EXIT_INVALID
+
+
+# -- files in publishers' shapes, computed peer sets (see docs/importing.md) ----------------------
+@cli.command("import", help="import a CSV/xlsx/parquet file in its own shape, mapped by a TOML spec")
+@click.argument("file", type=PathArgument)
+@click.option("--spec", type=PathArgument, required=True, help="the TOML mapping spec")
+@click.option("--dry-run", is_flag=True, help="run every check and print the report; write nothing")
+@pass_options
+def import_(options: Options, file: Path, spec: Path, dry_run: bool) -> int:
+    from etl.importer import format_report, import_file
+
+    report = import_file(
+        file,
+        spec,
+        options.warehouse,
+        dry_run=dry_run,
+        reference_dir=options.reference_dir,
+        keep_versions=options.keep_versions,
+    )
+    _say(format_report(report), ok=report.ok)
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
+@cli.command(help="compute each council's 15 nearest statistical neighbours")
+@click.option(
+    "--variables",
+    default="population,density,deprivation",
+    show_default=False,
+    help="comma-separated: population, density, deprivation, area, indicator:ID@PERIOD",
+)
+@click.option("--weights", help="comma-separated weights in the order of --variables (default: all 1)")
+@click.option("--count", type=int, default=15, help="neighbours per council (default 15)")
+@click.option("--set-id", default="computed-neighbours", help="id of the peer set (replaces one of that id)")
+@click.option("--name", help="display name of the peer set")
+@click.option("--dry-run", is_flag=True, help="compute and validate; write nothing")
+@pass_options
+def neighbours(
+    options: Options,
+    variables: str,
+    weights: str | None,
+    count: int,
+    set_id: str,
+    name: str | None,
+    dry_run: bool,
+) -> int:
+    from etl import neighbours as computed_neighbours
+
+    result = computed_neighbours.compute_and_load(
+        options.warehouse,
+        variables=variables,
+        weights=weights,
+        count=count,
+        set_id=set_id,
+        name=name,
+        dry_run=dry_run,
+        reference_dir=options.reference_dir,
+        keep_versions=options.keep_versions,
+    )
+    _say(computed_neighbours.format_summary(result), ok=result.ok)
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+# -- the operator's commands (see docs/operations.md) ----------------------------------------------
+@cli.command(help="list published versions, the live one starred")
+@pass_options
+def history(options: Options) -> int:
+    from etl import history as versions
+
+    _say(versions.format_history(versions.list_versions(options.warehouse)))
+    return EXIT_OK
+
+
+@cli.command(help="switch the live warehouse back to VERSION (default: the one before the live one)")
+@click.argument("version", required=False)
+@pass_options
+def rollback(options: Options, version: str | None) -> int:
+    from etl import history as versions
+
+    before, after = versions.rollback(options.warehouse, version)
+    _say(f"Live warehouse now serves version {after} (was {before}).")
+    return EXIT_OK
+
+
+@cli.command(help="delete versions beyond the newest N (never the live one)")
+@pass_options
+def prune(options: Options) -> int:
+    from etl import history as versions
+
+    removed = versions.prune(options.warehouse, options.keep_versions)
+    _say(f"Pruned {len(removed)} old version(s)." + "".join(f"\n  {p.name}" for p in removed))
+    return EXIT_OK
+
+
+@cli.command(help="write every table of the live warehouse to DIR")
+@click.option("--format", "file_format", type=click.Choice(["parquet", "csv"]), default="parquet")
+@click.argument("dir", type=PathArgument)
+@pass_options
+def export(options: Options, file_format: str, dir: Path) -> int:
+    from etl import export as exporter
+
+    result = exporter.export_warehouse(dir, file_format, options.warehouse)
+    for name, (file, rows) in result.tables.items():
+        _say(f"{name}: {rows:,} rows -> {file}")
+    _say(f"Exported data version {result.data_version} to {result.directory}.")
+    return EXIT_OK
+
+
+# -- the vendored register -------------------------------------------------------------------------
+@cli.command("refresh-reference", help="copy the published register into the project's own data folder")
+@click.option(
+    "--from",
+    "source_dir",
+    type=PathArgument,
+    default=DEFAULT_REFRESH_FROM,
+    help="folder with the published register (default: ../shared/data)",
+)
+@click.option(
+    "--to", "target_dir", type=PathArgument, default=DEFAULT_REFRESH_TO, help="target folder (default: data/)"
+)
+def refresh_reference(source_dir: Path, target_dir: Path) -> int:
+    try:  # imported by name: the module arrives with the data branch and may be absent here
+        refresh = importlib.import_module("etl.refresh").refresh_reference
+    except ModuleNotFoundError as exc:
+        if exc.name != "etl.refresh":
+            raise
+        _say("error: refresh-reference is not available in this copy of Exemplar (etl/refresh.py is missing)", ok=False)
+        return EXIT_ERROR
+    _say(refresh(source_dir, target_dir))
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code (0 ok, 1 invalid input, 2 other error)."""
-    args = _parser().parse_args(argv)
-    if args.keep_versions is not None:  # read by the prune that follows every publish
-        os.environ["EXEMPLAR_KEEP_VERSIONS"] = str(args.keep_versions)
     try:
-        if args.command in ("history", "rollback", "prune", "export"):
-            return _operations(args)
-        if args.command == "load-inbox":
-            return _load_inbox(args)
-        if args.command in ("import", "neighbours"):
-            return _imports(args)
-        if args.command == "build-demo":
-            return _build_demo(args)
-        if args.command == "status":
-            print(format_status(warehouse_status(args.warehouse)))
-            return EXIT_OK
-        if args.command in ("load", "validate"):
-            if getattr(args, "source_name", None) and len(args.dirs) > 1:
-                print("--source-name needs exactly one folder", file=sys.stderr)
-                return EXIT_ERROR
-            sources = [Source.of(d, getattr(args, "source_name", None)) for d in args.dirs]
-            result = load_sources(
-                sources, args.warehouse, validate_only=args.command == "validate", reference_dir=args.reference_dir
-            )
-            return _report(result)
-    except SourceReadError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        code = cli.main(
+            args=list(argv) if argv is not None else sys.argv[1:], prog_name="python -m etl", standalone_mode=False
+        )
+    except click.ClickException as exc:  # bad arguments: the usage line and the reason, exit 2
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        _say("Aborted.", ok=False)
         return EXIT_ERROR
-    except (RollbackError, FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (SourceReadError, RollbackError, FileNotFoundError, ValueError) as exc:
+        _say(f"error: {exc}", ok=False)
         return EXIT_ERROR
     except (OSError, duckdb.Error) as exc:  # disk full, unreadable file...: say so, no traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("Nothing was published by this command; the live warehouse is as it was.", file=sys.stderr)
+        _say(f"error: {type(exc).__name__}: {exc}", ok=False)
+        _say("Nothing was published by this command; the live warehouse is as it was.", ok=False)
         return EXIT_ERROR
-    return EXIT_ERROR
+    return code if isinstance(code, int) else EXIT_OK

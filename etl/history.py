@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from etl import settings
 from etl.integrity import check_file
 from etl.status import COUNTED_TABLES
 from etl.warehouse import WarehousePaths, append_load_log, etl_lock, point_live_at
@@ -34,8 +34,8 @@ __all__ = [
     "rollback",
 ]
 
-KEEP_ENV = "EXEMPLAR_KEEP_VERSIONS"
-DEFAULT_KEEP = 5  # a working week of daily loads to roll back to, at ~100 MB a version
+KEEP_ENV = settings.KEEP_VERSIONS.name
+DEFAULT_KEEP = settings.DEFAULT_KEEP_VERSIONS
 # A reader may resolve the live link just before a publish switches it and open that file a
 # moment later, so the version published before the live one must survive the prune.
 MIN_KEEP = 2
@@ -67,14 +67,7 @@ def keep_count(keep: int | None = None) -> int:
         ValueError: the value is not a whole number.
     """
     if keep is None:
-        raw = os.environ.get(KEEP_ENV, "").strip()
-        if raw:
-            try:
-                keep = int(raw)
-            except ValueError as exc:
-                raise ValueError(f"{KEEP_ENV} must be a whole number, got {raw!r}") from exc
-        else:
-            keep = DEFAULT_KEEP
+        keep = settings.keep_versions()
     return max(keep, MIN_KEEP)
 
 

@@ -204,6 +204,7 @@ def load_inbox(
     *,
     reference_dir: Path | None = None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    keep_versions: int | None = None,
 ) -> InboxReport:
     """Check and publish every pending submission; returns what happened.
 
@@ -242,7 +243,7 @@ def load_inbox(
     superseded = [f for f in pending if f.name in report.superseded]
     with tempfile.TemporaryDirectory(prefix="exemplar-inbox-") as tmp:
         sources = [_write_source(Path(tmp), c) for c in winners.values()]
-        result = load_sources(sources, paths.live, reference_dir=reference_dir)
+        result = load_sources(sources, paths.live, reference_dir=reference_dir, keep_versions=keep_versions)
     report.load = result
     if not result.ok:
         reasons = [format_problems(result.problems)] if result.problems else [str(result.error)]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,39 +18,27 @@ import duckdb
 import pandas as pd
 from tqdm import tqdm
 
-from etl import reference
+from etl import reference, settings
+from etl.contract import CONTRACT, VALUES
 from etl.extract import StagedFile, stage_source
 from etl.history import prune_versions
 from etl.integrity import check_file, integrity_problems
+from etl.lifespan import OutsideLife, outside_life_sql, outside_life_summary
 from etl.logs import StageLog
 from etl.problems import Problem
 from etl.sqltext import sql_literal
-from etl.transform import (
-    append_incoming_comparators,
-    append_incoming_peer_members,
-    append_incoming_responses,
-    create_incoming_tables,
-    defer_incoming_values,
-    deferred_values,
-    insert_indicators,
-    insert_peer_sets,
-    insert_questions,
-    record_periods,
-)
-from etl.validate import (
-    KEY_COLUMNS,
-    build_period_map,
-    duplicate_value_problems,
-    repeated_stored_values,
-    validate_staged,
-)
+from etl.transform import create_incoming_tables, deferred_values, store_checked
+from etl.validate import build_period_map, duplicate_value_problems, repeated_stored_values, validate_staged
 from etl.warehouse import SCHEMA_VERSION, SPILL_DIR, WarehousePaths, append_load_log, etl_lock, new_version_id, publish
 
 __all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY_ENV"]
 
-SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
-ETL_MEMORY_ENV = "EXEMPLAR_ETL_MEMORY"
-DEFAULT_ETL_MEMORY = "1GB"  # leaves headroom under the 2 GB peak target; DuckDB spills beyond it
+SQL_DIR = Path(__file__).with_name("sql")
+SCHEMA_SQL = SQL_DIR / "schema.sql"
+# Persistent warehouse macros (the dashboard's shared SQL rules), applied right after the schema
+# whenever a version file is created; optional until a branch provides the file.
+MACROS_SQL = SQL_DIR / "macros.sql"
+ETL_MEMORY_ENV = settings.ETL_MEMORY.name  # default 1GB: headroom under the 2 GB peak target; DuckDB spills beyond it
 
 
 @dataclass(frozen=True)
@@ -79,6 +66,7 @@ class LoadResult:
     version: str | None = None
     files: list[dict[str, object]] = field(default_factory=list)
     error: str | None = None
+    outside_life: OutsideLife | None = None  # the loaded sources' values outside their council's life
 
     @property
     def ok(self) -> bool:
@@ -98,11 +86,14 @@ def load_sources(
     validate_only: bool = False,
     reference_dir: Path | None = None,
     progress: bool | None = None,
+    keep_versions: int | None = None,
 ) -> LoadResult:
     """Validate ``sources`` and, unless ``validate_only``, publish a new warehouse version.
 
     A loaded source replaces every row previously loaded under the same source name; rows
-    from other sources are kept. Returns a LoadResult; validation problems do not raise.
+    from other sources are kept. After a publish, versions beyond the newest ``keep_versions``
+    (default ``$EXEMPLAR_KEEP_VERSIONS`` or 5) are pruned. Returns a LoadResult; validation
+    problems do not raise.
 
     Raises:
         SourceReadError: a source folder is missing or holds no contract file.
@@ -131,7 +122,7 @@ def load_sources(
                 result.outcome = "published"
                 result.version = version
                 stages.start("prune")
-                stages.done(rows=len(prune_versions(paths)))  # never the live one, never the newest N
+                stages.done(rows=len(prune_versions(paths, keep_versions)))  # never the live one, never the newest N
         except _Rejected as rejected:
             result.problems = rejected.problems
         except BaseException as exc:
@@ -161,13 +152,24 @@ def _log(paths: WarehousePaths, result: LoadResult, sources: Sequence[Source], s
             "problems": len(result.problems),
             "rows_rejected": rejected_rows,
             "error": result.error,
+            "outside_life": _outside_life_record(result.outside_life),
         },
     )
 
 
+def _outside_life_record(found: OutsideLife | None) -> dict[str, int] | None:
+    if found is None:
+        return None
+    return {
+        "after_abolition": found.after_abolition,
+        "before_creation": found.before_creation,
+        "overlap_pairs": found.overlap_pairs,
+    }
+
+
 def _connect_for_build(build: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(build))
-    con.execute(f"SET memory_limit = '{os.environ.get(ETL_MEMORY_ENV, DEFAULT_ETL_MEMORY)}'")
+    con.execute(f"SET memory_limit = {sql_literal(settings.etl_memory())}")
     con.execute(f"SET temp_directory = {sql_literal(build.parent / SPILL_DIR)}")
     con.execute("SET preserve_insertion_order = true")  # staging rowid must follow file order
     return con
@@ -189,7 +191,7 @@ def _build(
     con = _connect_for_build(build)
     try:
         stages.start("reference")
-        con.execute(SCHEMA_SQL.read_text())
+        _create_schema(con)
         _insert_reference(con, reference_dir)
         stages.done(rows=con.execute("SELECT count(*) FROM ref.authorities").fetchone()[0])
         steps.update()
@@ -220,6 +222,7 @@ def _build(
             for record in result.files:  # nothing of this attempt is loaded after all
                 record["rows_loaded"] = 0
             raise _Rejected(repeated)
+        result.outside_life = outside_life_summary(con, sources=replaced)
         _write_provenance(con, sources, result, version)
         stages.done(rows=con.execute("SELECT count(*) FROM indicator_values").fetchone()[0])
         steps.update()
@@ -267,6 +270,13 @@ def _read_reference_frames(base: Path, stamp: tuple[int | None, ...]) -> dict[st
     }
 
 
+def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables and views of a new version file, then the persistent macros (when present)."""
+    con.execute(SCHEMA_SQL.read_text())
+    if MACROS_SQL.exists():
+        con.execute(MACROS_SQL.read_text())
+
+
 def _attach_previous(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
     """Attach the published version read-only as ``prev`` (an empty stand-in when there is none)."""
     current = paths.current_file()
@@ -280,132 +290,100 @@ def _attach_previous(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> N
     con.execute(f'USE "{build_db}"')
 
 
+def _columns(con: duckdb.DuckDBPyConnection, database: str, table: str) -> list[str]:
+    """The columns of ``database.main.table`` in order; empty when there is no such table."""
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'main' "
+        "AND table_name = ? ORDER BY column_index",
+        [database, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _kept_rows(con: duckdb.DuckDBPyConnection, table: str, computed: tuple[str, ...] = ()) -> str | None:
+    """SELECT of the previous version's rows of ``table`` from sources not being reloaded.
+
+    Column by column of this schema (minus ``computed`` ones, which the caller derives), so a
+    version of an older schema carries its data over: a column it lacks is NULL, a table it
+    lacks gives None. Binds ``$replaced`` (the reloaded source names).
+    """
+    before = set(_columns(con, "prev", table))
+    if not before:
+        return None
+    build_db = con.execute("SELECT current_database()").fetchone()[0]
+    now = [c for c in _columns(con, build_db, table) if c not in computed]
+    select = ", ".join(c if c in before else f"NULL AS {c}" for c in now)
+    return f"SELECT {select} FROM prev.{table} WHERE NOT list_contains($replaced, source_name)"
+
+
 def _keep_previous_definitions(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
-    """Copy indicators and questions from sources not being replaced; index what is known."""
-    con.execute(
-        "INSERT INTO indicators SELECT * FROM prev.indicators WHERE NOT list_contains(?, source_name)", [replaced]
-    )
-    con.execute(
-        "INSERT INTO questions SELECT * FROM prev.questions WHERE NOT list_contains(?, source_name)", [replaced]
-    )
-    con.execute("CREATE OR REPLACE TEMP TABLE kept_indicators AS SELECT indicator_id, source_name FROM indicators")
-    con.execute("CREATE OR REPLACE TEMP TABLE kept_questions AS SELECT question_id, source_name FROM questions")
-    if _prev_has(con, "peer_sets"):  # versions published before peer sets existed lack the table
-        con.execute(
-            "INSERT INTO peer_sets SELECT * FROM prev.peer_sets WHERE NOT list_contains(?, source_name)", [replaced]
-        )
-    con.execute("CREATE OR REPLACE TEMP TABLE kept_peer_sets AS SELECT set_id, source_name FROM peer_sets")
-
-
-def _prev_has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether the previous version holds ``table`` (older versions predate some tables)."""
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'prev' AND schema_name = 'main' AND table_name = ?",
-            [table],
-        ).fetchone()[0]
-    )
-
-
-def _refresh_known(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE known_indicators AS SELECT indicator_id, min_value, max_value FROM indicators"
-    )
-    con.execute("CREATE OR REPLACE TEMP TABLE known_questions AS SELECT question_id FROM questions")
+    """Copy the definitions (indicators, questions, peer sets) of sources not being replaced, and
+    note who owns each id (``kept_<table>``), so another source cannot redefine it."""
+    for spec in CONTRACT:
+        if spec.defines is None or spec.storage is None:
+            continue
+        table = spec.storage.table
+        kept = _kept_rows(con, table)
+        if kept is not None:  # versions published before peer sets existed lack the table
+            con.execute(f"INSERT INTO {table} BY NAME {kept}", {"replaced": replaced})
+        con.execute(f"CREATE OR REPLACE TEMP TABLE kept_{table} AS SELECT {spec.defines}, source_name FROM {table}")
 
 
 def _validate_and_transform(
     con: duckdb.DuckDBPyConnection, source: Source, staged: list[StagedFile], structural: list[Problem]
 ) -> list[Problem]:
-    """Validate each staged file in contract order and append its rows; returns new problems.
+    """Validate each staged file in contract order and store its rows; returns new problems.
 
     A file whose header was unusable is skipped; one with rejected rows is still checked
-    (so every fault is reported at once) but never appended.
+    (so every fault is reported at once) but never stored.
     """
     by_name = {f.spec.file_name: f for f in staged}
     problems: list[Problem] = []
-    for file_name in (
-        "indicators.csv",
-        "questions.csv",
-        "values.csv",
-        "responses.csv",
-        "comparators.csv",
-        "peer_sets.csv",
-        "peer_set_members.csv",
-    ):
-        staged_file = by_name.get(file_name)
-        own = [p for p in structural if p.file == file_name]
+    for spec in CONTRACT:
+        staged_file = by_name.get(spec.file_name)
+        own = [p for p in structural if p.file == spec.file_name]
         if staged_file is None or any(p.row in (None, 1) for p in own):
             continue
-        if file_name == "values.csv":
-            build_period_map(con, "stage_values", "period", "values_periods")
-        if file_name == "responses.csv":
-            build_period_map(con, "stage_responses", "round", "responses_periods")
-        if file_name == "comparators.csv":
-            build_period_map(con, "stage_comparators", "period", "comparators_periods")
-        if file_name == "peer_set_members.csv":  # members may only join sets this source defines
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE known_peer_sets AS SELECT set_id, kind FROM peer_sets "
-                "WHERE source_name = ?",
-                [source.name],
-            )
-        _refresh_known(con)
-        found = validate_staged(con, file_name, staged_file.rejected_rows)
+        if spec.period_column:
+            build_period_map(con, spec.table, spec.period_column, spec.periods_table)
+        found = validate_staged(con, spec, staged_file.rejected_rows, source.name)
         problems += found
         if not found and not own:
-            staged_file.rows_loaded = _append(con, file_name, source.name)
+            staged_file.rows_loaded = store_checked(con, spec, source.name)
     return problems
 
 
-def _append(con: duckdb.DuckDBPyConnection, file_name: str, source_name: str) -> int:
-    if file_name == "indicators.csv":
-        return insert_indicators(con, source_name)
-    if file_name == "questions.csv":
-        return insert_questions(con, source_name)
-    if file_name == "values.csv":
-        record_periods(con, "values_periods")
-        return defer_incoming_values(con, source_name)
-    if file_name == "comparators.csv":
-        return append_incoming_comparators(con, source_name)
-    if file_name == "peer_sets.csv":
-        return insert_peer_sets(con, source_name)
-    if file_name == "peer_set_members.csv":
-        return append_incoming_peer_members(con, source_name)
-    record_periods(con, "responses_periods")
-    return append_incoming_responses(con, source_name)
-
-
 def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
-    """Write values and responses sorted for the dashboard: kept rows plus incoming rows."""
-    _insert_values_sorted(con, replaced)
+    """Write the collected files sorted for the dashboard: kept rows plus incoming rows."""
     con.execute(
-        """INSERT INTO responses
-           SELECT * FROM (
-               SELECT * FROM prev.responses WHERE NOT list_contains(?, source_name)
-               UNION ALL SELECT * FROM incoming_responses)
-           ORDER BY round_start, question_id, authority_code""",
-        [replaced],
+        """CREATE OR REPLACE TEMP TABLE all_periods AS
+           SELECT period, any_value(period_start) AS period_start, any_value(period_end) AS period_end,
+                  any_value(period_kind) AS period_kind
+           FROM (SELECT period, period_start, period_end, period_kind FROM prev.periods
+                 UNION ALL SELECT * FROM incoming_periods)
+           GROUP BY period"""
     )
-    for table, incoming, order in (
-        ("comparator_values", "incoming_comparators", "indicator_id, period_start, area_name"),
-        ("peer_set_members", "incoming_peer_members", "set_id, authority_code, rank"),
-    ):
-        kept = (
-            f"SELECT * FROM prev.{table} WHERE NOT list_contains($replaced, source_name) UNION ALL "
-            if _prev_has(con, table)
-            else ""
+    _insert_values_sorted(con, replaced)
+    for spec in CONTRACT:
+        storage = spec.storage
+        if storage is None or storage.sort is None or storage.deferred is not None:
+            continue
+        kept = _kept_rows(con, storage.table)
+        rows = (
+            f"{kept} UNION ALL BY NAME SELECT * FROM {storage.incoming}"
+            if kept
+            else f"SELECT * FROM {storage.incoming}"
         )
         con.execute(
-            f"INSERT INTO {table} SELECT * FROM ({kept}SELECT * FROM {incoming}) ORDER BY {order}",
+            f"INSERT INTO {storage.table} BY NAME SELECT * FROM ({rows}) ORDER BY {storage.sort}",
             {"replaced": replaced} if kept else None,
         )
     con.execute(
         """INSERT INTO periods
-           SELECT period, any_value(period_start), any_value(period_end), any_value(period_kind)
-           FROM (SELECT * FROM prev.periods UNION ALL SELECT * FROM incoming_periods)
+           SELECT * FROM all_periods
            WHERE period IN (SELECT DISTINCT period FROM indicator_values)
               OR period IN (SELECT DISTINCT round FROM responses)
-           GROUP BY period ORDER BY any_value(period_start)"""
+           ORDER BY period_start"""
     )
 
 
@@ -413,15 +391,33 @@ def _insert_values_sorted(con: duckdb.DuckDBPyConnection, replaced: list[str]) -
     """Write kept and incoming values in one sorted insert (indicator, period, authority).
 
     One sort of 16M rows (spilling past the memory limit) measured ~2x faster than sorting
-    slices of the indicator list: each slice re-reads and re-joins every staged row.
+    slices of the indicator list: each slice re-reads and re-joins every staged row. Whether
+    each value falls outside its council's life is worked out here, once per load, for every row
+    of every source (kept rows too, so a file of an older schema gains the column).
     """
-    incoming = "".join(f" UNION ALL SELECT * FROM {view}" for view in ["incoming_values", *deferred_values(con)])
+    storage = VALUES.storage
+    assert storage is not None and storage.sort is not None
+    parts = [f"SELECT * FROM {view}" for view in deferred_values(con)]
+    kept = _kept_rows(con, storage.table, computed=("outside_life",))
+    if kept:
+        parts.insert(0, kept)
+    if not parts:
+        return
+    # Every (council, period) pair once: one small table to look each value up in (measured as
+    # cheap as no lookup at all, where joining the register and the periods separately is not).
     con.execute(
-        f"""INSERT INTO indicator_values
-            SELECT * FROM (
-                SELECT * FROM prev.indicator_values WHERE NOT list_contains(?, source_name){incoming})
-            ORDER BY indicator_id, period_start, period, authority_code""",
-        [replaced],
+        f"""CREATE OR REPLACE TEMP TABLE council_life AS
+            SELECT a.authority_code, p.period, {outside_life_sql("a", "p")} AS outside_life
+            FROM ref.authorities a CROSS JOIN all_periods p"""
+    )
+    sort = ", ".join(f"v.{column.strip()}" for column in storage.sort.split(","))
+    con.execute(
+        f"""INSERT INTO {storage.table} BY NAME
+            SELECT v.*, coalesce(l.outside_life, false) AS outside_life
+            FROM ({" UNION ALL BY NAME ".join(parts)}) v
+            LEFT JOIN council_life l ON l.authority_code = v.authority_code AND l.period = v.period
+            ORDER BY {sort}""",
+        {"replaced": replaced} if kept else None,
     )
 
 
@@ -434,12 +430,15 @@ def _repeated_values(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     for view in deferred_values(con):
         number = view.rsplit("_", 1)[1]
         source_name = con.execute(f"SELECT source_name FROM {view} LIMIT 1").fetchone()[0]
-        problems += duplicate_value_problems(con, f"stage_values_{number}", f"values_periods_{number}", source_name)
+        problems += duplicate_value_problems(
+            con, f"{VALUES.table}_{number}", f"{VALUES.periods_table}_{number}", source_name
+        )
+    assert VALUES.unique_key is not None
     return problems or [
         Problem(
-            "values.csv",
+            VALUES.file_name,
             None,
-            KEY_COLUMNS["values.csv"],
+            VALUES.unique_key.columns,
             None,
             "the same authority, indicator and period is loaded twice",
         )
@@ -461,12 +460,10 @@ def _write_provenance(
 ) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     replaced = [s.name for s in sources]
-    con.execute(
-        "INSERT INTO source_files SELECT * FROM prev.source_files WHERE NOT list_contains(?, source_name)", [replaced]
-    )
-    con.execute(
-        "INSERT INTO load_history SELECT * FROM prev.load_history WHERE NOT list_contains(?, source_name)", [replaced]
-    )
+    for table in ("source_files", "load_history"):
+        kept = _kept_rows(con, table)
+        if kept is not None:
+            con.execute(f"INSERT INTO {table} BY NAME {kept}", {"replaced": replaced})
     synthetic = {s.name: s.synthetic for s in sources}
     for record in result.files:
         con.execute(

@@ -183,8 +183,10 @@ def compute_and_load(
     name: str | None = None,
     dry_run: bool = False,
     reference_dir: Path | None = None,
+    keep_versions: int | None = None,
 ) -> NeighbourResult:
-    """Compute neighbours from the published warehouse and load them as peer set ``set_id``.
+    """Compute neighbours from the published warehouse and load them as peer set ``set_id``
+    (``keep_versions``: versions kept after the publish, as for ``load_sources``).
 
     Raises:
         ValueError: bad variables or weights, or nothing is published yet.
@@ -224,7 +226,11 @@ def compute_and_load(
             folder / "peer_set_members.csv", index=False
         )
         loaded = load_sources(
-            [Source.of(folder, f"neighbours-{set_id}")], warehouse, validate_only=dry_run, reference_dir=reference_dir
+            [Source.of(folder, f"neighbours-{set_id}")],
+            warehouse,
+            validate_only=dry_run,
+            reference_dir=reference_dir,
+            keep_versions=keep_versions,
         )
     result.outcome, result.version, result.problems, result.error = (
         loaded.outcome,

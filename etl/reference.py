@@ -7,11 +7,12 @@ tables in the warehouse's ``ref`` schema; it never copies the source files.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from etl import settings
 
 __all__ = [
     "REFERENCE_ENV_VAR",
@@ -22,7 +23,7 @@ __all__ = [
     "REFERENCE_SOURCES",
 ]
 
-REFERENCE_ENV_VAR = "EXEMPLAR_REFERENCE_DIR"
+REFERENCE_ENV_VAR = settings.REFERENCE_DIR.name
 REGISTER_FILE = Path("uk-authorities") / "uk_local_authorities.csv"
 NAMES_FILE = Path("uk-authorities") / "lookup_name_to_registry.csv"
 GSS_FILE = Path("uk-authorities") / "lookup_gss_to_registry.csv"
@@ -60,9 +61,9 @@ REFERENCE_SOURCES = [
 
 def default_reference_dir() -> Path:
     """``$EXEMPLAR_REFERENCE_DIR``, else the ``shared/data`` folder beside the project."""
-    env = os.environ.get(REFERENCE_ENV_VAR)
-    if env:
-        return Path(env)
+    override = settings.reference_dir()
+    if override:
+        return override
     root = Path(__file__).resolve().parent.parent
     for candidate in (root.parent / "shared" / "data", root / ".." / "shared" / "data"):
         if (candidate / REGISTER_FILE).exists():

@@ -7,6 +7,7 @@ from typing import Any
 
 import duckdb
 
+from etl.lifespan import outside_life_summary
 from etl.warehouse import WarehousePaths, read_load_log
 
 __all__ = ["warehouse_status", "format_status", "COUNTED_TABLES"]
@@ -16,7 +17,9 @@ RECENT_LOADS = 10  # enough to see a pattern of failures without scrolling
 
 
 def warehouse_status(warehouse: str | Path | None = None) -> dict[str, Any]:
-    """Data version, meta, source files with hashes, row counts and the last load attempts."""
+    """Data version, meta, source files with hashes, row counts, the values outside their
+    council's life (an ``etl.lifespan.OutsideLife``; None for a file of an older schema) and the
+    last load attempts."""
     paths = WarehousePaths.from_env(warehouse)
     status: dict[str, Any] = {
         "warehouse": str(paths.live),
@@ -36,6 +39,11 @@ def warehouse_status(warehouse: str | Path | None = None) -> dict[str, Any]:
             "SELECT source_name, file_name, sha256, rows_loaded, load_id FROM source_files "
             "ORDER BY source_name, file_name"
         ).fetchall()
+        marked = con.execute(  # files of schema 2 and older have no outside_life column
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'indicator_values' "
+            "AND column_name = 'outside_life'"
+        ).fetchone()[0]
+        status["outside_life"] = outside_life_summary(con) if marked else None
     finally:
         con.close()
     return status
@@ -56,6 +64,8 @@ def format_status(status: dict[str, Any]) -> str:
         lines.append("Sources:")
         for source, file, sha, rows, load_id in status["source_files"]:
             lines.append(f"  {source}/{file}  {rows:,} rows  sha256 {sha[:16]}…  load {load_id}")
+        if status["outside_life"] is not None:
+            lines += status["outside_life"].describe()
     lines.append("Recent loads:")
     for load in status["recent_loads"]:
         names = ", ".join(s["name"] for s in load.get("sources", []))

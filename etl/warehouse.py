@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl import settings
+
 __all__ = [
     "SCHEMA_VERSION",
     "WarehousePaths",
@@ -36,17 +38,17 @@ __all__ = [
     "fsync_dir",
 ]
 
-ENV_VAR = "EXEMPLAR_WAREHOUSE"
-SCHEMA_VERSION = "2"  # bump when a table or view changes shape: readers refuse older files
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "exemplar.duckdb"
+ENV_VAR = settings.WAREHOUSE.name
+SCHEMA_VERSION = "3"  # bump when a table or view changes shape: readers refuse older files
+PROJECT_ROOT = settings.PROJECT_ROOT
+DEFAULT_WAREHOUSE = settings.DEFAULT_WAREHOUSE
 BUILDING_PREFIX = ".building-"  # files a crashed build left behind start with this
 SPILL_DIR = ".spill"  # DuckDB's temp_directory for a build, inside the versions folder
 
 
 def default_warehouse_path() -> Path:
     """The live warehouse path: ``$EXEMPLAR_WAREHOUSE`` or ``data/exemplar.duckdb``."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_WAREHOUSE)
+    return settings.warehouse()
 
 
 @dataclass(frozen=True)

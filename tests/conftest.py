@@ -59,6 +59,17 @@ def paths(warehouse_path) -> WarehousePaths:
     return WarehousePaths(warehouse_path)
 
 
+def query_warehouse(live: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of ``sql`` run on the published warehouse at ``live``, opened read-only and closed."""
+    import duckdb
+
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def write_source(folder: Path, files: dict[str, str | bytes]) -> Path:
     """Write a source folder from {file name: text or bytes}; returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import sys
+import types
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +133,63 @@ def test_app_refuses_a_warehouse_of_an_older_schema_with_a_clear_message(capsys,
     at = AppTest.from_file("../streamlit_app.py", default_timeout=60).run()
     assert not at.exception
     assert any("schema version 0" in e.value and "build-demo" in e.value for e in at.error)
+
+
+def test_keep_versions_is_passed_down_not_left_in_the_environment(capsys, warehouse_path, reference_dir, source,
+                                                                  monkeypatch):
+    monkeypatch.delenv("EXEMPLAR_KEEP_VERSIONS", raising=False)
+    for _ in range(4):
+        code, _, err = run(capsys, warehouse_path, reference_dir, "--keep-versions", "2", "load", str(source))
+        assert code == 0, err
+    assert "EXEMPLAR_KEEP_VERSIONS" not in os.environ
+    assert len(WarehousePaths(warehouse_path).published_versions()) == 2
+
+
+def test_help_exits_0_and_a_bad_command_or_option_exits_2(capsys, warehouse_path, reference_dir):
+    assert run(capsys, warehouse_path, reference_dir, "--help")[0] == 0
+    code, _, err = run(capsys, warehouse_path, reference_dir, "unload")
+    assert code == 2 and "No such command 'unload'" in err
+    code, _, err = run(capsys, warehouse_path, reference_dir, "export", "--format", "xml", "out")
+    assert code == 2 and "'xml' is not one of 'parquet', 'csv'" in err
+    code, _, err = run(capsys, warehouse_path, reference_dir, "load")
+    assert code == 2 and "Missing argument" in err
+
+
+def test_refresh_reference_without_the_refresh_module_says_so_and_exits_2(capsys, warehouse_path, reference_dir,
+                                                                          monkeypatch):
+    monkeypatch.setitem(sys.modules, "etl.refresh", None)  # as on a copy without etl/refresh.py
+    code, _, err = run(capsys, warehouse_path, reference_dir, "refresh-reference")
+    assert code == 2 and "refresh-reference is not available" in err
+
+
+def test_refresh_reference_hands_both_folders_to_the_refresh_module(capsys, warehouse_path, reference_dir,
+                                                                    monkeypatch, tmp_path):
+    calls = []
+    module = types.ModuleType("etl.refresh")
+
+    def refresh_reference(source_dir: Path, target_dir: Path) -> str:
+        calls.append((source_dir, target_dir))
+        return f"refreshed {target_dir.name} from {source_dir.name}"
+
+    module.refresh_reference = refresh_reference
+    monkeypatch.setitem(sys.modules, "etl.refresh", module)  # the data branch's module, by its agreed signature
+    code, out, _ = run(capsys, warehouse_path, reference_dir, "refresh-reference", "--from", str(tmp_path / "a"),
+                       "--to", str(tmp_path / "b"))
+    assert code == 0 and "refreshed b from a" in out
+    assert calls == [(tmp_path / "a", tmp_path / "b")]
+
+
+def test_import_hands_keep_versions_to_its_load(capsys, warehouse_path, reference_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("EXEMPLAR_KEEP_VERSIONS", raising=False)
+    (tmp_path / "figures.csv").write_text("code,year,rate\nE08000025,2019-20,1.5\nE09000027,2019-20,2.5\n")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        'source_name = "kept"\n[councils]\ncolumn = "code"\nby = "gss"\n'
+        '[shape]\nform = "long"\nindicator = "rate"\nperiod_column = "year"\nvalue_column = "rate"\n'
+        '[indicators]\ndefaults = { theme = "T", unit = "%", polarity = "higher", description = "d", source = "s" }\n'
+    )
+    for _ in range(3):
+        code, _, err = run(capsys, warehouse_path, reference_dir, "--keep-versions", "2", "import",
+                           str(tmp_path / "figures.csv"), "--spec", str(spec))
+        assert code == 0, err
+    assert len(WarehousePaths(warehouse_path).published_versions()) == 2

@@ -253,3 +253,36 @@ def test_maturity_rises_and_tracks_outcomes(responses: pd.DataFrame,
     joined = pd.concat([maturity, online], axis=1, join="inner")
     corr = float(joined.rank().corr().to_numpy()[0, 1])
     assert corr > 0.3
+
+
+# sha256 of each file generated with DEMO_SEED from the register snapshot of 2025-07-10, measured
+# before the catalogue moved out of etl/demo.py into etl/catalogue/. Moving code or data must not
+# change a byte; a deliberate change to the model, the catalogue or the register updates these.
+FINGERPRINT = {
+    "indicators.csv": "86d08836450be502f2510702d26f65cdbe4761b050c6727c8e9128902a627c85",
+    "questions.csv": "d49c28608df643cc0b336d56bac5456895fdd2fc65b8b79693abf8282d1e0778",
+    "responses.csv": "5554c3bbc77d986c041b95cc3291218f29121f627fe597d783587355a4bf77f7",
+    "values.csv": "af1229ffb404e70ce44fef39b459742c11382ad173a00eb3ff9fce915adba79b",
+}
+
+
+def test_generated_files_keep_their_fingerprint(demo_dir: Path):
+    import hashlib
+
+    found = {name: hashlib.sha256((demo_dir / name).read_bytes()).hexdigest() for name in FINGERPRINT}
+    assert found == FINGERPRINT
+
+
+def test_the_catalogue_is_data_read_from_etl_catalogue(tmp_path: Path):
+    from etl import demo
+
+    assert [s.indicator_id for s in demo.INDICATORS] == [
+        s.indicator_id for s in demo.read_indicator_catalogue(demo.INDICATOR_CATALOGUE)
+    ]
+    assert (demo.CATALOGUE_DIR / "questions.csv").read_bytes() == (
+        demo.demo_questions().to_csv(index=False, lineterminator="\n").encode("utf-8")
+    )
+    misspelt = tmp_path / "indicators.toml"
+    misspelt.write_text('[[indicator]]\nindicator_id = "x"\ncentr = 1\n', encoding="utf-8")
+    with pytest.raises(TypeError):
+        demo.read_indicator_catalogue(misspelt)

@@ -48,10 +48,12 @@ def test_file_is_staged_as_text_in_file_order_with_optional_columns_added(con, t
     assert staged.extra_columns == ["comment"]
     assert staged.sha256 == hashlib.sha256(text.encode()).hexdigest()
     # values keep their spaces and leading zeros: validation quotes them back as written
-    assert staged_rows(con) == [(0, "E06000002", " b ", "2019/20", "007", "x", None),
-                                (1, "E06000001", "a", "2019-20", "1,5", None, None)]
+    absent = (None,) * len(VALUES.optional)  # status, lower_ci, upper_ci: not in the file
+    assert staged_rows(con) == [(0, "E06000002", " b ", "2019/20", "007", "x", *absent),
+                                (1, "E06000001", "a", "2019-20", "1,5", None, *absent)]
     columns = [r[0] for r in con.execute("DESCRIBE stage_values").fetchall()]
-    assert columns[-1] == "status"  # the optional column exists even though the file lacks it
+    # the optional columns exist even though the file lacks them
+    assert columns[-len(VALUES.optional):] == list(VALUES.optional)
 
 
 def test_quoted_field_spanning_lines_is_one_row(con, tmp_path):
@@ -88,7 +90,7 @@ def test_bom_and_crlf_are_read_transparently(con, tmp_path):
     path = write_source(tmp_path, {"values.csv": text}) / "values.csv"
     _staged, problems = stage_file(con, VALUES, path)
     assert problems == []
-    assert staged_rows(con) == [(0, "E1", "a", "2019", "1", None)]
+    assert staged_rows(con) == [(0, "E1", "a", "2019", "1", *(None,) * len(VALUES.optional))]
 
 
 @pytest.mark.parametrize("content, reason", [

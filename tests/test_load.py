@@ -12,7 +12,7 @@ import pytest
 from etl import reference
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths, read_load_log
-from tests.conftest import write_source
+from tests.conftest import query_warehouse, write_source
 
 INDICATORS_A = (
     "indicator_id,name,theme,unit,polarity,description,source,min_value,max_value\n"
@@ -45,12 +45,7 @@ RESPONSES = (
 )
 
 
-def query(live: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(live), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+query = query_warehouse
 
 
 def frame(live: Path, sql: str) -> pd.DataFrame:

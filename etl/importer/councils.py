@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from etl.importer.match import EXISTED_SQL, fold, match_frame
+from etl.importer.match import fold, match_frame
 from etl.importer.read import read_frame, resolve_column
 from etl.importer.run import ImportRun
+from etl.lifespan import after_abolition_sql, before_creation_sql, outside_life_sql
 from etl.sqltext import sql_identifier
 
 __all__ = ["life_facts", "match_councils", "match_texts", "settle_by_period"]
@@ -194,10 +195,11 @@ def life_facts(run: ImportRun) -> None:
         columns=["authority_code", "start_date", "end_date"],
     )
     run.table("council_lives", lives, {"authority_code": "VARCHAR", "start_date": "DATE", "end_date": "DATE"})
-    outside = run.rows(f"""SELECT authority_code, count(*) FILTER (WHERE start_date > period_end),
-                                  count(*) FILTER (WHERE end_date <= period_start), count(*)
-                           FROM cells JOIN council_lives USING (authority_code)
-                           WHERE outcome = 'matched' AND period_start IS NOT NULL AND NOT {EXISTED_SQL}
+    # the load's own rule (etl.lifespan), over the cells' periods and the register's lives
+    outside = run.rows(f"""SELECT a.authority_code, count(*) FILTER (WHERE {before_creation_sql("a", "p")}),
+                                  count(*) FILTER (WHERE {after_abolition_sql("a", "p")}), count(*)
+                           FROM cells p JOIN council_lives a USING (authority_code)
+                           WHERE p.outcome = 'matched' AND p.period_start IS NOT NULL AND {outside_life_sql("a", "p")}
                            GROUP BY 1 ORDER BY 4 DESC, 1""")
     report.outside_life_before = sum(r[1] for r in outside)
     report.outside_life_after = sum(r[2] for r in outside)

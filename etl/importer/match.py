@@ -37,19 +37,11 @@ from etl import reference
 __all__ = [
     "AGGREGATE_AREAS",
     "CODE_KINDS",
-    "EXISTED_SQL",
     "Match",
     "Matcher",
     "fold",
     "normalise_name",
 ]
-
-# The existence rule in SQL, over columns start_date/end_date (the council's) and
-# period_start/period_end: the same rule as Matcher.existed (and the warehouse's councils_in):
-# the register's end date is the first day the council no longer exists.
-EXISTED_SQL = (
-    "(coalesce(start_date, DATE '0001-01-01') <= period_end AND coalesce(end_date, DATE '9999-12-31') > period_start)"
-)
 
 # Areas publishers put beside councils: (canonical name, ONS code, other spellings).
 AGGREGATE_AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

@@ -45,8 +45,11 @@ def import_file(
     dry_run: bool = False,
     reference_dir: Path | None = None,
     matcher: Matcher | None = None,
+    keep_versions: int | None = None,
 ) -> ImportReport:
     """Import ``data_path`` as ``spec`` says; returns the report (``report.ok`` tells success).
+
+    ``keep_versions`` is handed to the load's pruning (None: the settings' count).
 
     Problems in the data (unmatched names, bad values, bad periods...) are in
     ``report.problems`` with file, row, column and reason; nothing is written then. With
@@ -66,7 +69,11 @@ def import_file(
         # the import's own DuckDB is closed by now, so the load has the memory to itself
         started = time.perf_counter()
         result = load_sources(
-            [Source.of(folder, spec.source_name)], warehouse, validate_only=dry_run, reference_dir=reference_dir
+            [Source.of(folder, spec.source_name)],
+            warehouse,
+            validate_only=dry_run,
+            reference_dir=reference_dir,
+            keep_versions=keep_versions,
         )
         report.seconds_load = time.perf_counter() - started
         report.outcome, report.version = result.outcome, result.version

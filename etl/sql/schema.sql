@@ -84,7 +84,12 @@ CREATE TABLE indicator_values (
     authority_code  VARCHAR NOT NULL,
     value           DOUBLE,            -- NULL means missing or suppressed
     status          VARCHAR,           -- NULL (normal), suppressed, estimate, provisional, missing...
-    source_name     VARCHAR NOT NULL
+    lower_ci        DOUBLE,            -- 95% confidence limits when the publisher gives them
+    upper_ci        DOUBLE,
+    source_name     VARCHAR NOT NULL,
+    -- true when the council did not exist on any day of the period (register life dates): the
+    -- publisher restated it on later boundaries, or reported it after abolition. Kept, not dropped.
+    outside_life    BOOLEAN NOT NULL
 );
 
 CREATE TABLE questions (
@@ -120,6 +125,8 @@ CREATE TABLE comparator_values (
     area_code     VARCHAR,             -- ONS code of the area when known, e.g. E92000001
     value         DOUBLE,
     status        VARCHAR,
+    lower_ci      DOUBLE,              -- 95% confidence limits when the publisher gives them
+    upper_ci      DOUBLE,
     source_name   VARCHAR NOT NULL
 );
 

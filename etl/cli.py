@@ -20,6 +20,7 @@ from etl.status import format_status, warehouse_status
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,7 +46,33 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("load-inbox", help="check and publish the self-assessment submissions in the inbox")
     _add_operations(parser, commands)
     _add_import_commands(commands)
+    refresh = commands.add_parser("refresh-reference", help="rebuild data/reference and data/sources from originals")
+    refresh.add_argument(
+        "--from",
+        dest="from_dir",
+        type=Path,
+        default=REPO_ROOT.parent / "shared" / "data",
+        help="the originals (default: ../shared/data beside the repository)",
+    )
+    refresh.add_argument(
+        "--to",
+        dest="to_dir",
+        type=Path,
+        default=REPO_ROOT / "data",
+        help="the folder holding reference/ and sources/ (default: the repository's data/)",
+    )
     return parser
+
+
+def _refresh_reference(args: argparse.Namespace) -> int:
+    from etl.refresh import RefreshError, refresh_reference
+
+    try:
+        print(refresh_reference(args.from_dir, args.to_dir))
+    except RefreshError as exc:  # an original cannot be read: bad input, nothing was replaced
+        print(f"error: {exc}\nNothing was replaced in {args.to_dir}.", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
 
 
 def _add_import_commands(commands: argparse._SubParsersAction) -> None:
@@ -198,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _imports(args)
         if args.command == "build-demo":
             return _build_demo(args)
+        if args.command == "refresh-reference":
+            return _refresh_reference(args)
         if args.command == "status":
             print(format_status(warehouse_status(args.warehouse)))
             return EXIT_OK

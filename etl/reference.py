@@ -236,26 +236,34 @@ def boundaries(
             f"or set {REFERENCE_ENV_VAR} to a folder holding uk-boundaries/"
         )
     wanted = set(codes) if codes is not None else _councils_on(base, period_start)
-    collection = json.loads(_file_text(path, path.stat().st_mtime_ns))
-    collection["features"] = [f for f in collection["features"] if f["id"] in wanted]
-    return collection
+    features = _feature_texts(path, path.stat().st_mtime_ns)
+    chosen = [text for code, text in features.items() if code in wanted]
+    return {"type": "FeatureCollection", "features": json.loads("[" + ",".join(chosen) + "]")}
 
 
-@functools.lru_cache(maxsize=4)  # the text, not the objects: every caller gets fresh ones
-def _file_text(path: Path, stamp: int) -> str:
-    return path.read_text(encoding="utf-8")
+@functools.lru_cache(maxsize=4)
+def _feature_texts(path: Path, stamp: int) -> dict[str, str]:
+    """Each feature's JSON text by id, parsed once per file version: a call decodes only the
+    features it returns, and every caller gets objects of its own."""
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    return {f["id"]: json.dumps(f, separators=(",", ":"), ensure_ascii=False) for f in collection["features"]}
 
 
 def _councils_on(base: Path, day: date | None) -> set[str]:
     """authority_codes of the councils that existed on ``day`` (``None``: the current ones)."""
+    lives = _council_lives(base, (base / REGISTER_FILE).stat().st_mtime_ns)
+    if day is None:
+        return {code for code, _, _, current in lives if current}
+    return {code for code, start, end, _ in lives if existed_on(start, end, day)}
+
+
+@functools.lru_cache(maxsize=4)  # a map redraw must not re-read the register
+def _council_lives(base: Path, stamp: int) -> tuple[tuple[str, date | None, date | None, bool], ...]:
+    """(authority_code, start_date, end_date, is_current) of every council in the register."""
     authorities = read_authorities(base, boundary_centroids=False)
     councils = authorities[authorities["is_council"]]
-    if day is None:
-        return set(councils.loc[councils["is_current"], "authority_code"])
-    lives = zip(
-        councils["authority_code"].tolist(), councils["start_date"].tolist(), councils["end_date"].tolist(), strict=True
-    )
-    return {code for code, start, end in lives if existed_on(start, end, day)}
+    columns = ("authority_code", "start_date", "end_date", "is_current")
+    return tuple(zip(*(councils[c].tolist() for c in columns), strict=True))
 
 
 def existed_on(start: date | None, end: date | None, day: date) -> bool:

@@ -50,7 +50,7 @@ class VendoredFolder:
     build: str  # name of the builder below
 
 
-FOLDERS = (
+FOLDERS = (  # built in this order: the slow boundaries last, so bad input elsewhere fails fast
     VendoredFolder(
         target="reference/uk-authorities",
         original="uk-authorities",
@@ -76,18 +76,6 @@ FOLDERS = (
         build="copy",
     ),
     VendoredFolder(
-        target="reference/uk-boundaries",
-        original="uk-boundaries",
-        source="Explore Local Statistics app, council boundaries (uk-2025.topo.json)",
-        publisher="Office for National Statistics",
-        url="https://github.com/ONSdigital/explore-local-statistics-app",
-        licence="Open Government Licence v3.0",
-        licence_from="ons-local-statistics/LICENSE.md",  # the OGL text: uk-boundaries/ has none of its own
-        attribution=f"{ONS_ATTRIBUTION}; {OS_ATTRIBUTION}",
-        snapshot="2026-06",
-        build="boundaries",
-    ),
-    VendoredFolder(
         target="sources/ons-local-statistics",
         original="ons-local-statistics",
         source="Explore Local Statistics data",
@@ -110,6 +98,18 @@ FOLDERS = (
         attribution="Crown copyright, Office for National Statistics (MIT licence)",
         snapshot="2026-06",
         build="copy",
+    ),
+    VendoredFolder(
+        target="reference/uk-boundaries",
+        original="uk-boundaries",
+        source="Explore Local Statistics app, council boundaries (uk-2025.topo.json)",
+        publisher="Office for National Statistics",
+        url="https://github.com/ONSdigital/explore-local-statistics-app",
+        licence="Open Government Licence v3.0",
+        licence_from="ons-local-statistics/LICENSE.md",  # the OGL text: uk-boundaries/ has none of its own
+        attribution=f"{ONS_ATTRIBUTION}; {OS_ATTRIBUTION}",
+        snapshot="2026-06",
+        build="boundaries",
     ),
 )
 

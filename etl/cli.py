@@ -7,7 +7,6 @@ full disk). ``main`` turns the library's exceptions into those codes in one plac
 
 from __future__ import annotations
 
-import importlib
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -278,26 +277,30 @@ def export(options: Options, file_format: str, dir: Path) -> int:
 
 
 # -- the vendored register -------------------------------------------------------------------------
-@cli.command("refresh-reference", help="copy the published register into the project's own data folder")
+@cli.command("refresh-reference", help="rebuild data/reference and data/sources from the publishers' originals")
 @click.option(
     "--from",
     "source_dir",
     type=PathArgument,
     default=DEFAULT_REFRESH_FROM,
-    help="folder with the published register (default: ../shared/data)",
+    help="the originals (default: ../shared/data beside the repository)",
 )
 @click.option(
-    "--to", "target_dir", type=PathArgument, default=DEFAULT_REFRESH_TO, help="target folder (default: data/)"
+    "--to",
+    "target_dir",
+    type=PathArgument,
+    default=DEFAULT_REFRESH_TO,
+    help="the folder holding reference/ and sources/ (default: the repository's data/)",
 )
 def refresh_reference(source_dir: Path, target_dir: Path) -> int:
-    try:  # imported by name: the module arrives with the data branch and may be absent here
-        refresh = importlib.import_module("etl.refresh").refresh_reference
-    except ModuleNotFoundError as exc:
-        if exc.name != "etl.refresh":
-            raise
-        _say("error: refresh-reference is not available in this copy of Exemplar (etl/refresh.py is missing)", ok=False)
-        return EXIT_ERROR
-    _say(refresh(source_dir, target_dir))
+    from etl.refresh import RefreshError
+    from etl.refresh import refresh_reference as rebuild
+
+    try:
+        _say(rebuild(source_dir, target_dir))
+    except RefreshError as exc:  # an original cannot be read: bad input, nothing was replaced
+        _say(f"error: {exc}\nNothing was replaced in {target_dir}.", ok=False)
+        return EXIT_INVALID
     return EXIT_OK
 
 

@@ -1,12 +1,19 @@
 """Reference facts about UK local authorities, built from the published register.
 
-Source: mySociety "UK Local Authority Names and Codes" and "Composite UK IMD" (MIT licence),
-read from ``../shared/data`` (or ``$EXEMPLAR_REFERENCE_DIR``). The project keeps its own
-tables in the warehouse's ``ref`` schema; it never copies the source files.
+Sources: mySociety "UK Local Authority Names and Codes" and "Composite UK IMD" (MIT licence),
+and ONS's council boundaries (Open Government Licence v3.0), vendored in the repository's
+``data/reference/`` (``$EXEMPLAR_REFERENCE_DIR`` overrides it) and rebuilt from the originals by
+``python -m etl refresh-reference`` (see ``data/README.md``). The warehouse's ``ref`` schema is
+built from them; :func:`boundaries` serves the council shapes to maps.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
+import json
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +27,10 @@ __all__ = [
     "read_authorities",
     "read_authority_names",
     "read_authority_codes",
+    "read_boundary_centroids",
+    "boundaries",
+    "existed_on",
+    "BOUNDARY_DETAILS",
     "REFERENCE_SOURCES",
 ]
 
@@ -28,6 +39,13 @@ REGISTER_FILE = Path("uk-authorities") / "uk_local_authorities.csv"
 NAMES_FILE = Path("uk-authorities") / "lookup_name_to_registry.csv"
 GSS_FILE = Path("uk-authorities") / "lookup_gss_to_registry.csv"
 DEPRIVATION_FILE = Path("uk-deprivation") / "la_deprivation.csv"
+CENTROIDS_FILE = Path("uk-boundaries") / "centroids.csv"
+# Two levels of detail (see data/README.md): coarse for UK- or nation-wide maps, fine for a
+# region or a few councils.
+BOUNDARY_DETAILS = ("coarse", "fine")
+BOUNDARY_FILES = {detail: Path("uk-boundaries") / f"councils-{detail}.geojson" for detail in BOUNDARY_DETAILS}
+# Every file the ref tables are built from: a change to any of them rebuilds the tables.
+REFERENCE_FILES = (REGISTER_FILE, NAMES_FILE, GSS_FILE, DEPRIVATION_FILE, CENTROIDS_FILE)
 
 # Bodies that are not councils: never mixed into council peer groups.
 NON_COUNCIL_TYPES = frozenset({"Combined authority", "Strategic Regional Authority"})
@@ -56,26 +74,26 @@ REFERENCE_SOURCES = [
         "snapshot": "2025-06-25",
         "files": "la_deprivation.csv",
     },
+    {
+        "name": "uk-boundaries",
+        "publisher": "Office for National Statistics, Explore Local Statistics (council boundaries)",
+        "licence": "Open Government Licence v3.0; contains OS data © Crown copyright and database right",
+        "snapshot": "2026-06",
+        "files": "councils-coarse.geojson, councils-fine.geojson, centroids.csv (from uk-2025.topo.json)",
+    },
 ]
 
 
 def default_reference_dir() -> Path:
-    """``$EXEMPLAR_REFERENCE_DIR``, else the ``shared/data`` folder beside the project."""
-    override = settings.reference_dir()
-    if override:
-        return override
-    root = Path(__file__).resolve().parent.parent
-    for candidate in (root.parent / "shared" / "data", root / ".." / "shared" / "data"):
-        if (candidate / REGISTER_FILE).exists():
-            return candidate.resolve()
-    return (root.parent / "shared" / "data").resolve()
+    """``$EXEMPLAR_REFERENCE_DIR``, else the repository's own ``data/reference`` folder."""
+    return settings.reference_dir() or settings.PROJECT_ROOT / "data" / "reference"
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(
             f"reference file {path} is missing: set {REFERENCE_ENV_VAR} to the folder holding "
-            "uk-authorities/ and uk-deprivation/"
+            "uk-authorities/ and uk-deprivation/ (the repository's data/reference by default)"
         )
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
@@ -92,17 +110,21 @@ def _float_or_none(text: str) -> float | None:
     return float(text) if text not in ("", "nan") else None
 
 
-def read_authorities(reference_dir: Path | None = None) -> pd.DataFrame:
+def read_authorities(reference_dir: Path | None = None, *, boundary_centroids: bool = True) -> pd.DataFrame:
     """Every authority in the register, one row each, with the columns of ``ref.authorities``.
 
     ``authority_code`` is the GSS code, or the register code for the pre-2015 Northern Irish
     districts that never had one. Ended authorities stay, with ``end_date`` and successors.
+    ``lat``/``lon`` are the centroid of the council's boundary where one exists (the register's
+    are sometimes far off: it puts Lancashire in the East Midlands), else the register's;
+    ``boundary_centroids=False`` keeps the register's everywhere.
 
     Raises:
         FileNotFoundError: the register files are not in ``reference_dir``.
     """
     base = reference_dir or default_reference_dir()
     register = _read_csv(base / REGISTER_FILE)
+    centroids = read_boundary_centroids(base) if boundary_centroids else {}
     deprivation = _read_csv(base / DEPRIVATION_FILE).set_index("local-authority-code")
 
     key_of = {
@@ -137,8 +159,7 @@ def read_authorities(reference_dir: Path | None = None) -> pd.DataFrame:
                 "population": int(population) if population is not None else None,
                 "area_km2": area,
                 "density_per_km2": (population / area) if population and area else None,
-                "lat": _float_or_none(row["lat"]),
-                "lon": _float_or_none(row["long"]),
+                **_centroid(centroids.get(key_of[code]), row),
                 "start_date": _date_or_none(row["start-date"]),
                 "end_date": _date_or_none(row["end-date"]),
                 "is_current": row["current-authority"] == "True",
@@ -153,6 +174,99 @@ def read_authorities(reference_dir: Path | None = None) -> pd.DataFrame:
     for column in ("population", "deprivation_quintile", "deprivation_decile"):
         frame[column] = frame[column].astype("Int64")
     return frame.sort_values("authority_code", kind="stable").reset_index(drop=True)
+
+
+def _centroid(boundary: tuple[float, float] | None, row: pd.Series) -> dict[str, float | None]:
+    if boundary is not None:
+        return {"lat": boundary[0], "lon": boundary[1]}
+    return {"lat": _float_or_none(row["lat"]), "lon": _float_or_none(row["long"])}
+
+
+def read_boundary_centroids(reference_dir: Path | None = None) -> dict[str, tuple[float, float]]:
+    """authority_code -> (lat, lon) of the council's boundary centroid (``uk-boundaries/centroids.csv``).
+
+    Empty when the folder has no boundaries (e.g. ``$EXEMPLAR_REFERENCE_DIR`` pointing at the
+    originals): the register's own centroids are then used.
+    """
+    path = (reference_dir or default_reference_dir()) / CENTROIDS_FILE
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["authority_code"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(handle)}
+
+
+def boundaries(
+    period_start: date | None = None,
+    *,
+    codes: Iterable[str] | None = None,
+    detail: str = "coarse",
+    reference_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Council boundaries as a GeoJSON FeatureCollection for a plotly choropleth.
+
+    Each feature's ``id`` is the council's ``authority_code`` (as in ``ref.authorities``) and
+    its ``properties`` hold ``name``; rings are wound as plotly's ``geo`` maps expect. Use it as
+    ``px.choropleth(frame, geojson=..., locations="authority_code")`` (``featureidkey`` "id").
+
+    Args:
+        period_start: the councils that existed on this day by the register's life dates
+            (``start_date <= day < end_date``); ``None``: the current councils.
+        codes: instead of a day, exactly these councils (e.g. those ``councils_in(p)`` gives,
+            which adds councils the data reports outside their life); codes without a boundary
+            (the Northern Irish districts abolished in 2015) are left out.
+        detail: ``"coarse"`` (simplified; about 0.5 MB for every current lower-tier council) for
+            UK- or nation-wide maps, ``"fine"`` (as published) for a region or a few councils.
+        reference_dir: the reference folder (default :func:`default_reference_dir`).
+
+    Every call returns new objects: callers may change them.
+
+    Raises:
+        ValueError: ``detail`` is not one of ``BOUNDARY_DETAILS``.
+        FileNotFoundError: the boundary files are not in the reference folder.
+    """
+    if detail not in BOUNDARY_DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(BOUNDARY_DETAILS)}, not {detail!r}")
+    base = reference_dir or default_reference_dir()
+    path = base / BOUNDARY_FILES[detail]
+    if not path.exists():
+        raise FileNotFoundError(
+            f"boundary file {path} is missing: rebuild it with `python -m etl refresh-reference` "
+            f"or set {REFERENCE_ENV_VAR} to a folder holding uk-boundaries/"
+        )
+    wanted = set(codes) if codes is not None else _councils_on(base, period_start)
+    features = _feature_texts(path, path.stat().st_mtime_ns)
+    chosen = [text for code, text in features.items() if code in wanted]
+    return {"type": "FeatureCollection", "features": json.loads("[" + ",".join(chosen) + "]")}
+
+
+@functools.lru_cache(maxsize=4)
+def _feature_texts(path: Path, stamp: int) -> dict[str, str]:
+    """Each feature's JSON text by id, parsed once per file version: a call decodes only the
+    features it returns, and every caller gets objects of its own."""
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    return {f["id"]: json.dumps(f, separators=(",", ":"), ensure_ascii=False) for f in collection["features"]}
+
+
+def _councils_on(base: Path, day: date | None) -> set[str]:
+    """authority_codes of the councils that existed on ``day`` (``None``: the current ones)."""
+    lives = _council_lives(base, (base / REGISTER_FILE).stat().st_mtime_ns)
+    if day is None:
+        return {code for code, _, _, current in lives if current}
+    return {code for code, start, end, _ in lives if existed_on(start, end, day)}
+
+
+@functools.lru_cache(maxsize=4)  # a map redraw must not re-read the register
+def _council_lives(base: Path, stamp: int) -> tuple[tuple[str, date | None, date | None, bool], ...]:
+    """(authority_code, start_date, end_date, is_current) of every council in the register."""
+    authorities = read_authorities(base, boundary_centroids=False)
+    councils = authorities[authorities["is_council"]]
+    columns = ("authority_code", "start_date", "end_date", "is_current")
+    return tuple(zip(*(councils[c].tolist() for c in columns), strict=True))
+
+
+def existed_on(start: date | None, end: date | None, day: date) -> bool:
+    """The register's life rule for one day: ``start_date <= day < end_date`` (no date: no limit)."""
+    return (start is None or start <= day) and (end is None or end > day)
 
 
 def _region(row: pd.Series, region_of: dict[str, str]) -> str:

@@ -56,7 +56,7 @@ class Setting:
 
 WAREHOUSE = Setting("EXEMPLAR_WAREHOUSE", "data/exemplar.duckdb", "the live warehouse path (a symlink)")
 REFERENCE_DIR = Setting(
-    "EXEMPLAR_REFERENCE_DIR", None, "folder holding the register (uk-authorities/, uk-deprivation/)"
+    "EXEMPLAR_REFERENCE_DIR", "data/reference", "folder holding the register, deprivation and boundaries"
 )
 KEEP_VERSIONS = Setting("EXEMPLAR_KEEP_VERSIONS", str(DEFAULT_KEEP_VERSIONS), "versions kept after each publish")
 ETL_MEMORY = Setting("EXEMPLAR_ETL_MEMORY", "1GB", "DuckDB memory limit of a load (it spills beyond it)")

@@ -13,7 +13,7 @@ from etl.warehouse import WarehousePaths
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    """The real published register and deprivation files in ../shared/data."""
+    """The real published register, deprivation and boundaries vendored in the repository's data/reference."""
     path = reference.default_reference_dir()
     assert (path / reference.REGISTER_FILE).exists(), f"reference data missing at {path}"
     return path

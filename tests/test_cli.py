@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
-import types
-from pathlib import Path
 
 import pytest
 
@@ -153,30 +150,6 @@ def test_help_exits_0_and_a_bad_command_or_option_exits_2(capsys, warehouse_path
     assert code == 2 and "'xml' is not one of 'parquet', 'csv'" in err
     code, _, err = run(capsys, warehouse_path, reference_dir, "load")
     assert code == 2 and "Missing argument" in err
-
-
-def test_refresh_reference_without_the_refresh_module_says_so_and_exits_2(capsys, warehouse_path, reference_dir,
-                                                                          monkeypatch):
-    monkeypatch.setitem(sys.modules, "etl.refresh", None)  # as on a copy without etl/refresh.py
-    code, _, err = run(capsys, warehouse_path, reference_dir, "refresh-reference")
-    assert code == 2 and "refresh-reference is not available" in err
-
-
-def test_refresh_reference_hands_both_folders_to_the_refresh_module(capsys, warehouse_path, reference_dir,
-                                                                    monkeypatch, tmp_path):
-    calls = []
-    module = types.ModuleType("etl.refresh")
-
-    def refresh_reference(source_dir: Path, target_dir: Path) -> str:
-        calls.append((source_dir, target_dir))
-        return f"refreshed {target_dir.name} from {source_dir.name}"
-
-    module.refresh_reference = refresh_reference
-    monkeypatch.setitem(sys.modules, "etl.refresh", module)  # the data branch's module, by its agreed signature
-    code, out, _ = run(capsys, warehouse_path, reference_dir, "refresh-reference", "--from", str(tmp_path / "a"),
-                       "--to", str(tmp_path / "b"))
-    assert code == 0 and "refreshed b from a" in out
-    assert calls == [(tmp_path / "a", tmp_path / "b")]
 
 
 def test_import_hands_keep_versions_to_its_load(capsys, warehouse_path, reference_dir, tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from etl import reference
@@ -198,12 +198,14 @@ def test_region_named_like_a_combined_authority_is_ambiguous_until_settled(match
 
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
-def test_respelled_register_names_never_match_another_council(matcher, register_names, data):
+def test_respelled_register_names_never_match_another_council(matcher, register_names, codes_per_name, data):
     name, code = data.draw(st.sampled_from(register_names))
     respelled = name.replace(" and ", data.draw(st.sampled_from([" and ", " & ", " AND "])))
     respelled = data.draw(st.sampled_from([str.upper, str.lower, str.title, lambda t: t]))(respelled)
     respelled = respelled.replace(" ", data.draw(st.sampled_from([" ", "  ", " - "])))
     respelled += data.draw(st.sampled_from(["", " Council", " Borough Council", " District Council", "."]))
+    # "Somerset" (the old county) + " Council" is "Somerset Council", the new unitary's own name
+    assume(codes_per_name.get(" ".join(respelled.casefold().split()), {code}) <= {code})
     result = matcher.match_name(respelled)
     # matched to the same council, or reported (ambiguous/unmatched): never a different council
     assert result.authority_code in (None, code), (name, respelled, result)

@@ -1,4 +1,4 @@
-"""Contract tests: the warehouse's ref tables against the real register in ../shared/data.
+"""Contract tests: the warehouse's ref tables against the real register in data/reference.
 
 Expected facts are read straight from the published CSV files with the csv module, independently
 of etl/reference.py, and compared with what the published demo warehouse holds.

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import duckdb
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.sqltext import sql_identifier, sql_literal, sql_literal_list
 
 
+@settings(deadline=None)  # each example opens a DuckDB connection: slow on a busy machine
 @given(st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))))
 def test_literal_reads_back_exactly(text):
     assert duckdb.connect().execute(f"SELECT {sql_literal(text)}").fetchone()[0] == text
 
 
+@settings(deadline=None)
 @given(st.text(min_size=1, alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))))
 def test_identifier_names_the_column_exactly(name):
     con = duckdb.connect()

@@ -50,6 +50,7 @@ from etl.warehouse import SCHEMA_VERSION, SPILL_DIR, WarehousePaths, append_load
 __all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY_ENV"]
 
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
+MACROS_SQL = Path(__file__).with_name("sql") / "macros.sql"  # the dashboard's shared rules, after the schema
 ETL_MEMORY_ENV = "EXEMPLAR_ETL_MEMORY"
 DEFAULT_ETL_MEMORY = "1GB"  # leaves headroom under the 2 GB peak target; DuckDB spills beyond it
 
@@ -190,6 +191,7 @@ def _build(
     try:
         stages.start("reference")
         con.execute(SCHEMA_SQL.read_text())
+        con.execute(MACROS_SQL.read_text())  # persistent macros bind to the tables just created
         _insert_reference(con, reference_dir)
         stages.done(rows=con.execute("SELECT count(*) FROM ref.authorities").fetchone()[0])
         steps.update()

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 ENV_VAR = "EXEMPLAR_WAREHOUSE"
-SCHEMA_VERSION = "2"  # bump when a table or view changes shape: readers refuse older files
+SCHEMA_VERSION = "3"  # bump when a table, view or macro changes shape: readers refuse older files
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "exemplar.duckdb"
 BUILDING_PREFIX = ".building-"  # files a crashed build left behind start with this

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real register, a demo warehouse built once per run, fresh warehouse paths."""
+"""Shared fixtures: the real register, a demo warehouse built once per run, fresh warehouse paths,
+and the AppTest page opener. Builders (source folders, fixture warehouses) live in tests/support."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from etl import reference
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths
+from tests.support import apptest, sa_fixture
 
 
 @pytest.fixture(scope="session")
@@ -59,39 +61,40 @@ def paths(warehouse_path) -> WarehousePaths:
     return WarehousePaths(warehouse_path)
 
 
-def write_source(folder: Path, files: dict[str, str | bytes]) -> Path:
-    """Write a source folder from {file name: text or bytes}; returns the folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        (folder / name).write_bytes(data)
-    return folder
+@pytest.fixture
+def open_page(monkeypatch):
+    """``open_page(live, page, **params)``: the app on warehouse ``live``, on ``page`` (a path
+    under dashboard/views, or its stem) with ``params`` in the URL, run once without an exception.
+    Downloads are kept: ``tests.support.apptest.downloads(at)``."""
+    apptest.keep_downloads(monkeypatch)
+
+    def _open(live: Path, page: str, **params: str):
+        monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
+        return apptest.open_page(page, **params)
+
+    return _open
 
 
 @pytest.fixture(scope="session")
 def sa_live(tmp_path_factory, authorities, reference_dir) -> Path:
-    """The self-assessment fixture warehouse (tests/sa_fixture.py), built once; copy before loading."""
-    import sa_fixture
-
+    """The self-assessment fixture warehouse (tests/support/sa_fixture.py), built once; copy before loading."""
     return sa_fixture.build_warehouse(tmp_path_factory.mktemp("sa-fixture"), authorities, reference_dir)
 
 
 @pytest.fixture(scope="session")
 def sa_parts(authorities) -> dict:
     """Which councils play which part in the self-assessment fixture."""
-    import sa_fixture
-
     return sa_fixture.layout(authorities)
 
 
 @pytest.fixture(scope="session")
 def sa_questions(sa_live):
     """The fixture's published question framework."""
-    from dashboard import selfassessment as sa
-    from dashboard.data import Warehouse
+    from dashboard.selfassessment import results
+    from dashboard.warehouse import FileWarehouse
 
-    wh = Warehouse(sa_live)
+    wh = FileWarehouse(sa_live)
     try:
-        return sa.framework(wh)
+        return results.framework(wh)
     finally:
         wh.close()

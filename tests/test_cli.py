@@ -9,7 +9,7 @@ import pytest
 
 from etl.cli import main
 from etl.warehouse import WarehousePaths
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 INDICATORS = ("indicator_id,name,theme,unit,polarity,description,source\n"
               "cli_pct,CLI share,Digital,%,higher,Share,Test\n")

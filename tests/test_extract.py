@@ -9,7 +9,7 @@ import pytest
 
 from etl.contract import FILE_SPECS
 from etl.extract import SourceReadError, file_sha256, source_files, stage_file, stage_source
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 VALUES = FILE_SPECS["values.csv"]
 

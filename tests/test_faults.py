@@ -24,14 +24,14 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.template import template_frame
+from dashboard.selfassessment.template import template_frame
 from etl import load
 from etl.integrity import check_file
 from etl.load import Source, load_sources
 from etl.logs import read_stage_log
 from etl.submission import framework_id, write_to_inbox
 from etl.warehouse import BUILDING_PREFIX, WarehousePaths, etl_lock, read_load_log
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")

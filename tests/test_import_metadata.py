@@ -201,10 +201,10 @@ def test_existing_indicators_and_aggregates_kept_as_comparators(tmp_path, wareho
     assert comparators["status"].tolist()[2] == "suppressed"
     councils = table(warehouse_path, "SELECT authority_code FROM indicator_values ORDER BY 1")["authority_code"]
     assert councils.tolist() == ["E08000025", "E08000035"]  # the aggregates are not councils
-    from dashboard.data import Warehouse
-    from dashboard.peer_sets import comparator_values
+    from dashboard.warehouse import FileWarehouse
+    from dashboard.peers.sets import comparator_values
 
-    shown = comparator_values(Warehouse(warehouse_path), "A", "2019")  # what a page shows beside a group
+    shown = comparator_values(FileWarehouse(warehouse_path), "A", "2019")  # what a page shows beside a group
     assert shown["area_name"].tolist() == ["England", "United Kingdom", "Yorkshire and The Humber"]
 
 

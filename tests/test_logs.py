@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.data import Warehouse, WarehouseUnavailable
-from dashboard.logging_setup import LOGGER_NAME, _JsonLines
+from dashboard.warehouse import FileWarehouse, WarehouseUnavailable
+from dashboard.common.logs import LOGGER_NAME, _JsonLines
 from etl.load import Source, load_sources
 from etl.logs import read_stage_log, stage_log_path
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
 INDICATORS = "indicator_id,name,theme,unit,polarity,description,source\nlog_pct,Log test,Testing,%,higher,d,Tests\n"
@@ -76,7 +76,7 @@ def test_the_app_logs_a_missing_warehouse_with_its_context(tmp_path, monkeypatch
 def test_a_failing_query_is_logged_with_its_name_and_parameters(demo_warehouse, tmp_path, app_log):
     broken = tmp_path / "broken.duckdb"
     broken.write_bytes(demo_warehouse.resolve().read_bytes()[:100_000])
-    wh = Warehouse(broken)
+    wh = FileWarehouse(broken)
     try:
         with pytest.raises(WarehouseUnavailable):
             wh.query("meta")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths, read_load_log
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
 FAILED_MARKER = 999.0  # the value the failing load carries; no reader may ever see it

@@ -8,8 +8,8 @@ import random
 import pandas as pd
 import pytest
 
-from dashboard import reorg
-from dashboard.data import Warehouse
+from dashboard.councils import reorg
+from dashboard.warehouse import FileWarehouse
 from etl.load import Source, load_sources
 
 NORTH_YORKSHIRE = "E06000065"  # unitary from 1 April 2023: seven districts and the county before
@@ -46,7 +46,7 @@ def loaded(tmp_path_factory, authorities, reference_dir):
     values.to_csv(folder / "values.csv", index=False)
     live = tmp_path_factory.mktemp("reorg-wh") / "exemplar.duckdb"
     assert load_sources([Source.of(folder, "reorg")], live, reference_dir=reference_dir).ok
-    return Warehouse(live), values
+    return FileWarehouse(live), values
 
 
 def expected(values, authorities, members, indicator, how):

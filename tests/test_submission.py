@@ -11,11 +11,12 @@ import zipfile
 
 import pandas as pd
 import pytest
-import sa_fixture
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from dashboard import template
+from tests.support import sa_fixture
+from dashboard.selfassessment import template
+from tests.support.stamps import fixed_stamp
 from etl import submission
 from etl.warehouse import WarehousePaths
 
@@ -31,12 +32,12 @@ def council(authorities):
 
 @pytest.fixture(scope="module")
 def good_frame(sa_questions, council):
-    return sa_fixture.filled_rows(template.template_csv(sa_questions, council, ROUND), 3)
+    return sa_fixture.filled_rows(template.template_csv(sa_questions, council, ROUND, stamp=fixed_stamp()), 3)
 
 
 # -- the template ----------------------------------------------------------------------------
 def test_template_csv_has_one_row_per_question_with_levels_and_empty_score(sa_questions, council):
-    frame = pd.read_csv(io.BytesIO(template.template_csv(sa_questions, council, ROUND)), dtype=str,
+    frame = pd.read_csv(io.BytesIO(template.template_csv(sa_questions, council, ROUND, stamp=fixed_stamp())), dtype=str,
                         keep_default_na=False, encoding="utf-8-sig")
     assert sorted(frame["question_id"]) == sorted(sa_questions["question_id"])
     assert (frame["score"] == "").all()
@@ -49,7 +50,7 @@ def test_template_csv_has_one_row_per_question_with_levels_and_empty_score(sa_qu
 
 
 def test_template_xlsx_is_macro_free_and_matches_csv(sa_questions, council):
-    data = template.template_xlsx(sa_questions, council, ROUND)
+    data = template.template_xlsx(sa_questions, council, ROUND, stamp=fixed_stamp())
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert not any("vbaproject" in n.lower() for n in names)
     sheet = load_workbook(io.BytesIO(data))[submission.SHEET_NAME]
@@ -85,7 +86,7 @@ def test_filled_csv_passes_and_preview_shows_scores_and_meaning(good_frame, sa_q
 
 
 def test_filled_xlsx_with_numeric_scores_passes(sa_questions, council):
-    book = load_workbook(io.BytesIO(template.template_xlsx(sa_questions, council, ROUND)))
+    book = load_workbook(io.BytesIO(template.template_xlsx(sa_questions, council, ROUND, stamp=fixed_stamp())))
     sheet = book[submission.SHEET_NAME]
     for row in range(2, sheet.max_row + 1):
         sheet.cell(row=row, column=len(template.TEMPLATE_COLUMNS)).value = 4.0  # Excel's numbers are floats

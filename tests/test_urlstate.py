@@ -10,7 +10,7 @@ def _choice_page(widget: str, options: list[str]) -> AppTest:
     def page(widget: str, options: list[str]) -> None:
         import streamlit as st
 
-        from dashboard import urlstate
+        from dashboard.common import urlstate
 
         chooser = getattr(urlstate, widget)
         value = chooser("Colour", options, key="colour", default=options[-1] if options else None)

@@ -19,7 +19,7 @@ import pytest
 from etl.cli import main
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths, read_load_log
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
 

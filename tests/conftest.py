@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from hypothesis import settings
+
 from etl import reference
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths
-from tests.support import apptest, sa_fixture
+from tests.support import apptest, peer_fixture, sa_fixture
+
+
+# `make test-fast` runs hypothesis tests without an explicit example count on fewer examples.
+settings.register_profile("fast", max_examples=20)
 
 
 @pytest.fixture(scope="session")
@@ -76,9 +82,22 @@ def open_page(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def sa_live(tmp_path_factory, authorities, reference_dir) -> Path:
+def peer_live(tmp_path_factory, reference_dir) -> Path:
+    """The hand-made peer fixture warehouse (tests/support/peer_fixture.py), built once. Read-only."""
+    folder = tmp_path_factory.mktemp("peer-fixture")
+    return peer_fixture.build(folder / "src", folder / "wh" / "exemplar.duckdb", reference_dir)
+
+
+@pytest.fixture(scope="session")
+def sa_root(tmp_path_factory) -> Path:
+    """Where the self-assessment fixture's source files and warehouse are written."""
+    return tmp_path_factory.mktemp("sa-fixture")
+
+
+@pytest.fixture(scope="session")
+def sa_live(sa_root, authorities, reference_dir) -> Path:
     """The self-assessment fixture warehouse (tests/support/sa_fixture.py), built once; copy before loading."""
-    return sa_fixture.build_warehouse(tmp_path_factory.mktemp("sa-fixture"), authorities, reference_dir)
+    return sa_fixture.build_warehouse(sa_root, authorities, reference_dir)
 
 
 @pytest.fixture(scope="session")

@@ -233,6 +233,7 @@ def ref_stability(values, indicators, codes, period, eligible, draws, seed, sigm
     )
 
 
+@pytest.mark.slow  # 200 resamples against a pandas loop
 def test_stability_equals_pandas_reference(fixture_wh):
     wh, values, indicators = fixture_wh
     codes = sorted(values["authority_code"].unique())
@@ -325,6 +326,7 @@ def sql_scores(values, ind, ids, weights, themes=None, theme_weights=None, thres
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @FAST
 @given(small_data(), st.randoms(use_true_random=False))
 def test_composite_does_not_depend_on_indicator_order(data, rnd):
@@ -345,6 +347,7 @@ def test_composite_does_not_depend_on_indicator_order(data, rnd):
     np.testing.assert_array_equal(second["composite_rank"].astype(float), first["composite_rank"].astype(float))
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @FAST
 @given(small_data(), st.integers(0, 7), st.integers(0, 4), st.integers(1, 5))
 def test_improving_a_value_never_lowers_the_composite(data, council, indicator, step):
@@ -363,6 +366,7 @@ def test_improving_a_value_never_lowers_the_composite(data, council, indicator, 
     assert after.loc[f"C{c}", "raw_composite"] >= before.loc[f"C{c}", "raw_composite"] - 1e-12
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @FAST
 @given(small_data(), st.integers(0, 4))
 def test_flipping_polarity_mirrors_percentile_ranks(data, indicator):

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.exemplars import finder, profiles, scoring, stability
-from dashboard.exemplars.rule import ExemplarRule, evaluate, near_misses
 from dashboard.exemplars.charts import exemplar_map, overview_heatmap, theme_profile_chart
-from dashboard.warehouse import FrameWarehouse
 from dashboard.exemplars.exports import shortlist_csv, shortlist_frame, shortlist_provenance
+from dashboard.exemplars.rule import ExemplarRule, evaluate, near_misses
+from dashboard.warehouse import FrameWarehouse
 from tests.support.stamps import fixed_stamp
 from tests.test_exemplar_composite import PERIODS, make_tables, random_data
 
@@ -141,6 +141,7 @@ def test_relaxing_the_rule_admits_more(wh):
     assert sorted(table.index[table["is_exemplar"]]) == ["A", "B", "D", "E"]
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.sampled_from([0.5, 0.75, 0.9, 1.0]), st.floats(0.0, 0.6))
 def test_a_council_under_the_threshold_is_never_an_exemplar(seed, threshold, missing):

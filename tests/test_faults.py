@@ -31,10 +31,10 @@ from etl.load import Source, load_sources
 from etl.logs import read_stage_log
 from etl.submission import framework_id, write_to_inbox
 from etl.warehouse import BUILDING_PREFIX, WarehousePaths, etl_lock, read_load_log
+from tests.support.apptest import new_app
 from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 PAGES = re.findall(r'st\.Page\(\s*"([^"]+)"', (ROOT / "streamlit_app.py").read_text())
 TRACEBACK = "Traceback (most recent call last)"
 TINY_INDICATORS = (
@@ -101,7 +101,7 @@ def etl(
 
 def app_at(live: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
-    return AppTest.from_file(APP, default_timeout=60)
+    return new_app()
 
 
 def page_texts(at: AppTest) -> str:
@@ -190,6 +190,7 @@ def test_etl_refuses_to_publish_a_build_that_fails_its_integrity_check(live_copy
     assert failed and failed[-1]["stage"] == "integrity_file"
 
 
+@pytest.mark.slow  # ETL subprocesses and full loads
 def test_disk_filling_up_during_a_build_leaves_live_untouched(live_copy, demo_source, tmp_path):
     before, paths = snapshot(live_copy), WarehousePaths(live_copy)
     version = paths.current_version()
@@ -225,6 +226,7 @@ def _kill_during(command: list[str], env: dict[str, str], live: Path, stage_inde
     return stages[-1] if stages else "startup"
 
 
+@pytest.mark.slow  # ETL subprocesses and full loads
 def test_a_load_killed_at_random_points_never_damages_what_is_published(live_copy, tmp_path):
     rng = random.Random(20261130)  # seeded: the same ten kill points every run
     source = write_source(tmp_path / "tiny", {"indicators.csv": TINY_INDICATORS, "values.csv": TINY_VALUES})
@@ -258,6 +260,7 @@ def test_a_load_killed_at_random_points_never_damages_what_is_published(live_cop
     print(f"\nkilled loads; last stage each had finished: {reached}")
 
 
+@pytest.mark.slow  # ETL subprocesses and full loads
 def test_a_corrupted_inbox_submission_is_refused_and_the_good_one_published(live_copy):
     paths = WarehousePaths(live_copy)
     before = snapshot(live_copy)

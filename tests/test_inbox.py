@@ -9,14 +9,14 @@ import json
 import pandas as pd
 import pytest
 
-from tests.support import sa_fixture
 from dashboard.selfassessment import results as sa
 from dashboard.selfassessment import template
-from tests.support.stamps import fixed_stamp
 from dashboard.warehouse import FileWarehouse
 from etl import cli, submission
 from etl.inbox import OUTCOME_NAME, history_dir, load_inbox, pending_submissions, source_name
 from etl.warehouse import WarehousePaths
+from tests.support import sa_fixture
+from tests.support.stamps import fixed_stamp
 
 ROUND = "2024"
 

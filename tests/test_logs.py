@@ -7,12 +7,12 @@ import logging
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from dashboard.warehouse import FileWarehouse, WarehouseUnavailable
 from dashboard.common.logs import LOGGER_NAME, _JsonLines
+from dashboard.warehouse import FileWarehouse, WarehouseUnavailable
 from etl.load import Source, load_sources
 from etl.logs import read_stage_log, stage_log_path
+from tests.support.apptest import new_app
 from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +58,7 @@ def app_log(caplog):
 def test_the_app_logs_a_missing_warehouse_with_its_context(tmp_path, monkeypatch, app_log):
     missing = tmp_path / "none" / "exemplar.duckdb"
     monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(missing))
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at = new_app()
     at.query_params["council"] = "E08000025"
     at.run()
     assert not at.exception

@@ -17,7 +17,7 @@ from dashboard.warehouse import MACROS_SQL, SCHEMA_SQL
 from etl.warehouse import WarehousePaths
 
 MACROS = ["is_period", "councils_in", "better_value", "polarity_rank", "ranked_count", "value_status",
-          "change_direction", "quartile_band", "group_members"]
+          "change_direction", "quartile_band", "group_members", "published_answers"]
 
 
 def empty_warehouse() -> duckdb.DuckDBPyConnection:
@@ -102,6 +102,7 @@ def test_councils_in_by_life_dates_and_by_reported_values(con):
 date_or_none = st.one_of(st.none(), st.dates(dt.date(2022, 1, 1), dt.date(2025, 12, 31)))
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(date_or_none, date_or_none, st.booleans()), min_size=1, max_size=12))
 def test_councils_in_equals_the_python_mirror(lives):
@@ -151,6 +152,7 @@ def test_polarity_rank_ties_share_the_best_rank(con):
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(["higher", "lower"]),
        st.lists(st.one_of(st.none(), st.integers(0, 6).map(float)), min_size=1, max_size=15))
+@pytest.mark.slow  # hypothesis: a warehouse per example
 def test_polarity_rank_equals_pandas(polarity, values):
     connection = empty_warehouse()
     try:
@@ -206,6 +208,7 @@ def test_quartile_band_needs_enough_values(con):
     assert one(con, BAND, {"p": "higher", "v": 30, "n": None}) is None
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @settings(max_examples=50, deadline=None)
 @given(st.sampled_from(["higher", "lower", "neutral"]), st.lists(st.integers(0, 20).map(float), min_size=4, max_size=20))
 def test_quartile_band_equals_pandas_quartiles(polarity, values):
@@ -232,3 +235,19 @@ def test_group_members_names_the_given_codes(con):
                     ("c", True, "unitary", None, None)])
     rows = con.execute("SELECT * FROM group_members($codes) ORDER BY 1", {"codes": ["a", "c", "zz"]}).fetchall()
     assert rows == [("a", "a"), ("c", "c")]
+
+
+# -- published_answers --------------------------------------------------------------------------
+def test_published_answers_never_pass_an_unpublished_answer(con):
+    _register(con, [("a", True, "unitary", None, None), ("b", True, "unitary", None, None)])
+    con.execute("INSERT INTO questions VALUES ('q1', 'Theme', 'driver', 'Text', NULL, NULL, NULL, NULL, NULL, 's')")
+    con.executemany(
+        "INSERT INTO responses VALUES (?, ?, ?, 'q1', ?, ?, 's')",
+        [("a", "2023", dt.date(2023, 1, 1), 3, True), ("a", "2024", dt.date(2024, 1, 1), 4, True),
+         ("b", "2024", dt.date(2024, 1, 1), 5, False)],
+    )
+    rows = con.execute("SELECT authority_code, round, theme, role, score FROM published_answers($c, $r) ORDER BY 2",
+                       {"c": ["a", "b"], "r": None}).fetchall()
+    assert rows == [("a", "2023", "Theme", "driver", 3), ("a", "2024", "Theme", "driver", 4)]
+    one_round = con.execute("SELECT count(*) FROM published_answers($c, '2024')", {"c": ["a", "b"]}).fetchone()[0]
+    assert one_round == 1  # b's unpublished 5 never passes

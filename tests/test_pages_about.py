@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from dashboard.warehouse import FileWarehouse
-
-
 
 # AppTest does not expose a plain dataframe's key, so each table is found by a column only it has.
 TABLE_COLUMNS = {

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-
 FINDER = "dashboard/views/exemplars.py"
 OVERVIEW = "dashboard/views/exemplar_overview.py"
 METHOD = "dashboard/views/exemplar_method.py"

@@ -7,14 +7,12 @@ fixture must show as plain text.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.support import peer_fixture as fx
 from dashboard.common.register import DEFAULT_COUNCIL
+from tests.support import peer_fixture as fx
 from tests.support.apptest import table_with
 
 PROFILE, INDICATOR, PROGRESS = (f"dashboard/views/{p}.py" for p in ("profile", "indicator", "progress"))
@@ -204,9 +202,8 @@ def test_progress_defaults(open_page, demo_warehouse):
 
 # -- hostile names -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def fixture_live(tmp_path_factory, reference_dir):
-    folder = tmp_path_factory.mktemp("peer-pages")
-    return fx.build(folder / "src", folder / "wh" / "exemplar.duckdb", reference_dir)
+def fixture_live(peer_live):
+    return peer_live
 
 
 def test_hostile_names_show_as_plain_text(open_page, fixture_live):

@@ -10,13 +10,13 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from tests.support import sa_fixture
 from dashboard.selfassessment import results as sa
 from dashboard.selfassessment import template
-from tests.support.stamps import fixed_stamp
 from dashboard.warehouse import FileWarehouse
 from etl import cli, submission
 from etl.warehouse import WarehousePaths
+from tests.support import sa_fixture
+from tests.support.stamps import fixed_stamp
 
 ROUND = "2024"
 

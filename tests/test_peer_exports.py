@@ -13,20 +13,18 @@ import io
 import pandas as pd
 import pytest
 
-from tests.support import peer_fixture as fx
+from dashboard.common.exports import FORMULA_PREFIXES, export_stamp
 from dashboard.peers import exports as peer_exports
 from dashboard.peers import statistics
-from dashboard.warehouse import FileWarehouse
-from dashboard.common.exports import FORMULA_PREFIXES, export_stamp
-from tests.support.stamps import GENERATED
 from dashboard.peers.groups import PeerGroupSpec, resolve_peer_group
-
+from dashboard.warehouse import FileWarehouse
+from tests.support import peer_fixture as fx
+from tests.support.stamps import GENERATED
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory, reference_dir):
-    folder = tmp_path_factory.mktemp("peer-exports")
-    warehouse = FileWarehouse(fx.build(folder / "src", folder / "wh" / "exemplar.duckdb", reference_dir))
+def wh(peer_live):
+    warehouse = FileWarehouse(peer_live)
     yield warehouse
     warehouse.close()
 

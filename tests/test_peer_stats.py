@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support import peer_fixture as fx
 from dashboard.peers import statistics
-from dashboard.warehouse import FileWarehouse
 from dashboard.peers.groups import PeerGroupSpec, resolve_peer_group
+from dashboard.warehouse import FileWarehouse
+from tests.support import peer_fixture as fx
 
 BIRMINGHAM, GLASGOW, CUMBERLAND, ALLERDALE = "E08000025", "S12000049", "E06000063", "E07000026"
 FLOAT_TOL = 1e-9
@@ -149,11 +149,9 @@ def demo(demo_warehouse):
 
 
 @pytest.fixture(scope="module")
-def fixture_wh(tmp_path_factory, reference_dir):
-    folder = tmp_path_factory.mktemp("peer-fixture")
-    live = fx.build(folder / "src", folder / "wh" / "exemplar.duckdb", reference_dir)
-    wh = FileWarehouse(live)
-    yield wh, read_tables(live)
+def fixture_wh(peer_live):
+    wh = FileWarehouse(peer_live)
+    yield wh, read_tables(peer_live)
     wh.close()
 
 
@@ -179,6 +177,7 @@ def test_profile_equals_pandas_on_demo(demo, council, kind, period):
     assert len(frame) == len(tables["indicators"])
 
 
+@pytest.mark.slow  # hypothesis over the demo
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_profile_equals_pandas_for_any_custom_group(demo, data):

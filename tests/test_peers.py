@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from dashboard.warehouse import FileWarehouse
 from dashboard.peers.groups import (
     GROUP_KINDS,
     PeerGroupSpec,
@@ -16,6 +15,7 @@ from dashboard.peers.groups import (
     register_kind,
     resolve_peer_group,
 )
+from dashboard.warehouse import FileWarehouse
 
 BIRMINGHAM = "E08000025"
 GLASGOW = "S12000049"

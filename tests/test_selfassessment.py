@@ -12,23 +12,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.support import sa_fixture
 from dashboard.common.disclosure import hidden_reason
 from dashboard.peers.groups import PeerGroupSpec, resolve_peer_group
 from dashboard.selfassessment import results as sa
 from dashboard.selfassessment.quadrant import classify_quadrants
 from dashboard.views.compose import group_exemplars, outcome_scores, quadrant_for_group
-from dashboard.warehouse import SCHEMA_SQL, FileWarehouse, query_files
+from dashboard.warehouse import MACROS_SQL, SCHEMA_SQL, FileWarehouse, query_files
+from tests.support import sa_fixture
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
-    return tmp_path_factory.mktemp("sa-results")
+def root(sa_root, sa_live):
+    return sa_root  # the fixture's source files, written beside its warehouse
 
 
 @pytest.fixture(scope="module")
-def live(root, authorities, reference_dir):
-    return sa_fixture.build_warehouse(root, authorities, reference_dir)
+def live(sa_live):
+    return sa_live
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def published_csv(csv_responses):
 # -- disclosure ------------------------------------------------------------------------------
 def test_no_dashboard_query_reads_the_responses_table_directly():
     """Every query goes through the published_responses view, the one disclosure rule."""
-    files = sorted(query_files().values())
+    files = [*sorted(query_files().values()), MACROS_SQL]  # the queries and the macros they call
     assert any("published_responses" in path.read_text() for path in files)
     for path in files:
         sql = re.sub(r"--[^\n]*", "", path.read_text())  # comments do not count

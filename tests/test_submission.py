@@ -12,16 +12,14 @@ import zipfile
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from streamlit.testing.v1 import AppTest
 
-from tests.support import sa_fixture
 from dashboard.selfassessment import template
-from tests.support.stamps import fixed_stamp
 from etl import submission
 from etl.warehouse import WarehousePaths
+from tests.support import sa_fixture
+from tests.support.stamps import fixed_stamp
 
 ROUND = "2024"
-APP = "../streamlit_app.py"
 
 
 @pytest.fixture(scope="module")
@@ -198,27 +196,20 @@ def test_every_problem_is_reported_not_just_the_first(good_frame, sa_questions, 
 
 # -- the page: bad uploads never reach the inbox or the warehouse ----------------------------
 @pytest.fixture
-def page_live(sa_live, tmp_path, monkeypatch):
-    live = sa_fixture.copy_warehouse(sa_live, tmp_path / "wh")
-    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
-    return live
+def page_live(sa_live, tmp_path):
+    return sa_fixture.copy_warehouse(sa_live, tmp_path / "wh")
 
 
-def _submit_page(council: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["council"] = council
-    at.query_params["round"] = ROUND
-    at.run()
-    at.switch_page("dashboard/views/submit.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+@pytest.fixture
+def submit_page(page_live, open_page):
+    """The Submit page for a council and the round, on the fixture copy."""
+    return lambda council: open_page(page_live, "submit", council=council, round=ROUND)
 
 
-def test_bad_uploads_through_the_page_change_nothing(page_live, good_frame, council):
+def test_bad_uploads_through_the_page_change_nothing(page_live, submit_page, good_frame, council):
     folder = page_live.parent
     before = sa_fixture.tree_hash(folder)
-    at = _submit_page(council)
+    at = submit_page(council)
     for name, data, filename, _row, phrase in _bad_cases(good_frame, council):
         at.file_uploader(key="upload").set_value((filename, data, "application/octet-stream")).run()
         assert not at.exception, (name, at.exception)
@@ -230,10 +221,10 @@ def test_bad_uploads_through_the_page_change_nothing(page_live, good_frame, coun
     assert not WarehousePaths(page_live).inbox.exists()
 
 
-def test_good_upload_on_the_page_writes_exact_bytes_and_manifest(page_live, good_frame, council):
+def test_good_upload_on_the_page_writes_exact_bytes_and_manifest(page_live, submit_page, good_frame, council):
     data = sa_fixture.to_csv_bytes(good_frame)
     versions_before = sa_fixture.tree_hash(page_live.parent / "exemplar.versions")
-    at = _submit_page(council)
+    at = submit_page(council)
     at.file_uploader(key="upload").set_value(("filled.csv", data, "text/csv")).run()
     assert not at.error, [e.value for e in at.error]
     at.button(key="submit").click().run()

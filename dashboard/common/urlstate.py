@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from dashboard.common.text import markdown
+
 __all__ = [
     "url_selectbox",
     "url_multiselect",
-    "url_radio",
     "url_text",
     "url_number",
     "url_toggle",
@@ -30,8 +31,10 @@ _NOTICES = "_url_notices"
 
 
 def _notice(key: str, raw: str, fallback: Any) -> None:
+    # The URL's text is anyone's: escaped, so a link cannot put Markdown or HTML on the page.
     st.session_state.setdefault(_NOTICES, []).append(
-        f"The link's {key} value {raw!r} is not available here, so {fallback!r} is shown instead."
+        f"The link's {key} value {markdown(repr(raw))} is not available here, so {markdown(repr(fallback))} "
+        "is shown instead."
     )
 
 
@@ -64,27 +67,6 @@ def _write(key: str, value: Any) -> None:
         st.query_params[key] = text
 
 
-def _url_choice(
-    widget: Callable[..., Any],
-    label: str,
-    options: Sequence[T],
-    key: str,
-    default: T | None,
-    format_func: Callable[[T], str],
-    **kwargs: Any,
-) -> T:
-    """One option from ``options`` through ``widget``, seeded from and written back to the URL."""
-    options = list(options)
-    if not options:
-        st.warning(f"No {label.lower()} to choose from.")
-        st.stop()
-    fallback = default if default in options else options[0]
-    _initial(key, options, fallback)
-    value = widget(label, options, key=key, format_func=format_func, **kwargs)
-    _write(key, value)
-    return value
-
-
 def url_selectbox(
     label: str,
     options: Sequence[T],
@@ -92,23 +74,22 @@ def url_selectbox(
     default: T | None = None,
     format_func: Callable[[T], str] = str,
     container: Any = st,
+    radio: bool = False,
     **kwargs: Any,
 ) -> T:
-    """A selectbox kept in the URL under ``key``; returns the chosen option."""
-    return _url_choice(container.selectbox, label, options, key, default, format_func, **kwargs)
-
-
-def url_radio(
-    label: str,
-    options: Sequence[T],
-    key: str,
-    default: T | None = None,
-    format_func: Callable[[T], str] = str,
-    container: Any = st,
-    **kwargs: Any,
-) -> T:
-    """A radio group kept in the URL under ``key``; returns the chosen option."""
-    return _url_choice(container.radio, label, options, key, default, format_func, **kwargs)
+    """One option from ``options`` kept in the URL under ``key``: a selectbox, or a radio group
+    when ``radio``; returns the chosen option. Stops the page with a warning when there are no
+    options."""
+    options = list(options)
+    if not options:
+        st.warning(f"No {label.lower()} to choose from.")
+        st.stop()
+    fallback = default if default in options else options[0]
+    _initial(key, options, fallback)
+    widget = container.radio if radio else container.selectbox
+    value = widget(label, options, key=key, format_func=format_func, **kwargs)
+    _write(key, value)
+    return value
 
 
 def url_multiselect(

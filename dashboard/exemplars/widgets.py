@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.common.text import markdown
 from dashboard.common.urlstate import url_multiselect, url_number, url_selectbox, url_toggle
 from dashboard.exemplars.finder import ALL_REGIONS
 from dashboard.exemplars.rule import ExemplarRule
@@ -66,6 +67,22 @@ def choose_type_and_region(candidates: pd.DataFrame, container: Any = st) -> tup
     return kind, region
 
 
+def _weight(name: str, key: str, container: Any) -> float:
+    """One weight (0 to :data:`MAX_WEIGHT`, default 1) kept in the URL under ``key``; ``name``
+    (a theme or indicator name from the data) is its label."""
+    return float(
+        url_number(
+            markdown(name),
+            key=key,
+            default=1.0,
+            min_value=0.0,
+            max_value=MAX_WEIGHT,
+            step=WEIGHT_STEP,
+            container=container,
+        )
+    )
+
+
 def choose_method(wh: Warehouse, container: Any = st, resampling: bool = True) -> Method:
     """Indicator set, theme and indicator weights, rule thresholds and resampling settings."""
     catalogue = rankable_indicators(wh)
@@ -81,33 +98,10 @@ def choose_method(wh: Warehouse, container: Any = st, resampling: bool = True) -
     )
     chosen = catalogue[catalogue["indicator_id"].isin(indicators)]
     box.markdown("**Theme weights** (0 leaves a theme out; default equal)")
-    theme_weights = {
-        theme: float(
-            url_number(
-                theme,
-                key=f"w_{theme_slug(theme)}",
-                default=1.0,
-                min_value=0.0,
-                max_value=MAX_WEIGHT,
-                step=WEIGHT_STEP,
-                container=box,
-            )
-        )
-        for theme in sorted(chosen["theme"].unique())
-    }
+    theme_weights = {theme: _weight(theme, f"w_{theme_slug(theme)}", box) for theme in sorted(chosen["theme"].unique())}
     box.markdown("**Indicator weights** within their theme (default 1)")
     indicator_weights = {
-        str(row.indicator_id): float(
-            url_number(
-                str(row.name),
-                key=f"wi_{row.indicator_id}",
-                default=1.0,
-                min_value=0.0,
-                max_value=MAX_WEIGHT,
-                step=WEIGHT_STEP,
-                container=box,
-            )
-        )
+        str(row.indicator_id): _weight(str(row.name), f"wi_{row.indicator_id}", box)
         for row in chosen.itertuples(index=False)
     }
     box.markdown("**Exemplar rule**")

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.common.urlstate import show_url_notices, url_radio, url_selectbox
+from dashboard.common.urlstate import show_url_notices, url_selectbox
 from dashboard.common.widgets import choose_council
 from dashboard.exemplars import finder, scoring
 from dashboard.exemplars.rule import ExemplarRule, evaluate
@@ -128,13 +128,14 @@ def choose_exemplar_peer_group(wh: Warehouse, period: str, container: Any = st) 
     """The peer group: an authority type in a region (``type``, ``region``), or a council's peer
     group as on the peer pages (``council``, ``group``, ``peers``, ``set``); ``by`` says which."""
     candidates = finder.group_candidates(wh, period)
-    by = url_radio(
+    by = url_selectbox(
         "Choose the peer group by",
         list(_BY_LABELS),
         key="by",
         format_func=lambda b: _BY_LABELS[b],
-        horizontal=True,
         container=container,
+        radio=True,
+        horizontal=True,
     )
     if by == BY_COUNCIL:
         council, _ = choose_council(wh, container=container)

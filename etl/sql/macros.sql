@@ -113,3 +113,13 @@ CREATE MACRO group_members(codes) AS TABLE
 SELECT gm_a.authority_code, gm_a.short_name
 FROM ref.authorities gm_a
 WHERE list_contains(codes, gm_a.authority_code);
+
+-- The published self-assessment answers of the councils `for_codes` in round `in_round` (NULL:
+-- every round), with each question's theme and role. It reads the published_responses view, the
+-- warehouse's one disclosure rule, so no unpublished answer can pass.
+CREATE MACRO published_answers(for_codes, in_round) AS TABLE
+SELECT pa_r.authority_code, pa_r.round, pa_r.round_start, pa_r.question_id, pa_q.theme, pa_q.role, pa_r.score
+FROM published_responses pa_r
+JOIN questions pa_q ON pa_q.question_id = pa_r.question_id
+WHERE list_contains(for_codes, pa_r.authority_code)
+  AND (CAST(in_round AS VARCHAR) IS NULL OR pa_r.round = CAST(in_round AS VARCHAR));

@@ -1,9 +1,8 @@
 """Opening a page of the app in Streamlit's AppTest, and reading what it shows and offers.
 
 One way for every page test: :func:`open_page` (through the ``open_page`` fixture in conftest,
-which also sets the warehouse) runs the app once (``st.navigation`` registers the pages), switches
-to the page with the URL parameters and runs it, and fails on any exception. :data:`TIMEOUT_S`
-is the one timeout for a run.
+which also sets the warehouse) switches to the page with the URL parameters, runs it, and fails
+on any exception. :data:`TIMEOUT_S` is the one timeout for a run.
 
 AppTest keeps a download button's bytes in an in-memory media store it creates for each run and
 drops afterwards; :func:`keep_downloads` records what each run stores, so :func:`downloads` can
@@ -12,6 +11,7 @@ return every button's bytes by its key.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,10 @@ from streamlit.testing.v1 import app_test as app_test_module
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 TIMEOUT_S = 120  # one AppTest run on two busy cores; the first one of a process opens the warehouse
 _STORED: dict[str, bytes] = {}  # media file id -> bytes, over every run of the test
+# AppTest finds a page by its file name until st.navigation has registered the pages in a first
+# run; a page whose url_path is its file name (or the default page) needs no such run.
+_URL_PATHS = set(re.findall(r'url_path="([^"]+)"', APP.read_text(encoding="utf-8")))
+_DEFAULT_PAGE = "home"
 
 
 class _KeepingStorage(MemoryMediaFileStorage):
@@ -45,12 +49,19 @@ def page_path(page: str) -> str:
     return page if page.endswith(".py") else f"dashboard/views/{page}.py"
 
 
+def new_app() -> AppTest:
+    """The app in AppTest, not run yet (for a test that drives several pages in one session)."""
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+
+
 def open_page(page: str, **params: str) -> AppTest:
     """The app switched to ``page`` with ``params`` in the URL, run; no exception raised."""
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at = new_app()
     for key, value in params.items():
         at.query_params[key] = value
-    at.run()  # the first run registers the pages of st.navigation
+    stem = Path(page_path(page)).stem
+    if stem not in _URL_PATHS and stem != _DEFAULT_PAGE:
+        at.run()  # registers the pages of st.navigation, so a url_path other than the file name is found
     at.switch_page(page_path(page)).run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -167,7 +167,7 @@ def test_polarity_rank_equals_pandas(polarity, values):
 def test_ranks_are_within_each_group(con):
     frame = pd.DataFrame({"g": ["x", "x", "y", "y"], "p": ["2022", "2023", "2022", "2022"], "v": [1.0, 2.0, 3.0, 1.0]})
     con.register("t", frame)
-    rows = con.execute("SELECT g, p, v, polarity_rank('higher', v, (g, p)) FROM t ORDER BY g, p, v").fetchall()
+    rows = con.execute("SELECT g, p, v, polarity_rank('higher', v, g, also := p) FROM t ORDER BY g, p, v").fetchall()
     con.unregister("t")
     assert [r[3] for r in rows] == [1, 1, 2, 1]  # x-2022, x-2023, y-2022 (1.0 then 3.0)
 

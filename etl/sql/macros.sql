@@ -57,19 +57,20 @@ SELECT * FROM ci_final;
 CREATE MACRO better_value(polarity, value) AS
     CASE polarity WHEN 'higher' THEN value WHEN 'lower' THEN -value END;
 
--- The rank within a group (`within`: the window's partition, e.g. `period` or a row such as
--- `(group_key, period, indicator_id)`): 1 = best by polarity, ties share the best rank (SQL
--- rank(): 9, 7, 7, 5 rank 1, 2, 2, 4); missing values and neutral indicators get no rank.
-CREATE MACRO polarity_rank(polarity, value, within) AS
+-- The rank within a group: `within` is the window's partition (`period`; a group keyed by several
+-- columns passes them as `within`, `also`, `and_also`: separate keys partition faster than one row
+-- value). 1 = best by polarity, ties share the best rank (SQL rank(): 9, 7, 7, 5 rank 1, 2, 2, 4);
+-- missing values and neutral indicators get no rank (they sort last, so they never push a value
+-- down).
+CREATE MACRO polarity_rank(polarity, value, within, also := NULL, and_also := NULL) AS
     CASE WHEN better_value(polarity, value) IS NOT NULL
-         THEN rank() OVER (PARTITION BY within, better_value(polarity, value) IS NULL
-                           ORDER BY better_value(polarity, value) DESC)
+         THEN rank() OVER (PARTITION BY within, also, and_also ORDER BY better_value(polarity, value) DESC NULLS LAST)
     END;
 
--- How many members of the group `within` are ranked (n of "rank r of n"): those with a value;
--- NULL for neutral indicators, which are never ranked.
-CREATE MACRO ranked_count(polarity, value, within) AS
-    CASE WHEN polarity <> 'neutral' THEN count(value) OVER (PARTITION BY within) END;
+-- How many members of the group (keyed as for polarity_rank) are ranked (n of "rank r of n"):
+-- those with a value; NULL for neutral indicators, which are never ranked.
+CREATE MACRO ranked_count(polarity, value, within, also := NULL, and_also := NULL) AS
+    CASE WHEN polarity <> 'neutral' THEN count(value) OVER (PARTITION BY within, also, and_also) END;
 
 -- The status shown beside a value: the publisher's status, or 'missing' when there is no value
 -- and no status (no row at all for a member, or an empty cell).

@@ -56,8 +56,8 @@ group_values AS (
 ranked AS (
     SELECT group_key, period, authority_code, indicator_id, theme, polarity, value,
            indicator_weight, theme_weight,
-           polarity_rank(polarity, value, (group_key, period, indicator_id)) AS indicator_rank,
-           ranked_count(polarity, value, (group_key, period, indicator_id)) AS n_ranked
+           polarity_rank(polarity, value, group_key, also := period, and_also := indicator_id) AS indicator_rank,
+           ranked_count(polarity, value, group_key, also := period, and_also := indicator_id) AS n_ranked
     FROM group_values
 ),
 percentiles AS (

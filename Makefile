@@ -13,8 +13,12 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python
+# Reinstalled only when pyproject.toml changes (the stamp file says when it was last done).
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install-test: $(VENV)/.test-installed
 
 # Debian's chromium for the real-browser tests (Playwright must never download its own).
 browser:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: dashboard test install install-test browser demo bench lint clean
+.PHONY: dashboard test test-fast install install-test browser demo bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,12 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python
+# Reinstalled only when pyproject.toml changes (the stamp file says when it was last done).
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install-test: $(VENV)/.test-installed
 
 # Debian's chromium for the real-browser tests (Playwright must never download its own).
 browser:
@@ -32,6 +36,10 @@ dashboard: demo
 ## Install everything the tests need (chromium included) and run the whole suite.
 test: install-test browser
 	$(BIN)/python -m pytest
+
+## The quick lane while working: everything but the browser and slow tests (the full suite stays in CI).
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not browser and not slow" --hypothesis-profile=fast
 
 ## Static checks (settings in pyproject.toml): ruff lint, ruff format check, mypy on etl/ and dashboard/.
 lint: install-test

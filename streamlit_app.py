@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.ui import run_page
+from dashboard.common.page import run_page
 
 st.set_page_config(page_title="Exemplar", page_icon="📊", layout="wide")
 page = st.navigation(

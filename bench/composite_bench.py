@@ -14,8 +14,8 @@ What it does:
 2. Picks the first ``--indicators`` rankable indicators (by id) and the latest period, and times
    the composite for **all councils** existing in that period, twice: as one peer group, and as
    every authority type x region group scored at once (the UK overview's query). Each timing
-   goes through ``dashboard.data.Warehouse`` (read-only file, warm connection, result cache
-   cleared): ``exemplar.group_scores(detail=False)`` as ``composite_scores`` calls it, and, for
+   goes through ``dashboard.warehouse.FileWarehouse`` (read-only file, warm connection, result cache
+   cleared): ``scoring.group_scores(detail=False)`` as ``composite_scores`` calls it, and, for
    information, with the per-indicator detail the finder page fetches.
 3. Times a pandas implementation of the same definitions on the whole ``indicator_values``
    table held in memory beforehand (load time not counted), twice: the frame as DuckDB hands it
@@ -23,7 +23,7 @@ What it does:
    filter, polarity-adjusted rank within the group, percentile, weighted theme scores,
    composite, completeness, rank. Checks both give the same composites.
 4. Prints p50 timings and the ratio DuckDB / pandas (target: at most 0.25), then times
-   ``stability.rank_stability`` (200 draws) and the whole finder (``exemplar.find_exemplars``) for
+   ``stability.rank_stability`` (200 draws) and the whole finder (``finder.find_exemplars``) for
    the demo's largest peer group.
 
 Not a test: the figures depend on the machine; both sides are measured in the same run.
@@ -104,9 +104,9 @@ def pandas_composite(
 
 def load_in_memory(live: Path) -> pd.DataFrame:
     """The whole indicator_values table as a pandas frame, as DuckDB hands it over (default dtypes)."""
-    from dashboard.data import Warehouse
+    from dashboard.warehouse import FileWarehouse
 
-    wh = Warehouse(live)
+    wh = FileWarehouse(live)
     try:
         cursor = wh._connection(wh.current_file()).cursor()  # a benchmark may read the raw table
         frame = cursor.execute("SELECT indicator_id, period, authority_code, value FROM indicator_values").df()
@@ -123,14 +123,14 @@ def as_categorical(frame: pd.DataFrame) -> pd.DataFrame:
 
 def bench_composite(live: Path, n_indicators: int, repeats: int) -> None:
     """Composite for all councils over ``n_indicators`` indicators: DuckDB vs pandas."""
-    from dashboard import exemplar
-    from dashboard.data import Warehouse
+    from dashboard.exemplars import finder, scoring
+    from dashboard.warehouse import FileWarehouse
 
-    wh = Warehouse(live)
-    period = exemplar.period_sequence(wh)[-1]
-    catalogue = exemplar.rankable_indicators(wh)
+    wh = FileWarehouse(live)
+    period = scoring.period_sequence(wh)[-1]
+    catalogue = scoring.rankable_indicators(wh)
     chosen = sorted(catalogue["indicator_id"])[:n_indicators]
-    councils = exemplar.group_candidates(wh, period)
+    councils = finder.group_candidates(wh, period)
     codes = councils["authority_code"].tolist()
     type_region = (councils["authority_type"] + "|" + councils["region"].fillna("")).tolist()
     rows = int(wh.query("overview_counts")["value_rows"].iloc[0])
@@ -152,15 +152,15 @@ def bench_composite(live: Path, n_indicators: int, repeats: int) -> None:
         ("every type x region group at once", type_region),
     ):
 
-        def duck(groups=groups):  # the composite only, as exemplar.composite_scores asks for it
+        def duck(groups=groups):  # the composite only, as scoring.composite_scores asks for it
             wh.clear_cache()
-            return exemplar.group_scores(
+            return scoring.group_scores(
                 wh, codes, period, indicators=chosen, k=0, groups=groups, detail=False
             ).councils
 
         def duck_detail(groups=groups):  # plus every percentile rank and theme score, as the finder page asks
             wh.clear_cache()
-            return exemplar.group_scores(wh, codes, period, indicators=chosen, k=0, groups=groups).councils
+            return scoring.group_scores(wh, codes, period, indicators=chosen, k=0, groups=groups).councils
 
         detail_s, _ = timed(duck_detail, repeats)
         duck_s, duck_out = timed(duck, repeats)
@@ -189,15 +189,16 @@ def bench_composite(live: Path, n_indicators: int, repeats: int) -> None:
 
 def bench_stability(live: Path, repeats: int) -> None:
     """Rank-stability resampling (200 draws) and the whole finder for the demo's largest group."""
-    from dashboard import exemplar, stability
-    from dashboard.data import Warehouse
+    from dashboard.exemplars import finder, scoring, stability
+    from dashboard.exemplars.rule import ExemplarRule
+    from dashboard.warehouse import FileWarehouse
 
-    wh = Warehouse(live)
-    period = exemplar.period_sequence(wh)[-1]
-    councils = exemplar.group_candidates(wh, period)
+    wh = FileWarehouse(live)
+    period = scoring.period_sequence(wh)[-1]
+    councils = finder.group_candidates(wh, period)
     biggest = councils["authority_type"].value_counts().index[0]
     codes = councils.loc[councils["authority_type"] == biggest, "authority_code"].tolist()
-    scores = exemplar.group_scores(wh, codes, period)
+    scores = scoring.group_scores(wh, codes, period)
     eligible = scores.councils.dropna(subset=["composite"])["authority_code"].tolist()
     indicators = scores.values["indicator_id"].nunique()
     settings = stability.StabilitySettings()
@@ -209,7 +210,7 @@ def bench_stability(live: Path, repeats: int) -> None:
 
     def finder():
         wh.clear_cache()
-        return exemplar.find_exemplars(wh, codes, period, exemplar.ExemplarRule())
+        return finder.find_exemplars(wh, codes, period, ExemplarRule())
 
     find_s, found = timed(finder, repeats)
     print(
@@ -217,7 +218,7 @@ def bench_stability(live: Path, repeats: int) -> None:
         f"{find_s * 1000:,.0f} ms, {int(found.table['is_exemplar'].sum())} exemplars"
     )
     overview_s, _ = timed(
-        lambda: (wh.clear_cache(), exemplar.national_overview(wh, councils, period, exemplar.ExemplarRule())), repeats
+        lambda: (wh.clear_cache(), finder.national_overview(wh, councils, period, ExemplarRule())), repeats
     )
     print(f"UK overview (rule in every type x region group), demo: p50 {overview_s * 1000:,.0f} ms")
     wh.close()

@@ -30,7 +30,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app  # noqa: E402  (after the path)
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app  # noqa: E402  (after the path)
 
 OUTPUT = ROOT / "bench-output"
 PAGE_TIMEOUT_MS = 120_000  # the first page also warms DuckDB and plotly; two shared cores are slow

@@ -15,7 +15,7 @@ What it does:
 2. For a few councils and two peer-group kinds, resolves each peer group exactly as the pages
    do (``dashboard.peers.resolve_peer_group``) and times every named query of the profile page
    (``peer_profile``, ``peer_ranked_values``) and the indicator page (``peer_ranked_values``,
-   ``peer_trend``) through ``dashboard.data.Warehouse`` with its result cache cleared, so each
+   ``peer_trend``) through ``dashboard.warehouse.FileWarehouse`` with its result cache cleared, so each
    timing is a real query on a warm connection. Prints p50 per query on both warehouses and the
    ratio 16M / demo (target: at most 2).
 3. Starts ``streamlit run`` headless on a free port against the 16M warehouse, opens the
@@ -38,11 +38,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dashboard.peers import PeerGroup
+    from dashboard.peers.groups import PeerGroup
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app  # noqa: E402  (after the path)
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app  # noqa: E402  (after the path)
 
 OUTPUT = ROOT / "bench-output"
 SIZES = {"councils": 400, "indicators": 2000, "periods": 20}  # the issue's 16M-row warehouse
@@ -66,11 +66,11 @@ def _etl_bench() -> Any:
 
 def value_rows(live: Path) -> int:
     """Rows of indicator_values in the published warehouse at ``live`` (0 when none)."""
-    from dashboard.data import Warehouse, WarehouseUnavailable
+    from dashboard.warehouse import FileWarehouse, WarehouseUnavailable
 
     if not live.exists():
         return 0
-    wh = Warehouse(live)
+    wh = FileWarehouse(live)
     try:
         return int(wh.query("overview_counts")["value_rows"].iloc[0])
     except WarehouseUnavailable:
@@ -126,21 +126,22 @@ class Case:
 
 def cases(wh) -> list[Case]:
     """The page views to time on ``wh``: each council x group kind, latest period, a ranked indicator."""
-    from dashboard import benchmark
-    from dashboard.peers import PeerGroupSpec, resolve_peer_group
+    from dashboard.common.periods import value_periods
+    from dashboard.peers import statistics as peer_statistics
+    from dashboard.peers.groups import PeerGroupSpec, resolve_peer_group
 
-    period = benchmark.value_periods(wh)[0]
-    indicators = benchmark.indicator_list(wh)
+    period = value_periods(wh)[0]
+    indicators = peer_statistics.indicator_list(wh)
     ranked = indicators[indicators["polarity"] != "neutral"]["indicator_id"].tolist()
     indicator = ranked[len(ranked) // 2]
     return [Case(resolve_peer_group(wh, PeerGroupSpec(kind, code, period=period)), period, indicator)
             for code in COUNCILS for kind in GROUP_KINDS]
 
 
-# The named queries each page runs for one view, as the pages call them (dashboard.benchmark).
+# The named queries each page runs for one view, as the pages call them (dashboard.peers.statistics).
 def _queries(case: Case) -> dict[str, tuple[str, dict]]:
     group, codes = case.group, case.group.codes
-    from dashboard.benchmark import MIN_BAND_N
+    from dashboard.common.bands import MIN_BAND_N
 
     return {
         "peer_profile": ("peer_profile", {"codes": codes, "council": group.spec.council,
@@ -156,9 +157,9 @@ def time_queries(lives: dict[str, Path], repeats: int) -> dict[str, dict[str, li
     """Seconds per run of each named query over every case on each warehouse, uncached, on a
     warm connection. Runs are interleaved (demo, 16M, demo, ...) so load from other processes
     on a shared machine hits both sides alike."""
-    from dashboard.data import Warehouse
+    from dashboard.warehouse import FileWarehouse
 
-    whs = {label: Warehouse(live) for label, live in lives.items()}
+    whs = {label: FileWarehouse(live) for label, live in lives.items()}
     timings: dict[str, dict[str, list[float]]] = {label: {} for label in lives}
     try:
         views = {label: cases(wh) for label, wh in whs.items()}

@@ -36,7 +36,7 @@ __all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY
 SQL_DIR = Path(__file__).with_name("sql")
 SCHEMA_SQL = SQL_DIR / "schema.sql"
 # Persistent warehouse macros (the dashboard's shared SQL rules), applied right after the schema
-# whenever a version file is created; optional until a branch provides the file.
+# whenever a version file is created: they bind to the tables just created.
 MACROS_SQL = SQL_DIR / "macros.sql"
 ETL_MEMORY_ENV = settings.ETL_MEMORY.name  # default 1GB: headroom under the 2 GB peak target; DuckDB spills beyond it
 
@@ -266,10 +266,9 @@ def _read_reference_frames(base: Path, stamp: tuple[int | None, ...]) -> dict[st
 
 
 def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """The tables and views of a new version file, then the persistent macros (when present)."""
+    """The tables and views of a new version file, then the persistent macros."""
     con.execute(SCHEMA_SQL.read_text())
-    if MACROS_SQL.exists():
-        con.execute(MACROS_SQL.read_text())
+    con.execute(MACROS_SQL.read_text())
 
 
 def _attach_previous(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:

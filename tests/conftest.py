@@ -1,14 +1,20 @@
-"""Shared fixtures: the real register, a demo warehouse built once per run, fresh warehouse paths."""
+"""Shared fixtures: the real register, a demo warehouse built once per run, fresh warehouse paths,
+and the AppTest page opener. Builders (source folders, fixture warehouses) live in tests/support."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from etl import reference
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths
+from tests.support import apptest, peer_fixture, sa_fixture
+
+# `make test-fast` runs hypothesis tests without an explicit example count on fewer examples.
+settings.register_profile("fast", max_examples=20)
 
 
 @pytest.fixture(scope="session")
@@ -59,50 +65,53 @@ def paths(warehouse_path) -> WarehousePaths:
     return WarehousePaths(warehouse_path)
 
 
-def query_warehouse(live: Path, sql: str, params: list | None = None) -> list[tuple]:
-    """Rows of ``sql`` run on the published warehouse at ``live``, opened read-only and closed."""
-    import duckdb
+@pytest.fixture
+def open_page(monkeypatch):
+    """``open_page(live, page, **params)``: the app on warehouse ``live``, on ``page`` (a path
+    under dashboard/views, or its stem) with ``params`` in the URL, run once without an exception.
+    Downloads are kept: ``tests.support.apptest.downloads(at)``."""
+    apptest.keep_downloads(monkeypatch)
 
-    con = duckdb.connect(str(live), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+    def _open(live: Path, page: str, **params: str):
+        monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
+        return apptest.open_page(page, **params)
 
-
-def write_source(folder: Path, files: dict[str, str | bytes]) -> Path:
-    """Write a source folder from {file name: text or bytes}; returns the folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        (folder / name).write_bytes(data)
-    return folder
+    return _open
 
 
 @pytest.fixture(scope="session")
-def sa_live(tmp_path_factory, authorities, reference_dir) -> Path:
-    """The self-assessment fixture warehouse (tests/sa_fixture.py), built once; copy before loading."""
-    import sa_fixture
+def peer_live(tmp_path_factory, reference_dir) -> Path:
+    """The hand-made peer fixture warehouse (tests/support/peer_fixture.py), built once. Read-only."""
+    folder = tmp_path_factory.mktemp("peer-fixture")
+    return peer_fixture.build(folder / "src", folder / "wh" / "exemplar.duckdb", reference_dir)
 
-    return sa_fixture.build_warehouse(tmp_path_factory.mktemp("sa-fixture"), authorities, reference_dir)
+
+@pytest.fixture(scope="session")
+def sa_root(tmp_path_factory) -> Path:
+    """Where the self-assessment fixture's source files and warehouse are written."""
+    return tmp_path_factory.mktemp("sa-fixture")
+
+
+@pytest.fixture(scope="session")
+def sa_live(sa_root, authorities, reference_dir) -> Path:
+    """The self-assessment fixture warehouse (tests/support/sa_fixture.py), built once; copy before loading."""
+    return sa_fixture.build_warehouse(sa_root, authorities, reference_dir)
 
 
 @pytest.fixture(scope="session")
 def sa_parts(authorities) -> dict:
     """Which councils play which part in the self-assessment fixture."""
-    import sa_fixture
-
     return sa_fixture.layout(authorities)
 
 
 @pytest.fixture(scope="session")
 def sa_questions(sa_live):
     """The fixture's published question framework."""
-    from dashboard import selfassessment as sa
-    from dashboard.data import Warehouse
+    from dashboard.selfassessment import results
+    from dashboard.warehouse import FileWarehouse
 
-    wh = Warehouse(sa_live)
+    wh = FileWarehouse(sa_live)
     try:
-        return sa.framework(wh)
+        return results.framework(wh)
     finally:
         wh.close()

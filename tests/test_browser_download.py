@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_installed, streamlit_app
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_installed, streamlit_app
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.charts import maps
+from dashboard.browse import map as maps
+from dashboard.common.palette import GEO_BASE_LAYERS
 
 # Palettes that stay readable with the common colour-vision deficiencies.
 COLOUR_BLIND_SAFE = {"cividis", "viridis", "blues", "greys", "purples"}
@@ -85,7 +86,7 @@ def test_unknown_polarity_is_refused():
 def test_map_needs_no_internet_no_base_layer_is_shown():
     # plotly.js only downloads topojson outlines when a base layer is shown
     geo = maps.council_map(councils([1.0]), indicator_name="X", unit="%", polarity="higher").layout.geo
-    for layer in maps.GEO_BASE_LAYERS:
+    for layer in GEO_BASE_LAYERS:
         assert getattr(geo, f"show{layer}") is False, layer
     assert geo.fitbounds == "locations"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.charts import HIGHLIGHT, OKABE_ITO, PEER
-from dashboard.charts import peer as charts
+from dashboard.common.palette import HIGHLIGHT, OKABE_ITO, PEER
+from dashboard.peers import charts
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from etl.cli import main
 from etl.warehouse import WarehousePaths
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 INDICATORS = ("indicator_id,name,theme,unit,polarity,description,source\n"
               "cli_pct,CLI share,Digital,%,higher,Share,Test\n")
@@ -107,6 +107,7 @@ def _mark_schema(paths: WarehousePaths, version: str) -> None:
         con.close()
 
 
+@pytest.mark.slow  # builds the whole demo
 def test_build_demo_if_missing_rebuilds_a_warehouse_of_an_older_schema(capsys, warehouse_path, reference_dir,
                                                                        source):
     run(capsys, warehouse_path, reference_dir, "load", str(source))
@@ -121,14 +122,10 @@ def test_build_demo_if_missing_rebuilds_a_warehouse_of_an_older_schema(capsys, w
 
 
 def test_app_refuses_a_warehouse_of_an_older_schema_with_a_clear_message(capsys, warehouse_path, reference_dir,
-                                                                         source, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
+                                                                         source, open_page):
     run(capsys, warehouse_path, reference_dir, "load", str(source))
     _mark_schema(WarehousePaths(warehouse_path), "0")
-    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(warehouse_path))
-    at = AppTest.from_file("../streamlit_app.py", default_timeout=60).run()
-    assert not at.exception
+    at = open_page(warehouse_path, "home")
     assert any("schema version 0" in e.value and "build-demo" in e.value for e in at.error)
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from etl.contract import CONTRACT, FILE_SPECS
 from etl.load import SCHEMA_SQL, Source, load_sources
 from etl.warehouse import SCHEMA_VERSION, WarehousePaths
-from tests.conftest import query_warehouse, write_source
+from tests.support.sources import query_warehouse, write_source
 
 INDICATORS = (
     "indicator_id,name,theme,unit,polarity,description,source,min_value,max_value\n"

@@ -33,7 +33,7 @@ import pytest
 from etl.integrity import check_file
 from etl.logs import read_stage_log
 from etl.warehouse import BUILDING_PREFIX, SPILL_DIR, WarehousePaths, etl_lock
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261130  # fixed so a failure can be replayed

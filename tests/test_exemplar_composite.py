@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import exemplar, stability
-from dashboard.data import FrameWarehouse, Warehouse
+from dashboard.exemplars import finder, scoring, stability
+from dashboard.warehouse import FileWarehouse, FrameWarehouse
 
 PERIODS = ["2020/21", "2021/22", "2022/23"]
 THEMES = ["Alpha", "Beta", "Gamma"]
@@ -134,7 +134,7 @@ def test_composite_equals_pandas_reference(fixture_wh, theme_w, ind_w, threshold
     wh, values, indicators = fixture_wh
     codes = sorted(values["authority_code"].unique())
     got = (
-        exemplar.composite_scores(wh, codes, "2022/23", exemplar.Weights(theme_w, ind_w), min_completeness=threshold)
+        scoring.composite_scores(wh, codes, "2022/23", scoring.Weights(theme_w, ind_w), min_completeness=threshold)
         .set_index("authority_code")
         .sort_index()
     )
@@ -155,7 +155,7 @@ def test_completeness_counts_only_indicators_that_apply(fixture_wh):
     gone = rankable[0]
     trimmed = values[~((values["indicator_id"] == gone) & values["authority_code"].isin(codes))]
     wh2 = FrameWarehouse(make_tables(trimmed, indicators))
-    got = exemplar.composite_scores(wh2, codes, "2022/23").set_index("authority_code")
+    got = scoring.composite_scores(wh2, codes, "2022/23").set_index("authority_code")
     present = trimmed[
         (trimmed["period"] == "2022/23")
         & trimmed["authority_code"].isin(codes)
@@ -172,11 +172,11 @@ def test_completeness_counts_only_indicators_that_apply(fixture_wh):
 
 def test_composite_on_the_demo_warehouse_equals_pandas_on_the_source_files(demo_warehouse, demo_source):
     """End to end: the published demo warehouse vs pandas on the demo CSV files."""
-    wh = Warehouse(demo_warehouse)
+    wh = FileWarehouse(demo_warehouse)
     try:
-        candidates = exemplar.group_candidates(wh, "2024/25")
+        candidates = finder.group_candidates(wh, "2024/25")
         codes = candidates.loc[candidates["authority_type"] == "London borough", "authority_code"].tolist()
-        got = exemplar.composite_scores(wh, codes, "2024/25").set_index("authority_code").sort_index()
+        got = scoring.composite_scores(wh, codes, "2024/25").set_index("authority_code").sort_index()
     finally:
         wh.close()
     values = pd.read_csv(demo_source / "values.csv", dtype={"period": str})
@@ -233,10 +233,11 @@ def ref_stability(values, indicators, codes, period, eligible, draws, seed, sigm
     )
 
 
+@pytest.mark.slow  # 200 resamples against a pandas loop
 def test_stability_equals_pandas_reference(fixture_wh):
     wh, values, indicators = fixture_wh
     codes = sorted(values["authority_code"].unique())
-    scores = exemplar.group_scores(wh, codes, "2022/23", min_completeness=0.75, k=1)
+    scores = scoring.group_scores(wh, codes, "2022/23", min_completeness=0.75, k=1)
     eligible = scores.councils.loc[scores.councils["composite"].notna(), "authority_code"].tolist()
     assert len(eligible) >= 8
     settings_ = stability.StabilitySettings(draws=60, seed=7, sigma=0.4, drop_share=0.2, top_share=0.25)
@@ -250,7 +251,7 @@ def test_stability_equals_pandas_reference(fixture_wh):
 
 def test_stability_is_deterministic_and_depends_on_the_seed(fixture_wh):
     wh, values, _ = fixture_wh
-    scores = exemplar.group_scores(wh, sorted(values["authority_code"].unique()), "2022/23", k=1)
+    scores = scoring.group_scores(wh, sorted(values["authority_code"].unique()), "2022/23", k=1)
     eligible = scores.councils.dropna(subset=["composite"])["authority_code"].tolist()
     one = stability.rank_stability(scores.values, eligible, stability.StabilitySettings(seed=1, sigma=0.6))
     two = stability.rank_stability(scores.values, eligible, stability.StabilitySettings(seed=1, sigma=0.6))
@@ -261,8 +262,8 @@ def test_stability_is_deterministic_and_depends_on_the_seed(fixture_wh):
 
 def test_no_jitter_no_drop_reproduces_the_sql_composite(fixture_wh):
     wh, values, _ = fixture_wh
-    w = exemplar.Weights({"Alpha": 3.0}, {"i05": 2.0})
-    scores = exemplar.group_scores(wh, sorted(values["authority_code"].unique()), "2022/23", w, k=1)
+    w = scoring.Weights({"Alpha": 3.0}, {"i05": 2.0})
+    scores = scoring.group_scores(wh, sorted(values["authority_code"].unique()), "2022/23", w, k=1)
     eligible = scores.councils.dropna(subset=["composite"])["authority_code"].tolist()
     matrix = stability.percentile_matrix(scores.values, eligible)
     again = stability.resampled_composites(matrix, stability.StabilitySettings(draws=1, sigma=0.0, drop_share=0.0))
@@ -325,6 +326,7 @@ def sql_scores(values, ind, ids, weights, themes=None, theme_weights=None, thres
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @FAST
 @given(small_data(), st.randoms(use_true_random=False))
 def test_composite_does_not_depend_on_indicator_order(data, rnd):
@@ -345,6 +347,7 @@ def test_composite_does_not_depend_on_indicator_order(data, rnd):
     np.testing.assert_array_equal(second["composite_rank"].astype(float), first["composite_rank"].astype(float))
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @FAST
 @given(small_data(), st.integers(0, 7), st.integers(0, 4), st.integers(1, 5))
 def test_improving_a_value_never_lowers_the_composite(data, council, indicator, step):
@@ -363,6 +366,7 @@ def test_improving_a_value_never_lowers_the_composite(data, council, indicator, 
     assert after.loc[f"C{c}", "raw_composite"] >= before.loc[f"C{c}", "raw_composite"] - 1e-12
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @FAST
 @given(small_data(), st.integers(0, 4))
 def test_flipping_polarity_mirrors_percentile_ranks(data, indicator):

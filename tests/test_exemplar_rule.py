@@ -11,10 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import exemplar, stability
-from dashboard.charts.exemplar import exemplar_map, overview_heatmap, theme_profile_chart
-from dashboard.data import FrameWarehouse
-from dashboard.exemplar_exports import shortlist_csv, shortlist_frame, shortlist_provenance
+from dashboard.exemplars import finder, profiles, scoring, stability
+from dashboard.exemplars.charts import exemplar_map, overview_heatmap, theme_profile_chart
+from dashboard.exemplars.exports import shortlist_csv, shortlist_frame, shortlist_provenance
+from dashboard.exemplars.rule import ExemplarRule, evaluate, near_misses
+from dashboard.warehouse import FrameWarehouse
+from tests.support.stamps import fixed_stamp
 from tests.test_exemplar_composite import PERIODS, make_tables, random_data
 
 # Four indicators in two themes, eight councils, three periods; K = 2 compares 2022/23 with 2020/21.
@@ -56,20 +58,20 @@ def wh():
 
 
 CODES = list("ABCDEFGH")
-RULE = exemplar.ExemplarRule(k=2, require_maturity=False)
+RULE = ExemplarRule(k=2, require_maturity=False)
 
 
 def _table(wh, rule=RULE, maturity=None):
-    scores = exemplar.group_scores(wh, CODES, "2022/23", min_completeness=rule.min_completeness, k=rule.k)
+    scores = scoring.group_scores(wh, CODES, "2022/23", min_completeness=rule.min_completeness, k=rule.k)
     eligible = scores.councils.dropna(subset=["composite"])["authority_code"].tolist()
     stab = stability.rank_stability(scores.values, eligible)
-    return scores, exemplar.evaluate(scores, rule, maturity, stab).set_index("authority_code")
+    return scores, evaluate(scores, rule, maturity, stab).set_index("authority_code")
 
 
 def test_base_period_counts_back_k_periods():
-    assert exemplar.base_period(PERIODS, "2022/23", 2) == "2020/21"
-    assert exemplar.base_period(PERIODS, "2022/23", 3) is None
-    assert exemplar.base_period(PERIODS, "2099/00", 1) is None
+    assert scoring.base_period(PERIODS, "2022/23", 2) == "2020/21"
+    assert scoring.base_period(PERIODS, "2022/23", 3) is None
+    assert scoring.base_period(PERIODS, "2099/00", 1) is None
 
 
 def test_the_rule_picks_the_leader_that_keeps_improving(wh):
@@ -90,7 +92,7 @@ def test_reasons_say_which_condition_failed(wh):
     assert table.loc["C", "failed"].startswith("incomplete: 25% < 75%")
     assert pd.isna(table.loc["C", "composite"]) and "no composite (incomplete)" in table.loc["C", "reason"]
     assert "not in the top 25% (rank 7 of 7)" in table.loc["H", "failed"]
-    misses = exemplar.near_misses(table.reset_index())
+    misses = near_misses(table.reset_index())
     assert misses["authority_code"].tolist()[0] == "B"  # fails one condition, best composite
     assert "C" not in set(misses["authority_code"])  # no composite: never a near miss
     assert "H" not in set(misses["authority_code"])  # fails only the level, but ranks last: not near
@@ -114,7 +116,7 @@ def test_improvement_counts_match_the_values(wh):
 
 def test_maturity_condition_needs_more_than_the_peer_median(wh):
     maturity = pd.DataFrame({"authority_code": CODES, "mean_maturity": [2.0, 3, 3, 3, 3, 3, 3, 4]})
-    rule = exemplar.ExemplarRule(k=2, require_maturity=True)
+    rule = ExemplarRule(k=2, require_maturity=True)
     _, table = _table(wh, rule, maturity)
     assert not table.loc["A", "is_exemplar"]
     assert "maturity 2.00 not above the peer median 3.00" in table.loc["A", "failed"]
@@ -126,32 +128,33 @@ def test_maturity_condition_needs_more_than_the_peer_median(wh):
 def test_peer_median_maturity_is_withheld_below_five_respondents(wh):
     """The self-assessment disclosure rule: no peer statistic over fewer than 5 councils."""
     maturity = pd.DataFrame({"authority_code": ["A", "B", "D", "E"], "mean_maturity": [4.0, 3.0, 2.0, 1.0]})
-    _, table = _table(wh, exemplar.ExemplarRule(k=2, require_maturity=True), maturity)
+    _, table = _table(wh, ExemplarRule(k=2, require_maturity=True), maturity)
     assert table.loc["A", "is_exemplar"]  # 4.0 is above the median 2.5 of the four
     assert "2.50" not in table.loc["A", "reason"] and "withheld" in table.loc["A", "reason"]
     assert "no published self-assessment" in table.loc["F", "failed"]
 
 
 def test_relaxing_the_rule_admits_more(wh):
-    loose = exemplar.ExemplarRule(k=2, top_share=0.5, require_improving=False, require_maturity=False)
+    loose = ExemplarRule(k=2, top_share=0.5, require_improving=False, require_maturity=False)
     _, table = _table(wh, loose)
     # top half of 7: percentile >= 0.5 means rank <= 4 (A, B, D, E)
     assert sorted(table.index[table["is_exemplar"]]) == ["A", "B", "D", "E"]
 
 
+@pytest.mark.slow  # hypothesis: a warehouse per example
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.sampled_from([0.5, 0.75, 0.9, 1.0]), st.floats(0.0, 0.6))
 def test_a_council_under_the_threshold_is_never_an_exemplar(seed, threshold, missing):
     values, indicators = random_data(seed, councils=10, indicators=6, missing=missing, levels=8)
     frame_wh = FrameWarehouse(make_tables(values, indicators))
     try:
-        rule = exemplar.ExemplarRule(
+        rule = ExemplarRule(
             min_completeness=threshold, k=1, top_share=0.5, require_improving=False, require_maturity=False
         )
-        scores = exemplar.group_scores(
+        scores = scoring.group_scores(
             frame_wh, sorted(values["authority_code"].unique()), "2022/23", min_completeness=threshold, k=1
         )
-        table = exemplar.evaluate(scores, rule)
+        table = evaluate(scores, rule)
     finally:
         frame_wh.close()
     under = table[table["completeness"] < threshold]
@@ -161,7 +164,7 @@ def test_a_council_under_the_threshold_is_never_an_exemplar(seed, threshold, mis
 
 def test_theme_profile_is_the_median_of_the_exemplars(wh):
     scores, _ = _table(wh)
-    profile = exemplar.theme_profile(scores, ["A", "B", "D"], "H").set_index("theme")
+    profile = profiles.theme_profile(scores, ["A", "B", "D"], "H").set_index("theme")
     rows = scores.values.drop_duplicates(["authority_code", "theme"])
     for theme in ("Alpha", "Beta"):
         mine = rows[(rows["theme"] == theme)].set_index("authority_code")["theme_score"]
@@ -179,14 +182,13 @@ def test_shortlist_csv_carries_reasons_figures_and_provenance(wh):
         peer_group="Fixture group",
         period="2022/23",
         base_period=scores.base_period,
-        weights=exemplar.Weights({"Alpha": 2.0}, {"a1": 0.5}),
+        weights=scoring.Weights({"Alpha": 2.0}, {"a1": 0.5}),
         indicators=list(INDICATORS["indicator_id"]),
         rule=RULE,
         settings=stability.StabilitySettings(),
         maturity_used=False,
-        data_version="test-v1",
     )
-    data = shortlist_csv(table, names, provenance, exemplar.near_misses(table))
+    data = shortlist_csv(table, names, provenance, fixed_stamp("test-v1"), near_misses(table))
     assert data.startswith("\ufeff".encode())
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert back["status"].tolist()[0] == "exemplar" and "near miss" in set(back["status"])
@@ -206,10 +208,10 @@ def test_national_overview_runs_the_rule_in_every_type_and_region(wh):
     candidates = pd.DataFrame(
         {"authority_code": CODES, "authority_type": ["T1"] * 4 + ["T2"] * 4, "region": ["R1"] * 8}
     )
-    overview = exemplar.national_overview(wh, candidates, "2022/23", RULE, use_maturity=False)
+    overview = finder.national_overview(wh, candidates, "2022/23", RULE)
     for kind, members in candidates.groupby("authority_type"):
-        scores = exemplar.group_scores(wh, members["authority_code"].tolist(), "2022/23", k=2)
-        own = exemplar.evaluate(scores, RULE).set_index("authority_code")["is_exemplar"]
+        scores = scoring.group_scores(wh, members["authority_code"].tolist(), "2022/23", k=2)
+        own = evaluate(scores, RULE).set_index("authority_code")["is_exemplar"]
         got = overview[overview["authority_type"] == kind].set_index("authority_code")["is_exemplar"]
         assert got.sort_index().tolist() == own.sort_index().tolist()
     counts = overview.pivot_table(index="region", columns="authority_type", values="is_exemplar", aggfunc="sum")

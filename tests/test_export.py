@@ -103,11 +103,11 @@ def test_export_of_nothing_published_fails_clearly(tmp_path, capsys):
 
 def test_the_dashboard_serves_a_parquet_export_like_the_warehouse(demo_warehouse, tmp_path):
     """Replicas on shared storage: EXEMPLAR_WAREHOUSE -> <export>/exemplar.duckdb (views over Parquet)."""
-    from dashboard.data import Warehouse
+    from dashboard.warehouse import FileWarehouse
 
     export.export_warehouse(tmp_path / "shared", "parquet", demo_warehouse)
-    from_export = Warehouse(tmp_path / "shared" / export.VIEWS_FILE)
-    from_warehouse = Warehouse(demo_warehouse)
+    from_export = FileWarehouse(tmp_path / "shared" / export.VIEWS_FILE)
+    from_warehouse = FileWarehouse(demo_warehouse)
     try:
         for name in ("meta", "overview_counts", "councils_by_nation", "indicators_by_theme"):
             pd.testing.assert_frame_equal(from_export.query(name), from_warehouse.query(name), obj=name)

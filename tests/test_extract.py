@@ -20,7 +20,7 @@ from etl.extract import (
     stage_source,
 )
 from etl.problems import EXAMPLES_PER_PROBLEM
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 VALUES = FILE_SPECS["values.csv"]
 

@@ -22,17 +22,17 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.template import template_frame
+from dashboard.selfassessment.template import template_frame
 from etl import load
 from etl.integrity import check_file
 from etl.load import Source, load_sources
 from etl.logs import read_stage_log
 from etl.submission import framework_id, write_to_inbox
 from etl.warehouse import BUILDING_PREFIX, WarehousePaths, read_load_log
-from tests.conftest import write_source
+from tests.support.apptest import new_app
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 PAGES = re.findall(r'st\.Page\(\s*"([^"]+)"', (ROOT / "streamlit_app.py").read_text())
 TRACEBACK = "Traceback (most recent call last)"
 TINY_INDICATORS = (
@@ -90,7 +90,7 @@ def etl(
 
 def app_at(live: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
-    return AppTest.from_file(APP, default_timeout=60)
+    return new_app()
 
 
 def page_texts(at: AppTest) -> str:
@@ -179,6 +179,7 @@ def test_etl_refuses_to_publish_a_build_that_fails_its_integrity_check(live_copy
     assert failed and failed[-1]["stage"] == "integrity_file"
 
 
+@pytest.mark.slow  # ETL subprocesses and full loads
 def test_disk_filling_up_during_a_build_leaves_live_untouched(live_copy, demo_source, tmp_path):
     before, paths = snapshot(live_copy), WarehousePaths(live_copy)
     version = paths.current_version()

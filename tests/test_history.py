@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from etl import cli, history
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 COUNCILS = ["E08000025", "E09000033", "S12000036", "W06000015"]  # Birmingham, Westminster, Edinburgh, Cardiff
 INDICATORS = (
@@ -186,10 +186,10 @@ def test_a_page_run_reads_one_version_while_a_rollback_switches_live(warehouse_c
     """What a page run sees: pinned at its start, so a switch mid-run cannot mix two versions."""
     import threading
 
-    from dashboard.data import Warehouse
+    from dashboard.warehouse import FileWarehouse
 
     live, versions, rows = warehouse_copy
-    wh = Warehouse(live)
+    wh = FileWarehouse(live)
     seen: dict[str, object] = {}
 
     def page_run() -> None:
@@ -216,11 +216,11 @@ def test_a_page_run_reads_one_version_while_a_rollback_switches_live(warehouse_c
 
 def test_a_query_on_an_older_version_survives_newer_versions_opening(warehouse_copy):
     """Pages pinned to an old version keep working while other sessions open newer ones."""
-    from dashboard.data import OPEN_VERSIONS, Warehouse
+    from dashboard.warehouse import OPEN_VERSIONS, FileWarehouse
 
     live, versions, rows = warehouse_copy
     paths = WarehousePaths(live)
-    wh = Warehouse(live)
+    wh = FileWarehouse(live)
     try:
         # A page on the oldest version has its cursor ready when the other versions are opened
         # by other sessions (more versions than the app keeps open), then runs its query.

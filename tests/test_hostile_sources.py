@@ -18,7 +18,7 @@ from etl.cli import main
 from etl.extract import MAX_REJECTED_ROWS
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths, read_load_log
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
 INDICATORS = (

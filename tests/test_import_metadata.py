@@ -201,20 +201,16 @@ def test_existing_indicators_and_aggregates_kept_as_comparators(tmp_path, wareho
     assert comparators["status"].tolist()[2] == "suppressed"
     councils = table(warehouse_path, "SELECT authority_code FROM indicator_values ORDER BY 1")["authority_code"]
     assert councils.tolist() == ["E08000025", "E08000035"]  # the aggregates are not councils
-    from dashboard.data import Warehouse
-    from dashboard.peer_sets import comparator_values
+    from dashboard.peers.sets import comparator_values
+    from dashboard.warehouse import FileWarehouse
 
-    shown = comparator_values(Warehouse(warehouse_path), "A", "2019")  # what a page shows beside a group
+    shown = comparator_values(FileWarehouse(warehouse_path), "A", "2019")  # what a page shows beside a group
     assert shown["area_name"].tolist() == ["England", "United Kingdom", "Yorkshire and The Humber"]
 
 
 
 def test_kept_comparators_appear_beside_the_peer_group_on_the_indicator_page(tmp_path, warehouse_path, matcher,
-                                                                             monkeypatch):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
+                                                                             open_page):
     write(tmp_path, "d.csv", "Area,Year,A\nBirmingham,2019,4\nLeeds,2019,5\nEngland,2019,4.5\n")
     spec = write(tmp_path, "spec.toml", """
         source_name = "cmp"
@@ -230,13 +226,7 @@ def test_kept_comparators_appear_beside_the_peer_group_on_the_indicator_page(tmp
         defaults = { theme = "T", unit = "%", source = "S", polarity = "higher" }
     """)
     assert import_file(tmp_path / "d.csv", spec, warehouse_path, matcher=matcher).ok
-    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(warehouse_path))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), default_timeout=120)
-    at.run()
-    at.query_params.update({"council": "E08000025", "indicator": "A", "period": "2019"})
-    at.switch_page("dashboard/views/indicator.py")
-    at.run()
-    assert not at.exception, at.exception
+    at = open_page(warehouse_path, "indicator", council="E08000025", indicator="A", period="2019")
     areas = [d.value for d in at.dataframe if "Area" in d.value.columns]
     assert areas and areas[0][["Area", "Value"]].values.tolist() == [["England", 4.5]]
 

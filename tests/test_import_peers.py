@@ -56,10 +56,10 @@ def test_family_groups_from_xlsx(tmp_path, warehouse_path, matcher):
         ["E08000003", "2"], ["E08000025", "1"], ["E08000035", "1"], ["E10000016", "3"]]
     assert set(got["kind"]) == {"family"} and got["member_code"].isna().all()
     # the set is a peer-group choice: Birmingham's family group is group 1
-    from dashboard.data import Warehouse
-    from dashboard.peers import PeerGroupSpec, resolve_peer_group
+    from dashboard.peers.groups import PeerGroupSpec, resolve_peer_group
+    from dashboard.warehouse import FileWarehouse
 
-    wh = Warehouse(warehouse_path)
+    wh = FileWarehouse(warehouse_path)
     group = resolve_peer_group(wh, PeerGroupSpec("family", "E08000025", set_id="test-families"))
     assert group.codes == ["E08000025", "E08000035"]
     assert "family group 1" in group.description and "Test family groups" in group.description
@@ -97,10 +97,10 @@ def test_neighbour_list_long_with_rank_and_closeness(tmp_path, warehouse_path, m
     assert got[["authority_code", "member_code", "rank", "closeness", "similarity"]].values.tolist() == [
         ["E08000025", "E08000003", 1, "Very close", 91.5], ["E08000025", "E08000035", 2, "Close", 80.0],
         ["E08000035", "E08000019", 1, "Very close", 88.0]]
-    from dashboard.data import Warehouse
-    from dashboard.peers import PeerGroupSpec, resolve_peer_group
+    from dashboard.peers.groups import PeerGroupSpec, resolve_peer_group
+    from dashboard.warehouse import FileWarehouse
 
-    group = resolve_peer_group(Warehouse(warehouse_path), PeerGroupSpec("neighbours", "E08000025"))
+    group = resolve_peer_group(FileWarehouse(warehouse_path), PeerGroupSpec("neighbours", "E08000025"))
     assert group.codes == ["E08000003", "E08000025", "E08000035"]  # the council and its 2 neighbours
 
 

@@ -76,6 +76,7 @@ CELL_TEXT = st.one_of(
 )
 
 
+@pytest.mark.slow  # hypothesis against DuckDB
 @settings(max_examples=60, deadline=None)
 @given(st.lists(CELL_TEXT, min_size=1, max_size=30))
 def test_sql_rule_equals_python_rule(texts):

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sa_fixture
 
-from dashboard import selfassessment as sa
-from dashboard import template
-from dashboard.data import Warehouse
+from dashboard.selfassessment import results as sa
+from dashboard.selfassessment import template
+from dashboard.warehouse import FileWarehouse
 from etl import cli, submission
 from etl.inbox import OUTCOME_NAME, history_dir, load_inbox, pending_submissions, source_name
 from etl.warehouse import WarehousePaths
+from tests.support import sa_fixture
+from tests.support.stamps import fixed_stamp
 
 ROUND = "2024"
 
@@ -30,7 +31,7 @@ def live(sa_live, tmp_path):
 
 def _submit(live, sa_questions, council, score, round_label=ROUND, published=True, filename="f.csv",
             when=None):
-    frame = sa_fixture.filled_rows(template.template_csv(sa_questions, council, round_label), score)
+    frame = sa_fixture.filled_rows(template.template_csv(sa_questions, council, round_label, stamp=fixed_stamp()), score)
     data = sa_fixture.to_csv_bytes(frame)
     assert submission.check_upload(data, filename, council, round_label, sa_questions).ok
     return submission.write_to_inbox(WarehousePaths(live).inbox, data, filename, council, round_label,
@@ -38,7 +39,7 @@ def _submit(live, sa_questions, council, score, round_label=ROUND, published=Tru
 
 
 def _maturity(live, codes, round_label=None):
-    wh = Warehouse(live)
+    wh = FileWarehouse(live)
     try:
         return sa.mean_maturity(wh, codes, round_label)
     finally:
@@ -129,7 +130,7 @@ def test_failing_submission_is_reported_and_left_while_good_ones_publish(live, s
 
 def test_submission_for_an_old_framework_fails_the_second_check(live, sa_questions, sa_parts):
     council = sa_parts["silent_london"][5]
-    frame = sa_fixture.filled_rows(template.template_csv(sa_questions, council, ROUND), 3)
+    frame = sa_fixture.filled_rows(template.template_csv(sa_questions, council, ROUND, stamp=fixed_stamp()), 3)
     frame["framework"] = "fw-0123456789ab"
     data = sa_fixture.to_csv_bytes(frame)  # written straight to the inbox, as if the app were older
     folder = submission.write_to_inbox(WarehousePaths(live).inbox, data, "f.csv", council, ROUND, "fw-old")

@@ -22,7 +22,7 @@ from etl.lifespan import count_outside_life, outside_life_summary
 from etl.load import Source, load_sources
 from etl.periods import parse_period
 from etl.warehouse import WarehousePaths
-from tests.conftest import query_warehouse, write_source
+from tests.support.sources import query_warehouse, write_source
 
 SOMERSET = "E06000066"  # unitary from 2023-04-01
 SOUTH_SOMERSET = "E07000189"  # district, end_date 2023-04-01 (its first day of not existing)

@@ -12,7 +12,7 @@ import pytest
 from etl import reference
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths, read_load_log
-from tests.conftest import query_warehouse, write_source
+from tests.support.sources import query_warehouse, write_source
 
 INDICATORS_A = (
     "indicator_id,name,theme,unit,polarity,description,source,min_value,max_value\n"

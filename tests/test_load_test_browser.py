@@ -27,8 +27,8 @@ import pandas as pd
 import pytest
 
 from etl.warehouse import WarehousePaths
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
-from tests.conftest import write_source
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+from tests.support.sources import write_source
 
 pytestmark = pytest.mark.browser
 

@@ -7,13 +7,13 @@ import logging
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from dashboard.data import Warehouse, WarehouseUnavailable
-from dashboard.logging_setup import LOGGER_NAME, _JsonLines
+from dashboard.common.logs import LOGGER_NAME, _JsonLines
+from dashboard.warehouse import FileWarehouse, WarehouseUnavailable
 from etl.load import Source, load_sources
 from etl.logs import read_stage_log, stage_log_path
-from tests.conftest import write_source
+from tests.support.apptest import new_app
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
 INDICATORS = "indicator_id,name,theme,unit,polarity,description,source\nlog_pct,Log test,Testing,%,higher,d,Tests\n"
@@ -58,7 +58,7 @@ def app_log(caplog):
 def test_the_app_logs_a_missing_warehouse_with_its_context(tmp_path, monkeypatch, app_log):
     missing = tmp_path / "none" / "exemplar.duckdb"
     monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(missing))
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at = new_app()
     at.query_params["council"] = "E08000025"
     at.run()
     assert not at.exception
@@ -76,7 +76,7 @@ def test_the_app_logs_a_missing_warehouse_with_its_context(tmp_path, monkeypatch
 def test_a_failing_query_is_logged_with_its_name_and_parameters(demo_warehouse, tmp_path, app_log):
     broken = tmp_path / "broken.duckdb"
     broken.write_bytes(demo_warehouse.resolve().read_bytes()[:100_000])
-    wh = Warehouse(broken)
+    wh = FileWarehouse(broken)
     try:
         with pytest.raises(WarehouseUnavailable):
             wh.query("meta")

@@ -4,7 +4,6 @@ deterministic, and equal to an independent numpy computation."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -129,17 +128,9 @@ def test_compute_and_load_with_an_indicator_variable(computed):
     assert stored[0] == 15 * stored[1] and 0 <= stored[2] <= stored[3] <= 100
 
 
-def test_the_app_offers_the_set_as_a_peer_group_and_shows_method_and_similarity(computed, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
+def test_the_app_offers_the_set_as_a_peer_group_and_shows_method_and_similarity(computed, open_page):
     warehouse_path, result, _ = computed
-    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(warehouse_path))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), default_timeout=120)
-    at.run()
-    at.query_params["council"] = "E08000025"
-    at.switch_page("dashboard/views/peer_groups.py")
-    at.run()
-    assert not at.exception, at.exception
+    at = open_page(warehouse_path, "peer_groups", council="E08000025")
     facts, table = at.dataframe[0].value, at.dataframe[1].value  # the set's facts, then the neighbours
     shown = " ".join(str(v) for v in facts.iloc[:, 1])
     assert "Euclidean" in shown and "indicator:spend@2019/20 (weight 2)" in shown

@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from dashboard.data import Warehouse
-
-APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
-TIMEOUT = 60  # seconds per AppTest run
-
-
-def open_page(monkeypatch, live, page: str, **params) -> AppTest:
-    """The app on ``live``, switched to ``page`` with ``params`` in the URL, run once."""
-    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
+from dashboard.warehouse import FileWarehouse
 
 # AppTest does not expose a plain dataframe's key, so each table is found by a column only it has.
 TABLE_COLUMNS = {
@@ -45,15 +29,15 @@ def text_of(at: AppTest) -> str:
 
 
 def meta_of(live) -> dict[str, str]:
-    wh = Warehouse(live)
+    wh = FileWarehouse(live)
     try:
         return wh.scalar_meta()
     finally:
         wh.close()
 
 
-def test_home_shows_the_journeys_and_counts_from_the_register(monkeypatch, demo_warehouse, authorities):
-    at = open_page(monkeypatch, demo_warehouse, "dashboard/views/home.py")
+def test_home_shows_the_journeys_and_counts_from_the_register(open_page, demo_warehouse, authorities):
+    at = open_page(demo_warehouse, "dashboard/views/home.py")
     current = authorities[authorities["is_council"].astype(bool) & authorities["is_current"].astype(bool)]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Current councils"] == f"{len(current):,}"
@@ -63,8 +47,8 @@ def test_home_shows_the_journeys_and_counts_from_the_register(monkeypatch, demo_
     assert any("Synthetic demo data" in w.value for w in at.warning)
 
 
-def test_methods_lists_every_indicator_and_the_data_version(monkeypatch, demo_warehouse, demo_source):
-    at = open_page(monkeypatch, demo_warehouse, "dashboard/views/methods.py")
+def test_methods_lists_every_indicator_and_the_data_version(open_page, demo_warehouse, demo_source):
+    at = open_page(demo_warehouse, "dashboard/views/methods.py")
     indicators = pd.read_csv(demo_source / "indicators.csv")
     shown = frame(at, "methods_indicators")
     assert set(shown["Id"]) == set(indicators["indicator_id"])
@@ -75,8 +59,8 @@ def test_methods_lists_every_indicator_and_the_data_version(monkeypatch, demo_wa
     assert metrics["Demo data"] == "yes"
 
 
-def test_methods_lists_the_loaded_files_with_their_hashes(monkeypatch, demo_warehouse, demo_source):
-    at = open_page(monkeypatch, demo_warehouse, "dashboard/views/methods.py")
+def test_methods_lists_the_loaded_files_with_their_hashes(open_page, demo_warehouse, demo_source):
+    at = open_page(demo_warehouse, "dashboard/views/methods.py")
     sources = frame(at, "methods_sources")
     expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in demo_source.glob("*.csv")}
     assert dict(zip(sources["File"], sources["SHA-256"], strict=True)) == expected
@@ -84,8 +68,8 @@ def test_methods_lists_the_loaded_files_with_their_hashes(monkeypatch, demo_ware
     assert dict(zip(history["File"], history["SHA-256"], strict=True)) == expected
 
 
-def test_methods_explains_the_methods_and_credits_the_sources(monkeypatch, demo_warehouse, reference_dir):
-    at = open_page(monkeypatch, demo_warehouse, "dashboard/views/methods.py")
+def test_methods_explains_the_methods_and_credits_the_sources(open_page, demo_warehouse, reference_dir):
+    at = open_page(demo_warehouse, "dashboard/views/methods.py")
     text = text_of(at)
     for phrase in ("Ties share the best rank", "quantile_cont", "Neutral indicators are not ranked",
                    "synthetic demo source", "fixed random seed", "MIT licence", "mySociety"):
@@ -97,27 +81,27 @@ def test_methods_explains_the_methods_and_credits_the_sources(monkeypatch, demo_
     assert {"type_nation", "type_region", "region", "nation", "custom"} <= set(kinds["Id (in links)"])
 
 
-def test_methods_theme_in_the_url_filters_and_a_bad_theme_falls_back(monkeypatch, demo_warehouse, demo_source):
+def test_methods_theme_in_the_url_filters_and_a_bad_theme_falls_back(open_page, demo_warehouse, demo_source):
     indicators = pd.read_csv(demo_source / "indicators.csv")
     theme = sorted(indicators["theme"].unique())[1]
-    at = open_page(monkeypatch, demo_warehouse, "dashboard/views/methods.py", theme=theme)
+    at = open_page(demo_warehouse, "dashboard/views/methods.py", theme=theme)
     assert set(frame(at, "methods_indicators")["Id"]) == set(indicators.loc[indicators["theme"] == theme, "indicator_id"])
-    at = open_page(monkeypatch, demo_warehouse, "dashboard/views/methods.py", theme="Alchemy")
+    at = open_page(demo_warehouse, "dashboard/views/methods.py", theme="Alchemy")
     assert any("Alchemy" in i.value for i in at.info)
     assert len(frame(at, "methods_indicators")) == len(indicators)
 
 
-def test_accessibility_statement(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, "dashboard/views/accessibility.py")
+def test_accessibility_statement(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, "dashboard/views/accessibility.py")
     text = text_of(at)
     for phrase in ("WCAG", "2.2", "AA", "colour-blind safe", "Table", "keyboard", "partially compliant",
                    "Equality and Human Rights Commission", "prepared on"):
         assert phrase.lower() in text.lower(), phrase
 
 
-def test_support_page_shows_versions_and_the_configured_contact(monkeypatch, demo_warehouse):
+def test_support_page_shows_versions_and_the_configured_contact(open_page, monkeypatch, demo_warehouse):
     monkeypatch.setenv("EXEMPLAR_SUPPORT_CONTACT", "help@example.org <b>x</b>")
-    at = open_page(monkeypatch, demo_warehouse, "dashboard/views/support.py")
+    at = open_page(demo_warehouse, "dashboard/views/support.py")
     versions = dict(frame(at, "support_versions").itertuples(index=False))
     assert versions["Data version"] == meta_of(demo_warehouse)["data_version"]
     assert versions["Demo data"].startswith("yes")

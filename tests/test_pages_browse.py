@@ -1,8 +1,12 @@
-"""Browse page: filters, name search, ranks within the filtered set, URL state, plain-text names."""
+"""Browse page: filters, name search, ranks within the filtered set, URL state, plain-text names.
+
+The councils of a period are checked against an independent reading of the register's life
+dates and the demo source's values (the existence rule: existed on a day of the period, or
+reported for it)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
 
 import pandas as pd
 import pytest
@@ -10,27 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import browse
-from dashboard.benchmark import MIN_BAND_N
-from dashboard.data import Warehouse
+from dashboard.browse import filters as browse
+from dashboard.common.bands import MIN_BAND_N
+from dashboard.warehouse import FileWarehouse
 from etl import demo
 from etl.load import Source, load_sources
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
-APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 PAGE = "dashboard/views/browse.py"
-TIMEOUT = 60  # seconds per AppTest run; the first run opens the warehouse
 
 
-def open_browse(monkeypatch, live, **params) -> AppTest:
-    """The app on ``live``, switched to Browse with ``params`` in the URL, run once."""
-    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+@pytest.fixture
+def open_browse(open_page):
+    """The app on a warehouse, switched to Browse with the URL parameters, run once."""
+    return lambda live, **params: open_page(live, PAGE, **params)
 
 
 def shown(at: AppTest) -> pd.DataFrame:
@@ -56,15 +53,27 @@ def current_councils(authorities: pd.DataFrame) -> pd.DataFrame:
     return authorities[authorities["is_council"].astype(bool) & authorities["is_current"].astype(bool)]
 
 
-def test_defaults_show_every_current_council_and_a_map(monkeypatch, demo_warehouse, authorities):
-    at = open_browse(monkeypatch, demo_warehouse)
-    assert set(shown(at)["Code"]) == set(current_councils(authorities)["authority_code"])
+def period_councils(authorities: pd.DataFrame, values: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The councils of financial year ``period``: existed on one of its days by the register (the
+    end date is the first day a council no longer exists), or have a value reported for it."""
+    first, last = dt.date(int(period[:4]), 4, 1), dt.date(int(period[:4]) + 1, 3, 31)
+    councils = authorities[authorities["is_council"].astype(bool) & (authorities["tier"] != "combined")]
+    begins = councils["start_date"].map(lambda d: d is None or pd.isna(d) or d <= last)
+    ends = councils["end_date"].map(lambda d: d is None or pd.isna(d) or d > first)
+    reported = councils["authority_code"].isin(values.loc[values["period"] == period, "authority_code"])
+    return councils[(begins & ends) | reported]
+
+
+def test_defaults_show_every_current_council_and_a_map(open_browse, demo_warehouse, authorities, demo_values):
+    at = open_browse(demo_warehouse)
+    latest = period_councils(authorities, demo_values, demo.DEMO_PERIODS[-1])
+    assert set(shown(at)["Code"]) == set(current_councils(authorities)["authority_code"]) & set(latest["authority_code"])
     assert len(at.get("plotly_chart")) == 1
     assert [t.label for t in at.tabs] == ["Chart", "Table", "Download"]
 
 
-def test_nation_in_the_url_shows_only_that_nations_councils(monkeypatch, demo_warehouse, authorities):
-    at = open_browse(monkeypatch, demo_warehouse, nation="Wales")
+def test_nation_in_the_url_shows_only_that_nations_councils(open_browse, demo_warehouse, authorities):
+    at = open_browse(demo_warehouse, nation="Wales")
     councils = current_councils(authorities)
     welsh = councils[councils["nation"] == "Wales"]
     assert set(shown(at)["Code"]) == set(welsh["authority_code"])
@@ -73,11 +82,11 @@ def test_nation_in_the_url_shows_only_that_nations_councils(monkeypatch, demo_wa
     assert at.multiselect(key="region").options == sorted(welsh["region"].dropna().unique())
 
 
-def test_ranks_and_bands_are_within_the_filtered_set(monkeypatch, demo_warehouse, authorities,
+def test_ranks_and_bands_are_within_the_filtered_set(open_browse, demo_warehouse, authorities,
                                                      demo_values, demo_indicators):
     lower = demo_indicators[demo_indicators["polarity"] == "lower"].iloc[0]
     period = demo.DEMO_PERIODS[-2]
-    at = open_browse(monkeypatch, demo_warehouse, nation="Scotland", indicator=lower["indicator_id"],
+    at = open_browse(demo_warehouse, nation="Scotland", indicator=lower["indicator_id"],
                      period=period)
     councils = current_councils(authorities)
     scots = set(councils.loc[councils["nation"] == "Scotland", "authority_code"])
@@ -95,18 +104,18 @@ def test_ranks_and_bands_are_within_the_filtered_set(monkeypatch, demo_warehouse
     assert set(got.loc[got["Quartile band"] == "Top quartile", "Code"]) == top
 
 
-def test_neutral_indicator_is_not_ranked(monkeypatch, demo_warehouse, demo_indicators):
+def test_neutral_indicator_is_not_ranked(open_browse, demo_warehouse, demo_indicators):
     neutral = demo_indicators[demo_indicators["polarity"] == "neutral"]
     if neutral.empty:
         pytest.skip("the demo has no neutral indicator")
-    at = open_browse(monkeypatch, demo_warehouse, indicator=neutral.iloc[0]["indicator_id"])
+    at = open_browse(demo_warehouse, indicator=neutral.iloc[0]["indicator_id"])
     frame = shown(at)
     assert frame["Rank"].isna().all()
     assert not set(frame["Quartile band"]) & {"Top quartile", "Bottom quartile"}
 
 
-def test_name_search_matches_names_as_plain_text(monkeypatch, demo_warehouse, authorities):
-    at = open_browse(monkeypatch, demo_warehouse, q="shire")
+def test_name_search_matches_names_as_plain_text(open_browse, demo_warehouse, authorities):
+    at = open_browse(demo_warehouse, q="shire")
     councils = current_councils(authorities)
     hit = (councils["short_name"].str.lower().str.contains("shire", regex=False)
            | councils["official_name"].str.lower().str.contains("shire", regex=False))
@@ -114,8 +123,8 @@ def test_name_search_matches_names_as_plain_text(monkeypatch, demo_warehouse, au
 
 
 @pytest.mark.parametrize("text", ["%", "_", "'; drop table indicators; --", "(", "\\"])
-def test_pattern_and_sql_characters_in_the_search_are_just_text(monkeypatch, demo_warehouse, authorities, text):
-    at = open_browse(monkeypatch, demo_warehouse, q=text)
+def test_pattern_and_sql_characters_in_the_search_are_just_text(open_browse, demo_warehouse, authorities, text):
+    at = open_browse(demo_warehouse, q=text)
     councils = current_councils(authorities)
     hit = (councils["short_name"].str.lower().str.contains(text, regex=False)
            | councils["official_name"].str.lower().str.contains(text, regex=False))
@@ -125,32 +134,45 @@ def test_pattern_and_sql_characters_in_the_search_are_just_text(monkeypatch, dem
         assert any("No councils match" in i.value for i in at.info)
 
 
-def test_unknown_region_in_the_url_gives_a_notice_not_an_error(monkeypatch, demo_warehouse, authorities):
-    at = open_browse(monkeypatch, demo_warehouse, region="Atlantis", nation="Wales")
+def test_unknown_region_in_the_url_gives_a_notice_not_an_error(open_browse, demo_warehouse, authorities):
+    at = open_browse(demo_warehouse, region="Atlantis", nation="Wales")
     assert any("Atlantis" in i.value for i in at.info)
     assert at.multiselect(key="region").value == []
     welsh = current_councils(authorities).query("nation == 'Wales'")
     assert set(shown(at)["Code"]) == set(welsh["authority_code"])
 
 
-def test_unknown_indicator_and_period_fall_back_with_notices(monkeypatch, demo_warehouse):
-    at = open_browse(monkeypatch, demo_warehouse, indicator="no_such_thing", period="1066/67")
-    notices = " ".join(i.value for i in at.info)
+def test_unknown_indicator_and_period_fall_back_with_notices(open_browse, demo_warehouse):
+    at = open_browse(demo_warehouse, indicator="no_such_thing", period="1066/67")
+    notices = " ".join(i.value for i in at.info).replace("\\", "")  # URL text is shown Markdown-escaped
     assert "no_such_thing" in notices and "1066/67" in notices
     assert at.selectbox(key="period").value == demo.DEMO_PERIODS[-1]  # newest first
 
 
-def test_former_councils_only_with_the_toggle(monkeypatch, demo_warehouse, authorities):
-    councils = authorities[authorities["is_council"].astype(bool)]
-    at = open_browse(monkeypatch, demo_warehouse, former="1")
-    assert set(shown(at)["Code"]) == set(councils["authority_code"])
+def test_former_councils_only_with_the_toggle(open_browse, demo_warehouse, authorities, demo_values):
+    period = demo.DEMO_PERIODS[0]  # before the reorganisations of 2019-2023: many councils since abolished
+    then = period_councils(authorities, demo_values, period)
+    at = open_browse(demo_warehouse, former="1", period=period)
+    assert set(shown(at)["Code"]) == set(then["authority_code"])
     at.toggle(key="former").set_value(False).run()
-    assert set(shown(at)["Code"]) == set(councils.loc[councils["is_current"].astype(bool), "authority_code"])
+    current = then[then["is_current"].astype(bool)]
+    assert set(shown(at)["Code"]) == set(current["authority_code"]) != set(then["authority_code"])
     assert at.query_params["former"] in ("0", ["0"])
 
 
-def test_choices_are_written_to_the_url(monkeypatch, demo_warehouse, authorities):
-    at = open_browse(monkeypatch, demo_warehouse)
+def test_a_council_that_did_not_exist_in_the_period_is_not_listed(open_browse, demo_warehouse, authorities,
+                                                                    demo_values):
+    """Cumberland (from 1 April 2023) is no council of 2019/20 unless the data reports it then."""
+    cumberland = "E06000063"
+    reported = not demo_values[(demo_values["authority_code"] == cumberland)
+                               & (demo_values["period"] == "2019/20")].empty
+    at = open_browse(demo_warehouse, period="2019/20", q="Cumberland")
+    listed = set(shown(at)["Code"]) if not any("No councils match" in i.value for i in at.info) else set()
+    assert (cumberland in listed) == reported
+
+
+def test_choices_are_written_to_the_url(open_browse, demo_warehouse, authorities):
+    at = open_browse(demo_warehouse)
     at.multiselect(key="nation").select("Scotland").run()
     at.text_input(key="q").input("glas").run()
     assert not at.exception
@@ -180,9 +202,9 @@ def hostile_warehouse(tmp_path_factory, reference_dir, authorities) -> tuple:
     return live, name
 
 
-def test_names_with_html_and_script_tags_are_plain_text(monkeypatch, hostile_warehouse):
+def test_names_with_html_and_script_tags_are_plain_text(open_browse, hostile_warehouse):
     live, name = hostile_warehouse
-    at = open_browse(monkeypatch, live, nation="Wales", indicator="evil")
+    at = open_browse(live, nation="Wales", indicator="evil")
     assert all(not m.allow_html for m in at.markdown)
     assert all(not getattr(c, "allow_html", False) for c in at.caption)
     assert any(name in option for option in at.selectbox(key="indicator").options)
@@ -191,7 +213,7 @@ def test_names_with_html_and_script_tags_are_plain_text(monkeypatch, hostile_war
 
 
 def test_browse_csv_matches_the_table_and_says_how_it_was_made(demo_warehouse):
-    wh = Warehouse(demo_warehouse)
+    wh = FileWarehouse(demo_warehouse)
     try:
         filters = browse.BrowseFilters(nations=("Wales",), q="")
         frame = browse.browse_frame(wh, "online_account_pct" if "online_account_pct" in
@@ -199,21 +221,22 @@ def test_browse_csv_matches_the_table_and_says_how_it_was_made(demo_warehouse):
                                     wh.query("browse_indicators")["indicator_id"].iloc[0],
                                     demo.DEMO_PERIODS[-1], filters)
         export = browse.export_frame(frame, demo.DEMO_PERIODS[-1])
-        about = browse.provenance(filters, len(frame), "v1")
+        about = browse.provenance(filters, len(frame))
     finally:
         wh.close()
     assert len(export) == len(frame) and set(export["nation"]) == {"Wales"}
-    assert "nation: Wales" in about["councils"] and about["data_version"] == "v1"
+    assert "nation: Wales" in about["councils"]
     assert "ties share the best rank" in about["rank_method"]
 
 
 @pytest.fixture(scope="module")
 def browse_wh(demo_warehouse):
-    wh = Warehouse(demo_warehouse)
+    wh = FileWarehouse(demo_warehouse)
     yield wh
     wh.close()
 
 
+@pytest.mark.slow  # hypothesis over the demo
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_ranks_medians_and_bands_equal_pandas_for_any_filter(data, browse_wh, authorities, demo_values,
@@ -228,7 +251,8 @@ def test_ranks_medians_and_bands_equal_pandas_for_any_filter(data, browse_wh, au
     filters = browse.BrowseFilters(tuple(nations), (), tuple(types), "", include_former)
     got = browse.browse_frame(browse_wh, row["indicator_id"], period, filters).set_index("authority_code")
 
-    chosen = councils if include_former else councils[councils["is_current"].astype(bool)]
+    chosen = period_councils(authorities, demo_values, period)
+    chosen = chosen if include_former else chosen[chosen["is_current"].astype(bool)]
     if nations:
         chosen = chosen[chosen["nation"].isin(nations)]
     if types:
@@ -269,20 +293,3 @@ def test_filter_choices_narrow_regions_and_types(authorities):
     london = councils[(councils["nation"] == "England") & (councils["region"] == "London")]
     assert "London" in regions and "Scotland" not in regions
     assert types == sorted(london["authority_type"].unique())
-
-
-@pytest.mark.parametrize("text", ['<script>alert("x")</script>', "**bold** _it_ [link](http://x)", "a\\b `c`"])
-def test_escape_markdown_leaves_no_markup(text):
-    escaped = browse.escape_markdown(text)
-    # every markup character is preceded by a backslash, so markdown shows it literally
-    for i, ch in enumerate(escaped):
-        if ch in "<>*_[]()`":
-            assert escaped[i - 1] == "\\"
-    assert escaped.replace("\\", "") == text.replace("\\", "")
-
-
-def test_band_labels_never_call_neutral_values_better_or_worse():
-    assert browse.band_label(1, "higher") == browse.band_label(1, "lower") == "Top quartile"
-    neutral = {browse.band_label(b, "neutral") for b in (1, 2, 3, 4)}
-    assert not any(word in label.lower() for label in neutral for word in ("top", "bottom", "best", "worst"))
-    assert browse.band_label(None, "higher") == "" and browse.band_label(float("nan"), "lower") == ""

@@ -7,37 +7,16 @@ fixture must show as plain text.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-import peer_fixture as fx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.peer_ui import DEFAULT_COUNCIL
+from dashboard.common.register import DEFAULT_COUNCIL
+from tests.support import peer_fixture as fx
+from tests.support.apptest import table_with
 
-APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 PROFILE, INDICATOR, PROGRESS = (f"dashboard/views/{p}.py" for p in ("profile", "indicator", "progress"))
-TIMEOUT = 90  # seconds per AppTest run; the first run opens the warehouse
 GLASGOW = "S12000049"
-
-
-def open_page(monkeypatch, live, page: str, **params) -> AppTest:
-    """The app on warehouse ``live``, on ``page`` with ``params`` in the URL, run once."""
-    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(live))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def table_with(at: AppTest, column: str, count: int = 1) -> pd.DataFrame:
-    """The first dataframe on the page that has ``column``; ``count`` such tables expected."""
-    frames = [d.value for d in at.dataframe if column in d.value.columns]
-    assert len(frames) == count, [list(d.value.columns) for d in at.dataframe]
-    return frames[0]
 
 
 def notices(at: AppTest) -> list[str]:
@@ -82,8 +61,8 @@ def expected_ranks(source, codes: set[str], council: str, period: str) -> dict[s
 
 
 # -- Council profile ---------------------------------------------------------------------------------
-def test_profile_defaults_show_ranks_equal_to_pandas(monkeypatch, demo_warehouse, authorities, source):
-    at = open_page(monkeypatch, demo_warehouse, PROFILE)
+def test_profile_defaults_show_ranks_equal_to_pandas(open_page, demo_warehouse, authorities, source):
+    at = open_page(demo_warehouse, PROFILE)
     assert at.selectbox(key="council").value == DEFAULT_COUNCIL
     assert at.selectbox(key="group").value == "type_nation"
     period = at.selectbox(key="period").value
@@ -97,8 +76,8 @@ def test_profile_defaults_show_ranks_equal_to_pandas(monkeypatch, demo_warehouse
     assert any("Synthetic demo data" in w.value for w in at.warning)
 
 
-def test_profile_from_url(monkeypatch, demo_warehouse, authorities, source):
-    at = open_page(monkeypatch, demo_warehouse, PROFILE, council=GLASGOW, group="nation",
+def test_profile_from_url(open_page, demo_warehouse, authorities, source):
+    at = open_page(demo_warehouse, PROFILE, council=GLASGOW, group="nation",
                    period="2019/20", theme="Finance")
     assert not notices(at)
     assert at.selectbox(key="council").value == GLASGOW
@@ -118,8 +97,8 @@ def test_profile_from_url(monkeypatch, demo_warehouse, authorities, source):
     assert at.query_params["council"] == GLASGOW
 
 
-def test_profile_custom_group_lists_its_members(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, PROFILE, group="custom",
+def test_profile_custom_group_lists_its_members(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, PROFILE, group="custom",
                    peers="E08000026,E08000027")
     assert at.multiselect(key="peers").value == ["E08000026", "E08000027"]
     members_table = table_with(at, "Region")
@@ -129,8 +108,8 @@ def test_profile_custom_group_lists_its_members(monkeypatch, demo_warehouse):
     assert any("only 3 councils" in n for n in notices(at))
 
 
-def test_profile_bad_url_values_fall_back_with_notices(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, PROFILE, council="NOPE'; DROP TABLE x", group="astrology",
+def test_profile_bad_url_values_fall_back_with_notices(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, PROFILE, council="NOPE'; DROP TABLE x", group="astrology",
                    period="1850/51", theme="<b>x</b>", peers="E47000007,zzz")
     messages = " ".join(notices(at))
     for key in ("council", "group", "period", "theme"):
@@ -140,23 +119,23 @@ def test_profile_bad_url_values_fall_back_with_notices(monkeypatch, demo_warehou
     assert len(table_with(at, "Rank")) > 0
 
 
-def test_profile_for_council_that_did_not_exist(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, PROFILE, council="E06000063", period="2019/20")
+def test_profile_for_council_that_did_not_exist(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, PROFILE, council="E06000063", period="2019/20")
     assert any("did not exist in 2019/20" in w.value for w in at.warning)
     assert set(table_with(at, "Rank")["Rank"]) == {"not ranked"}
 
 
 # -- Indicator -------------------------------------------------------------------------------------
-def test_indicator_defaults_have_three_chart_trios(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, INDICATOR)
+def test_indicator_defaults_have_three_chart_trios(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, INDICATOR)
     assert len(at.get("plotly_chart")) == 3
     assert [t.label for t in at.tabs] == ["Chart", "Table", "Download"] * 3
     assert {b.key for b in at.get("download_button")} == {"ranking_download", "distribution_download",
                                                           "trend_download"}
 
 
-def test_indicator_from_url_ranks_equal_pandas(monkeypatch, demo_warehouse, authorities, source):
-    at = open_page(monkeypatch, demo_warehouse, INDICATOR, indicator="cyber_incidents_count",
+def test_indicator_from_url_ranks_equal_pandas(open_page, demo_warehouse, authorities, source):
+    at = open_page(demo_warehouse, INDICATOR, indicator="cyber_incidents_count",
                    council=GLASGOW, group="type_nation", period="2021/22")
     values, _ = source
     codes = members(authorities, GLASGOW, ["authority_type", "nation"], 2021)
@@ -172,22 +151,22 @@ def test_indicator_from_url_ranks_equal_pandas(monkeypatch, demo_warehouse, auth
     assert len(trend) == values.loc[values["indicator_id"] == "cyber_incidents_count", "period"].nunique()
 
 
-def test_indicator_neutral_is_not_ranked(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, INDICATOR, indicator="council_tax_band_d")
+def test_indicator_neutral_is_not_ranked(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, INDICATOR, indicator="council_tax_band_d")
     shown = table_with(at, "This council", count=2)
     assert set(shown["Rank"]) == {"not ranked"}
     assert any("Neither higher nor lower is better" in c.value for c in at.caption)
 
 
-def test_indicator_bad_url(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, INDICATOR, indicator="no_such", period="x")
+def test_indicator_bad_url(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, INDICATOR, indicator="no_such", period="x")
     assert any("The link's indicator value" in n for n in notices(at))
     assert len(at.get("plotly_chart")) == 3
 
 
 # -- Progress ----------------------------------------------------------------------------------------
-def test_progress_from_url_equals_pandas(monkeypatch, demo_warehouse, authorities, source):
-    at = open_page(monkeypatch, demo_warehouse, PROGRESS, indicator="online_account_pct",
+def test_progress_from_url_equals_pandas(open_page, demo_warehouse, authorities, source):
+    at = open_page(demo_warehouse, PROGRESS, indicator="online_account_pct",
                    council=GLASGOW, group="nation", **{"from": "2016/17", "to": "2023/24"})
     values, _ = source
     codes = members(authorities, GLASGOW, ["nation"], 2023)
@@ -209,34 +188,33 @@ def test_progress_from_url_equals_pandas(monkeypatch, demo_warehouse, authoritie
     assert at.selectbox(key="from").value == "2016/17" and at.selectbox(key="to").value == "2023/24"
 
 
-def test_progress_swaps_reversed_periods(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, PROGRESS, **{"from": "2023/24", "to": "2016/17"})
+def test_progress_swaps_reversed_periods(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, PROGRESS, **{"from": "2023/24", "to": "2016/17"})
     assert any("swapped" in n for n in notices(at))
     assert "2016/17 to 2023/24" in at.subheader[0].value
 
 
-def test_progress_defaults(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, PROGRESS)
+def test_progress_defaults(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, PROGRESS)
     assert len(at.get("plotly_chart")) == 1
     assert len(at.metric) == 3
 
 
 # -- hostile names -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def fixture_live(tmp_path_factory, reference_dir):
-    folder = tmp_path_factory.mktemp("peer-pages")
-    return fx.build(folder / "src", folder / "wh" / "exemplar.duckdb", reference_dir)
+def fixture_live(peer_live):
+    return peer_live
 
 
-def test_hostile_names_show_as_plain_text(monkeypatch, fixture_live):
-    at = open_page(monkeypatch, fixture_live, PROFILE, council=fx.BIRMINGHAM, group="type_region",
+def test_hostile_names_show_as_plain_text(open_page, fixture_live):
+    at = open_page(fixture_live, PROFILE, council=fx.BIRMINGHAM, group="type_region",
                    period=fx.PERIOD)
     shown = table_with(at, "Rank").set_index("Indicator")
     names = {t["name"] for t in fx.INJECTED.values()}
     assert set(shown.index) == names  # the exact text, untouched, in a table cell
     assert shown.at[fx.INJECTED["higher"]["name"], "Rank"] == "4 of 5"
     assert shown.at[fx.INJECTED["lower"]["name"], "Rank"] == "2 of 5"
-    at = open_page(monkeypatch, fixture_live, INDICATOR, council=fx.BIRMINGHAM, group="type_region",
+    at = open_page(fixture_live, INDICATOR, council=fx.BIRMINGHAM, group="type_region",
                    period=fx.PERIOD, indicator=fx.INDICATOR_IDS["neutral"])
     heading = at.subheader[0].value
     assert "\\<script\\>" in heading and "<script>" not in heading  # escaped: shown, never run
@@ -244,15 +222,15 @@ def test_hostile_names_show_as_plain_text(monkeypatch, fixture_live):
         assert not element.proto.allow_html
 
 
-def test_former_council_defaults_to_a_period_it_existed_in(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, PROFILE, council="E07000026")  # Allerdale, gone 2023
+def test_former_council_defaults_to_a_period_it_existed_in(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, PROFILE, council="E07000026")  # Allerdale, gone 2023
     assert at.selectbox(key="period").value == "2022/23"
     assert not any("did not exist" in w.value for w in at.warning)
     assert any(r != "not ranked" for r in table_with(at, "Rank")["Rank"])
 
 
-def test_progress_bad_url_values(monkeypatch, demo_warehouse):
-    at = open_page(monkeypatch, demo_warehouse, PROGRESS, **{"from": "soon", "to": "2099/00"},
+def test_progress_bad_url_values(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, PROGRESS, **{"from": "soon", "to": "2099/00"},
                    group="custom", peers="NOPE", indicator="=1+1")
     messages = " ".join(notices(at))
     for key in ("from", "to", "indicator", "peers"):
@@ -260,8 +238,8 @@ def test_progress_bad_url_values(monkeypatch, demo_warehouse):
     assert len(table_with(at, "Rank change (up is +)")) == 1  # the council alone
 
 
-def test_copied_url_reproduces_the_view(monkeypatch, demo_warehouse):
-    first = open_page(monkeypatch, demo_warehouse, PROFILE)
+def test_copied_url_reproduces_the_view(open_page, demo_warehouse):
+    first = open_page(demo_warehouse, PROFILE)
     first.selectbox(key="council").set_value(GLASGOW).run()
     first.selectbox(key="group").set_value("custom").run()
     first.multiselect(key="peers").set_value(["S12000033", "S12000034", "S12000036"]).run()
@@ -269,7 +247,7 @@ def test_copied_url_reproduces_the_view(monkeypatch, demo_warehouse):
     assert not first.exception
     link = {key: first.query_params[key] for key in ("council", "group", "peers", "period", "theme")}
     assert link["peers"] == "S12000033,S12000034,S12000036"
-    second = open_page(monkeypatch, demo_warehouse, PROFILE, **link)
+    second = open_page(demo_warehouse, PROFILE, **link)
     assert not notices(second)
     pd.testing.assert_frame_equal(table_with(second, "Rank"), table_with(first, "Rank"))
     assert sorted(table_with(second, "Region")["Code"]) == sorted([GLASGOW, *link["peers"].split(",")])

@@ -7,17 +7,17 @@ import io
 
 import pandas as pd
 import pytest
-import sa_fixture
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from dashboard import selfassessment as sa
-from dashboard import template
-from dashboard.data import Warehouse
+from dashboard.selfassessment import results as sa
+from dashboard.selfassessment import template
+from dashboard.warehouse import FileWarehouse
 from etl import cli, submission
 from etl.warehouse import WarehousePaths
+from tests.support import sa_fixture
+from tests.support.stamps import fixed_stamp
 
-APP = "../streamlit_app.py"
 ROUND = "2024"
 
 
@@ -28,15 +28,10 @@ def live(sa_live, tmp_path, monkeypatch):
     return copy
 
 
-def _page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(f"dashboard/views/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+@pytest.fixture
+def sa_page(live, open_page):
+    """A self-assessment page (by its file's stem) on the fixture copy, run once."""
+    return lambda page, **params: open_page(live, page, **params)
 
 
 def _frames(at: AppTest) -> list[pd.DataFrame]:
@@ -52,18 +47,18 @@ def _chart_specs(at: AppTest) -> str:
     return " ".join(el.proto.spec for el in at.get("plotly_chart"))
 
 
-def test_round_trip_template_upload_load_inbox_council_page(live, sa_parts):
+def test_round_trip_template_upload_load_inbox_council_page(live, sa_page, sa_parts):
     council = sa_parts["silent_london"][0]
-    wh = Warehouse(live)
+    wh = FileWarehouse(live)
     questions = sa.framework(wh)
     wh.close()
 
-    at = _page("submit", council=council, round=ROUND)
+    at = sa_page("submit", council=council, round=ROUND)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Template as Excel" in labels and "Template as CSV" in labels
 
     # Fill the same Excel template the page offers, as a council would.
-    book = load_workbook(io.BytesIO(template.template_xlsx(questions, council, ROUND)))
+    book = load_workbook(io.BytesIO(template.template_xlsx(questions, council, ROUND, stamp=fixed_stamp())))
     sheet = book[submission.SHEET_NAME]
     header = [c.value for c in sheet[1]]
     scores = {}
@@ -85,7 +80,7 @@ def test_round_trip_template_upload_load_inbox_council_page(live, sa_parts):
     assert cli.main(["--warehouse", str(live), "load-inbox"]) == 0
     assert not any(p for p in WarehousePaths(live).inbox.iterdir() if p.name != "history")
 
-    page = _page("self_assessment", council=council, round=ROUND, period=sa_fixture.PERIOD)
+    page = sa_page("self_assessment", council=council, round=ROUND, period=sa_fixture.PERIOD)
     table = next(f for f in _frames(page) if {"round", "theme", "role", "maturity"} <= set(f.columns)
                  and "peer median" not in f.columns)
     mine = table[table["round"] == ROUND].set_index(["theme", "role"])["maturity"].sort_index()
@@ -96,16 +91,16 @@ def test_round_trip_template_upload_load_inbox_council_page(live, sa_parts):
     assert answered["council_score"].notna().all()
 
 
-def test_unpublished_council_shows_nothing_on_any_page(live, sa_parts):
+def test_unpublished_council_shows_nothing_on_any_page(live, sa_page, sa_parts):
     private = sa_parts["private"]
-    page = _page("self_assessment", council=private, round=ROUND, period=sa_fixture.PERIOD)
+    page = sa_page("self_assessment", council=private, round=ROUND, period=sa_fixture.PERIOD)
     assert "has no published self-assessment" in _text(page)
     for frame in _frames(page):
         if "maturity" in frame.columns:
             assert frame["maturity"].isna().all()
         if "council_score" in frame.columns:
             assert frame["council_score"].isna().all()
-    quadrant = _page("maturity_outcomes", council=private, round=ROUND, period=sa_fixture.PERIOD)
+    quadrant = sa_page("maturity_outcomes", council=private, round=ROUND, period=sa_fixture.PERIOD)
     assert "no published self-assessment" in _text(quadrant)
     for frame in _frames(quadrant):
         if "authority_code" in frame.columns:
@@ -113,31 +108,31 @@ def test_unpublished_council_shows_nothing_on_any_page(live, sa_parts):
     assert private not in _chart_specs(quadrant)
 
 
-def test_questions_page_counts_only_published_councils(live, sa_parts):
-    at = _page("questions")
+def test_questions_page_counts_only_published_councils(live, sa_page, sa_parts):
+    at = sa_page("questions")
     dist = next(f for f in _frames(at) if {"score", "councils", "share"} <= set(f.columns))
     total_2024 = dist.loc[dist["round"] == ROUND, "councils"].sum()
     assert total_2024 == len(sa_parts["responders_2024"]) + len(sa_parts["welsh_responders"])
 
 
-def test_group_of_four_respondents_page_hides_median_and_says_why(live, sa_parts):
+def test_group_of_four_respondents_page_hides_median_and_says_why(live, sa_page, sa_parts):
     welsh = sa_parts["welsh_responders"][0]
-    at = _page("self_assessment", council=welsh, round=ROUND, period=sa_fixture.PERIOD, group="type_nation")
+    at = sa_page("self_assessment", council=welsh, round=ROUND, period=sa_fixture.PERIOD, group="type_nation")
     assert "only 4 council(s)" in _text(at)
     for frame in _frames(at):
         if "peer median" in frame.columns:
             assert frame["peer median"].isna().all()
     specs = _chart_specs(at)
     assert "Peer median" not in specs and "quartile" not in specs
-    quadrant = _page("maturity_outcomes", council=welsh, round=ROUND, period=sa_fixture.PERIOD)
+    quadrant = sa_page("maturity_outcomes", council=welsh, round=ROUND, period=sa_fixture.PERIOD)
     assert "The quadrants are hidden" in _text(quadrant)
     assert not quadrant.get("plotly_chart")
 
 
-def test_large_group_page_shows_median_and_quadrant(live, sa_parts):
+def test_large_group_page_shows_median_and_quadrant(live, sa_page, sa_parts):
     london = sa_parts["london"][0]
-    at = _page("self_assessment", council=london, round=ROUND, period=sa_fixture.PERIOD)
+    at = sa_page("self_assessment", council=london, round=ROUND, period=sa_fixture.PERIOD)
     assert "Peer median" in _chart_specs(at)
-    quadrant = _page("maturity_outcomes", council=london, round=ROUND, period=sa_fixture.PERIOD)
+    quadrant = sa_page("maturity_outcomes", council=london, round=ROUND, period=sa_fixture.PERIOD)
     table = next(f for f in _frames(quadrant) if "quadrant" in f.columns)
     assert set(table["authority_code"]) == set(sa_parts["responders_2024"])

@@ -8,25 +8,23 @@ Built on the hand-made fixture, whose indicator names, units and themes are host
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 import pandas as pd
-import peer_fixture as fx
 import pytest
 
-from dashboard import benchmark, peer_exports
-from dashboard.data import Warehouse
-from dashboard.exports import FORMULA_PREFIXES
-from dashboard.peers import PeerGroupSpec, resolve_peer_group
-
-GENERATED = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+from dashboard.common.exports import FORMULA_PREFIXES, export_stamp
+from dashboard.peers import exports as peer_exports
+from dashboard.peers import statistics
+from dashboard.peers.groups import PeerGroupSpec, resolve_peer_group
+from dashboard.warehouse import FileWarehouse
+from tests.support import peer_fixture as fx
+from tests.support.stamps import GENERATED
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory, reference_dir):
-    folder = tmp_path_factory.mktemp("peer-exports")
-    warehouse = Warehouse(fx.build(folder / "src", folder / "wh" / "exemplar.duckdb", reference_dir))
+def wh(peer_live):
+    warehouse = FileWarehouse(peer_live)
     yield warehouse
     warehouse.close()
 
@@ -36,8 +34,13 @@ def group(wh):
     return resolve_peer_group(wh, PeerGroupSpec("type_region", fx.BIRMINGHAM, period=fx.PERIOD))
 
 
+def stamp(wh):
+    """The warehouse's export stamp, generated at a fixed time."""
+    return export_stamp(wh, GENERATED)
+
+
 def indicator(wh, polarity: str) -> pd.Series:
-    return benchmark.indicator_list(wh).set_index("indicator_id", drop=False).loc[fx.INDICATOR_IDS[polarity]]
+    return statistics.indicator_list(wh).set_index("indicator_id", drop=False).loc[fx.INDICATOR_IDS[polarity]]
 
 
 def cells(data: bytes) -> list[list[str]]:
@@ -54,8 +57,8 @@ def assert_no_live_formula(data: bytes) -> None:
 
 
 def test_profile_csv_content(wh, group):
-    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
-    data = peer_exports.profile_csv(profile, group, "Birmingham", wh.scalar_meta(), GENERATED)
+    profile = statistics.peer_profile(wh, group, fx.PERIOD)
+    data = peer_exports.profile_csv(profile, group, "Birmingham", stamp(wh))
     frame = pd.read_csv(io.BytesIO(data))
     assert len(frame) == 3
     assert set(frame["council_code"]) == {fx.BIRMINGHAM} and set(frame["council_name"]) == {"Birmingham"}
@@ -75,9 +78,9 @@ def test_profile_csv_content(wh, group):
 
 
 def test_profile_csv_provenance(wh, group):
-    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
+    profile = statistics.peer_profile(wh, group, fx.PERIOD)
     meta = wh.scalar_meta()
-    frame = pd.read_csv(io.BytesIO(peer_exports.profile_csv(profile, group, "Birmingham", meta, GENERATED)))
+    frame = pd.read_csv(io.BytesIO(peer_exports.profile_csv(profile, group, "Birmingham", stamp(wh))))
     about = frame.iloc[0]
     assert "Metropolitan districts in West Midlands" in about["about_peer_group"]
     assert about["about_peer_group_kind"] == "type_region"
@@ -94,16 +97,16 @@ def test_profile_csv_provenance(wh, group):
 
 def test_theme_filter_is_recorded(wh, group):
     theme = fx.INJECTED["higher"]["theme"]
-    profile = benchmark.peer_profile(wh, group, fx.PERIOD, theme)
-    data = peer_exports.profile_csv(profile, group, "Birmingham", wh.scalar_meta(), GENERATED, theme=theme)
+    profile = statistics.peer_profile(wh, group, fx.PERIOD, theme)
+    data = peer_exports.profile_csv(profile, group, "Birmingham", stamp(wh), theme=theme)
     frame = pd.read_csv(io.BytesIO(data))
     assert sorted(frame["indicator_id"]) == sorted([fx.INDICATOR_IDS["higher"], fx.INDICATOR_IDS["lower"]])
     assert set(frame["about_indicators"]) == {f"theme {theme}"}
 
 
 def test_hostile_text_is_neutralised_and_kept(wh, group):
-    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
-    data = peer_exports.profile_csv(profile, group, "Birmingham", wh.scalar_meta(), GENERATED)
+    profile = statistics.peer_profile(wh, group, fx.PERIOD)
+    data = peer_exports.profile_csv(profile, group, "Birmingham", stamp(wh))
     assert_no_live_formula(data)
     frame = pd.read_csv(io.BytesIO(data)).set_index("indicator_id")
     high, low, neutral = (frame.loc[fx.INDICATOR_IDS[p]] for p in ("higher", "lower", "neutral"))
@@ -118,8 +121,8 @@ def test_hostile_text_is_neutralised_and_kept(wh, group):
 
 def test_negative_numbers_stay_numbers(wh):
     group = resolve_peer_group(wh, PeerGroupSpec("type_region", fx.SANDWELL, period=fx.PERIOD))
-    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
-    data = peer_exports.profile_csv(profile, group, "Sandwell", wh.scalar_meta(), GENERATED)
+    profile = statistics.peer_profile(wh, group, fx.PERIOD)
+    data = peer_exports.profile_csv(profile, group, "Sandwell", stamp(wh))
     frame = pd.read_csv(io.BytesIO(data))
     assert (frame["change"] == -2.5).all()  # 30 against 32.5
     assert frame["change"].dtype.kind == "f"
@@ -129,8 +132,8 @@ def test_negative_numbers_stay_numbers(wh):
 
 def test_group_values_csv(wh, group):
     ind = indicator(wh, "lower")
-    values = benchmark.peer_values(wh, group, ind["indicator_id"], fx.PERIOD)
-    data = peer_exports.group_values_csv(values, group, ind, wh.scalar_meta(), GENERATED)
+    values = statistics.peer_values(wh, group, ind["indicator_id"], fx.PERIOD)
+    data = peer_exports.group_values_csv(values, group, ind, stamp(wh))
     assert_no_live_formula(data)
     frame = pd.read_csv(io.BytesIO(data)).set_index("authority_code")
     assert sorted(frame.index) == sorted(fx.MET_DISTRICTS)
@@ -143,15 +146,14 @@ def test_group_values_csv(wh, group):
 
 def test_trend_and_progress_csv(wh, group):
     ind = indicator(wh, "higher")
-    trend = benchmark.peer_trend(wh, group, ind["indicator_id"])
+    trend = statistics.peer_trend(wh, group, ind["indicator_id"])
     frame = pd.read_csv(io.BytesIO(peer_exports.trend_csv(trend, group, ind, "Birmingham",
-                                                          wh.scalar_meta(), GENERATED)))
+                                                          stamp(wh))))
     assert frame["period"].tolist() == ["2021/22", "2022/23", fx.PERIOD]
     assert frame["council_value"].tolist()[::2] == [8, 10] and pd.isna(frame["council_value"][1])
     assert frame["peer_median"].iloc[-1] == 20
-    progress = benchmark.peer_progress(wh, group, ind["indicator_id"], "2021/22", fx.PERIOD)
-    data = peer_exports.progress_csv(progress, group, ind, "2021/22", fx.PERIOD, wh.scalar_meta(),
-                                     GENERATED)
+    progress = statistics.peer_progress(wh, group, ind["indicator_id"], "2021/22", fx.PERIOD)
+    data = peer_exports.progress_csv(progress, group, ind, "2021/22", fx.PERIOD, stamp(wh))
     assert_no_live_formula(data)
     rows = pd.read_csv(io.BytesIO(data)).set_index("authority_code")
     assert rows.at[fx.SANDWELL, "change"] == -1  # 31 -> 30
@@ -164,10 +166,10 @@ def test_trend_and_progress_csv(wh, group):
 
 def test_interpolated_statistics_carry_no_binary_noise(wh):
     group = resolve_peer_group(wh, PeerGroupSpec("type_region", fx.BIRMINGHAM, period=fx.PERIOD))
-    profile = benchmark.peer_profile(wh, group, fx.PERIOD)
+    profile = statistics.peer_profile(wh, group, fx.PERIOD)
     profile["lower_quartile"] = 0.1 + 0.2  # 0.30000000000000004, as interpolation produces
     profile["mean"] = -1 / 3
-    data = peer_exports.profile_csv(profile, group, "Birmingham", wh.scalar_meta(), GENERATED)
+    data = peer_exports.profile_csv(profile, group, "Birmingham", stamp(wh))
     header, *rows = cells(data)
     assert {row[header.index("peer_lower_quartile")] for row in rows} == {"0.3"}
     assert {row[header.index("peer_mean")] for row in rows} == {"-0.3333333333"}

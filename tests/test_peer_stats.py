@@ -14,14 +14,14 @@ import math
 
 import duckdb
 import pandas as pd
-import peer_fixture as fx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import benchmark
-from dashboard.data import Warehouse
-from dashboard.peers import PeerGroupSpec, resolve_peer_group
+from dashboard.peers import statistics
+from dashboard.peers.groups import PeerGroupSpec, resolve_peer_group
+from dashboard.warehouse import FileWarehouse
+from tests.support import peer_fixture as fx
 
 BIRMINGHAM, GLASGOW, CUMBERLAND, ALLERDALE = "E08000025", "S12000049", "E06000063", "E07000026"
 FLOAT_TOL = 1e-9
@@ -61,7 +61,7 @@ def oracle_ranks(frame: pd.DataFrame, polarity: str) -> pd.Series:
     return frame["value"].rank(method="min", ascending=polarity == "lower", na_option="keep")
 
 
-def oracle_profile(tables, codes, council, period, min_band_n=benchmark.MIN_BAND_N) -> pd.DataFrame:
+def oracle_profile(tables, codes, council, period, min_band_n=statistics.MIN_BAND_N) -> pd.DataFrame:
     values, indicators, periods = tables["indicator_values"], tables["indicators"], tables["periods"]
     per = periods.set_index("period")
     kind, start = per.at[period, "period_kind"], per.at[period, "period_start"]
@@ -136,24 +136,22 @@ def assert_same(actual: pd.DataFrame, expected: pd.DataFrame, key: str) -> None:
 
 def sql_profile(wh, spec: PeerGroupSpec, period: str):
     group = resolve_peer_group(wh, spec)
-    frame = benchmark.peer_profile(wh, group, period)
+    frame = statistics.peer_profile(wh, group, period)
     return group, frame
 
 
 # -- fixtures ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def demo(demo_warehouse):
-    wh = Warehouse(demo_warehouse)
+    wh = FileWarehouse(demo_warehouse)
     yield wh, read_tables(demo_warehouse)
     wh.close()
 
 
 @pytest.fixture(scope="module")
-def fixture_wh(tmp_path_factory, reference_dir):
-    folder = tmp_path_factory.mktemp("peer-fixture")
-    live = fx.build(folder / "src", folder / "wh" / "exemplar.duckdb", reference_dir)
-    wh = Warehouse(live)
-    yield wh, read_tables(live)
+def fixture_wh(peer_live):
+    wh = FileWarehouse(peer_live)
+    yield wh, read_tables(peer_live)
     wh.close()
 
 
@@ -179,6 +177,7 @@ def test_profile_equals_pandas_on_demo(demo, council, kind, period):
     assert len(frame) == len(tables["indicators"])
 
 
+@pytest.mark.slow  # hypothesis over the demo
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_profile_equals_pandas_for_any_custom_group(demo, data):
@@ -197,7 +196,7 @@ def test_theme_filter_keeps_one_theme(demo):
     wh, tables = demo
     group = resolve_peer_group(wh, PeerGroupSpec("type_nation", BIRMINGHAM, period="2024/25"))
     theme = sorted(tables["indicators"]["theme"])[0]
-    frame = benchmark.peer_profile(wh, group, "2024/25", theme)
+    frame = statistics.peer_profile(wh, group, "2024/25", theme)
     expected = tables["indicators"].loc[tables["indicators"]["theme"] == theme, "indicator_id"]
     assert sorted(frame["indicator_id"]) == sorted(expected)
 
@@ -208,7 +207,7 @@ def test_ranked_values_equal_pandas_on_demo(demo):
     group = resolve_peer_group(wh, PeerGroupSpec("type_nation", BIRMINGHAM, period="2022/23"))
     values = tables["indicator_values"]
     for ind in tables["indicators"].itertuples():
-        frame = benchmark.peer_values(wh, group, ind.indicator_id, "2022/23")
+        frame = statistics.peer_values(wh, group, ind.indicator_id, "2022/23")
         rows = values[(values["indicator_id"] == ind.indicator_id) & (values["period"] == "2022/23")
                       & values["authority_code"].isin(group.codes)].copy()
         usable = rows[rows["value"].notna()].copy()
@@ -224,7 +223,7 @@ def test_trend_equals_pandas_on_demo(demo):
     group = resolve_peer_group(wh, PeerGroupSpec("type_region", BIRMINGHAM, period="2024/25"))
     values = tables["indicator_values"]
     for indicator in ("online_account_pct", "council_tax_band_d", "cyber_incidents_count"):
-        trend = benchmark.peer_trend(wh, group, indicator)
+        trend = statistics.peer_trend(wh, group, indicator)
         iv = values[values["indicator_id"] == indicator]
         usable = iv[iv["authority_code"].isin(group.codes) & iv["value"].notna()]
         stats = usable.groupby("period")["value"]
@@ -246,7 +245,7 @@ def test_progress_equals_pandas_on_demo(demo):
     group = resolve_peer_group(wh, PeerGroupSpec("type_nation", BIRMINGHAM, period=end))
     values = tables["indicator_values"]
     for ind in tables["indicators"].itertuples():
-        frame = benchmark.peer_progress(wh, group, ind.indicator_id, start, end)
+        frame = statistics.peer_progress(wh, group, ind.indicator_id, start, end)
         iv = values[(values["indicator_id"] == ind.indicator_id) & values["authority_code"].isin(group.codes)]
         ranked = {}
         for period in (start, end):
@@ -286,7 +285,7 @@ def test_fixture_ranks_by_hand(fixture_wh):
     assert group.codes == sorted(fx.MET_DISTRICTS)  # the combined authority is not in
 
     def ranks(polarity):
-        frame = benchmark.peer_values(wh, group, fx.INDICATOR_IDS[polarity], fx.PERIOD)
+        frame = statistics.peer_values(wh, group, fx.INDICATOR_IDS[polarity], fx.PERIOD)
         return {code: (None if pd.isna(r) else int(r))
                 for code, r in zip(frame["authority_code"], frame["rank"], strict=True)}
 
@@ -302,8 +301,8 @@ def test_polarity_flip_mirrors_ranks(fixture_wh):
     """For each value v among n: rank_higher(v) + rank_lower(v) = n + 2 - (members sharing v)."""
     wh, _ = fixture_wh
     group = resolve_peer_group(wh, PeerGroupSpec("type_region", fx.BIRMINGHAM, period=fx.PERIOD))
-    high = benchmark.peer_values(wh, group, fx.INDICATOR_IDS["higher"], fx.PERIOD).set_index("authority_code")
-    low = benchmark.peer_values(wh, group, fx.INDICATOR_IDS["lower"], fx.PERIOD).set_index("authority_code")
+    high = statistics.peer_values(wh, group, fx.INDICATOR_IDS["higher"], fx.PERIOD).set_index("authority_code")
+    low = statistics.peer_values(wh, group, fx.INDICATOR_IDS["lower"], fx.PERIOD).set_index("authority_code")
     usable = high[high["value"].notna()]
     n = len(usable)
     assert set(high["n_ranked"]) == set(low["n_ranked"]) == {n}
@@ -360,6 +359,6 @@ def test_small_group_gets_no_band(fixture_wh):
     wh, _ = fixture_wh
     group = resolve_peer_group(wh, PeerGroupSpec("custom", fx.BIRMINGHAM, (fx.SANDWELL, fx.COVENTRY),
                                                  period=fx.PERIOD))
-    frame = benchmark.peer_profile(wh, group, fx.PERIOD)
+    frame = statistics.peer_profile(wh, group, fx.PERIOD)
     assert frame["band"].isna().all()
     assert set(frame.loc[frame["polarity"] == "higher", "rank"]) == {3}

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from dashboard.data import Warehouse
-from dashboard.peers import (
+from dashboard.peers.groups import (
     GROUP_KINDS,
     PeerGroupSpec,
     UnknownCouncil,
     register_kind,
     resolve_peer_group,
 )
+from dashboard.warehouse import FileWarehouse
 
 BIRMINGHAM = "E08000025"
 GLASGOW = "S12000049"
@@ -27,7 +27,7 @@ WMCA = "E47000007"  # West Midlands Combined Authority
 
 @pytest.fixture(scope="module")
 def wh(demo_warehouse):
-    warehouse = Warehouse(demo_warehouse)
+    warehouse = FileWarehouse(demo_warehouse)
     yield warehouse
     warehouse.close()
 
@@ -140,8 +140,8 @@ class _EveryoneKind:
 
 
 def test_new_kinds_register_and_still_obey_the_rules(wh, monkeypatch, authorities):
-    monkeypatch.setattr("dashboard.peers.GROUP_KINDS", dict(GROUP_KINDS))
-    from dashboard import peers
+    monkeypatch.setattr("dashboard.peers.groups.GROUP_KINDS", dict(GROUP_KINDS))
+    from dashboard.peers import groups as peers
 
     register_kind(_EveryoneKind())
     assert "everyone" in peers.GROUP_KINDS and "everyone" not in GROUP_KINDS

@@ -101,6 +101,7 @@ def test_rejects_text_that_is_not_one_period(text):
         parse_period(text)
 
 
+@pytest.mark.slow  # hypothesis
 @given(st.text(max_size=12))
 def test_arbitrary_text_either_parses_consistently_or_raises_period_error(text):
     try:

@@ -11,9 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths, read_load_log
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
 FAILED_MARKER = 999.0  # the value the failing load carries; no reader may ever see it
@@ -65,6 +67,7 @@ def source(folder: Path, marker: float, bad: bool = False) -> Path:
     return write_source(folder / "atomic", {"indicators.csv": INDICATORS, "values.csv": "\n".join(rows) + "\n"})
 
 
+@pytest.mark.slow  # readers race real loads for seconds
 def test_reader_never_fails_and_never_sees_a_failed_or_mixed_load(tmp_path, warehouse_path, reference_dir):
     first = load_sources([Source.of(source(tmp_path / "s1", 1.0))], warehouse_path,
                          reference_dir=reference_dir, progress=False)

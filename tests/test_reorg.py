@@ -8,8 +8,8 @@ import random
 import pandas as pd
 import pytest
 
-from dashboard import reorg
-from dashboard.data import Warehouse
+from dashboard.councils import reorg
+from dashboard.warehouse import FileWarehouse
 from etl.load import Source, load_sources
 
 NORTH_YORKSHIRE = "E06000065"  # unitary from 1 April 2023: seven districts and the county before
@@ -46,7 +46,7 @@ def loaded(tmp_path_factory, authorities, reference_dir):
     values.to_csv(folder / "values.csv", index=False)
     live = tmp_path_factory.mktemp("reorg-wh") / "exemplar.duckdb"
     assert load_sources([Source.of(folder, "reorg")], live, reference_dir=reference_dir).ok
-    return Warehouse(live), values
+    return FileWarehouse(live), values
 
 
 def expected(values, authorities, members, indicator, how):
@@ -148,20 +148,9 @@ def test_former_councils_name_their_successors(loaded, authorities):
     assert cumbria.endswith("served by Cumberland and Westmorland and Furness.")
 
 
-def test_former_councils_page_marks_derived_values_and_the_switch_turns_them_off(loaded, monkeypatch):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
+def test_former_councils_page_marks_derived_values_and_the_switch_turns_them_off(loaded, open_page):
     wh, _ = loaded
-    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(wh.paths.live))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), default_timeout=120)
-    at.run()
-    at.query_params["council"] = NORTH_YORKSHIRE
-    at.query_params["indicator"] = "incidents"
-    at.switch_page("dashboard/views/former_councils.py")
-    at.run()
-    assert not at.exception, at.exception
+    at = open_page(wh.paths.live, "former_councils", council=NORTH_YORKSHIRE, indicator="incidents")
     listing, series = at.dataframe[0].value, at.dataframe[1].value
     assert "Allerdale was abolished on 1 April 2023; its area is now served by Cumberland." in set(listing["Notice"])
     assert series["Derived from predecessors"].tolist() == [True, True, True, True, False]
@@ -185,19 +174,9 @@ def test_trend_with_predecessors_fills_the_peer_trend_and_says_so(loaded):
     assert none == "" and unchanged["council_value"].isna().sum() == 4
 
 
-def test_indicator_page_trend_carries_the_predecessors_history_with_a_switch(loaded, monkeypatch):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
+def test_indicator_page_trend_carries_the_predecessors_history_with_a_switch(loaded, open_page):
     wh, _ = loaded
-    monkeypatch.setenv("EXEMPLAR_WAREHOUSE", str(wh.paths.live))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), default_timeout=120)
-    at.run()
-    at.query_params.update({"council": NORTH_YORKSHIRE, "indicator": "incidents", "period": "2023/24"})
-    at.switch_page("dashboard/views/indicator.py")
-    at.run()
-    assert not at.exception, at.exception
+    at = open_page(wh.paths.live, "indicator", council=NORTH_YORKSHIRE, indicator="incidents", period="2023/24")
 
     def trend_statuses():
         table = next(d.value for d in at.dataframe if "Council status" in d.value.columns)

@@ -1,6 +1,6 @@
 """Self-assessment results: disclosure (unpublished responses never leave the warehouse; peer
 statistics need 5 respondents), maturity and peer statistics against independent pandas
-computations on the fixture's own CSV, the stand-in outcome score and the quadrant."""
+computations on the fixture's own CSV, and the quadrant against the exemplar finder's composite."""
 
 from __future__ import annotations
 
@@ -9,28 +9,31 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-import sa_fixture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import selfassessment as sa
-from dashboard.data import SQL_DIR, Warehouse
-from dashboard.peers import PeerGroupSpec, resolve_peer_group
+from dashboard.common.disclosure import hidden_reason
+from dashboard.peers.groups import PeerGroupSpec, resolve_peer_group
+from dashboard.selfassessment import results as sa
+from dashboard.selfassessment.quadrant import classify_quadrants
+from dashboard.views.compose import group_exemplars, outcome_scores, quadrant_for_group
+from dashboard.warehouse import MACROS_SQL, SCHEMA_SQL, FileWarehouse, query_files
+from tests.support import sa_fixture
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
-    return tmp_path_factory.mktemp("sa-results")
+def root(sa_root, sa_live):
+    return sa_root  # the fixture's source files, written beside its warehouse
 
 
 @pytest.fixture(scope="module")
-def live(root, authorities, reference_dir):
-    return sa_fixture.build_warehouse(root, authorities, reference_dir)
+def live(sa_live):
+    return sa_live
 
 
 @pytest.fixture(scope="module")
 def wh(live):
-    warehouse = Warehouse(live)
+    warehouse = FileWarehouse(live)
     yield warehouse
     warehouse.close()
 
@@ -56,7 +59,7 @@ def published_csv(csv_responses):
 # -- disclosure ------------------------------------------------------------------------------
 def test_no_dashboard_query_reads_the_responses_table_directly():
     """Every query goes through the published_responses view, the one disclosure rule."""
-    files = sorted(SQL_DIR.glob("*.sql"))
+    files = [*sorted(query_files().values()), MACROS_SQL]  # the queries and the macros they call
     assert any("published_responses" in path.read_text() for path in files)
     for path in files:
         sql = re.sub(r"--[^\n]*", "", path.read_text())  # comments do not count
@@ -64,7 +67,7 @@ def test_no_dashboard_query_reads_the_responses_table_directly():
 
 
 def test_the_published_responses_view_filters_published():
-    schema = re.sub(r"--[^\n]*", "", (SQL_DIR.parent.parent / "etl" / "sql" / "schema.sql").read_text())
+    schema = re.sub(r"--[^\n]*", "", SCHEMA_SQL.read_text())
     view = schema[schema.index("CREATE VIEW published_responses"):]
     view = view[: view.index(";")]
     assert re.search(r"\bFROM\s+responses\b", view, re.IGNORECASE)
@@ -82,7 +85,7 @@ def test_unpublished_responses_never_leave_the_queries(wh, parts, authorities):
 
 def test_unpublished_council_is_not_counted_or_averaged_in_peer_stats(wh, parts, published_csv):
     group = parts["london"]
-    results = sa.council_results(wh, parts["private"], group, sa_fixture.PERIOD)
+    results = sa.council_results(wh, parts["private"], group, *group_exemplars(wh, group, sa_fixture.PERIOD))
     assert results.own_rounds == [] and results.table["maturity"].isna().all()
     assert results.respondents["2024"] == len(parts["responders_2024"])  # the private one not counted
     # Its all-5 answers would lift every median: compare with the published rows only.
@@ -97,12 +100,12 @@ def test_a_group_of_four_respondents_shows_no_median(wh, parts):
     welsh = parts["welsh_responders"]
     group = resolve_peer_group(wh, PeerGroupSpec("type_nation", welsh[0], period=sa_fixture.PERIOD))
     assert set(welsh) <= set(group.codes)
-    results = sa.council_results(wh, welsh[0], group.codes, sa_fixture.PERIOD)
+    results = sa.council_results(wh, welsh[0], group.codes, *group_exemplars(wh, group.codes, sa_fixture.PERIOD))
     assert results.respondents == {"2024": 4}
     this_round = results.table[results.table["round"] == "2024"]
     assert this_round[["median", "q1", "q3"]].isna().all().all()
     assert this_round["maturity"].notna().all()  # the council still sees its own scores
-    assert "only 4 council(s)" in sa.hidden_reason(4)
+    assert "only 4 council(s)" in hidden_reason(4)
 
 
 def test_exactly_five_respondents_are_enough(parts, published_csv):
@@ -118,7 +121,7 @@ def test_exactly_five_respondents_are_enough(parts, published_csv):
 def test_quadrant_withheld_below_five_councils():
     maturity = pd.DataFrame({"authority_code": list("ABCD"), "mean_maturity": [1.0, 2, 3, 4]})
     outcomes = pd.DataFrame({"authority_code": list("ABCD"), "outcome_score": [0.1, 0.2, 0.3, 0.4]})
-    quadrant = sa.classify_quadrants(maturity, outcomes)
+    quadrant = classify_quadrants(maturity, outcomes)
     assert not quadrant.disclosed and np.isnan(quadrant.maturity_median)
     assert (quadrant.table["quadrant"] == "").all()
 
@@ -141,26 +144,10 @@ def test_mean_maturity_round_filter(wh, parts):
     assert set(one["authority_code"]) == set(parts["responders_2023"])
 
 
-def test_mean_percentile_rank_matches_pandas(wh, parts, root):
-    codes = parts["london"]
-    got = sa.mean_percentile_rank(wh, codes, sa_fixture.PERIOD).set_index("authority_code")["outcome_score"]
-    values = pd.read_csv(root / sa_fixture.SOURCE_NAME / "values.csv")
-    indicators = pd.read_csv(root / sa_fixture.SOURCE_NAME / "indicators.csv")
-    values = values[values["authority_code"].isin(codes)].merge(indicators, on="indicator_id")
-    values = values[values["polarity"] != "neutral"]
-    ranks = []
-    for _, part in values.groupby("indicator_id"):
-        key = part["value"] if part["polarity"].iat[0] == "higher" else -part["value"]
-        r = (key.rank(method="min") - 1) / (len(part) - 1)
-        ranks.append(pd.DataFrame({"authority_code": part["authority_code"], "pct": r}))
-    expected = pd.concat(ranks).groupby("authority_code")["pct"].mean()
-    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
-
-
 def test_quadrant_matches_pandas(wh, parts, published_csv):
     group = resolve_peer_group(wh, PeerGroupSpec("type_nation", parts["london"][0], period=sa_fixture.PERIOD))
-    quadrant, method = sa.quadrant_for_group(wh, group.codes, "2024", sa_fixture.PERIOD)
-    outcomes = sa.outcome_scores(wh, group.codes, sa_fixture.PERIOD)  # input to both computations
+    quadrant, method = quadrant_for_group(wh, group.codes, "2024", sa_fixture.PERIOD)
+    outcomes = outcome_scores(wh, group.codes, sa_fixture.PERIOD)  # input to both computations
     mine = published_csv[published_csv["authority_code"].isin(group.codes) & (published_csv["round"] == "2024")]
     maturity = mine.groupby("authority_code")["score"].mean().rename("m")
     both = pd.concat([maturity, outcomes.set_index("authority_code")["outcome_score"].rename("o")],
@@ -216,12 +203,6 @@ def test_round_progress_partitions_councils_in_both_rounds(rows):
     row = progress.iloc[0]
     assert row["councils"] == len(both)
     assert row["improved"] + row["same"] + row["declined"] == len(both)
-
-
-def test_exemplar_codes_takes_the_top_quarter_with_ties():
-    outcomes = pd.DataFrame({"authority_code": list("ABCDEFGH"),
-                             "outcome_score": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.9, 0.9]})
-    assert sa.exemplar_codes(outcomes) == ["G", "H"]
 
 
 def test_question_table_shows_levels_beside_the_councils_score(wh, parts):

@@ -19,7 +19,7 @@ import pytest
 from etl.cli import main
 from etl.load import Source, load_sources
 from etl.warehouse import WarehousePaths, read_load_log
-from tests.conftest import write_source
+from tests.support.sources import write_source
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -219,6 +219,7 @@ def test_there_are_at_least_25_distinct_defects():
     assert len({(c.file, c.column, c.reason) for c in CASES}) >= 25
 
 
+@pytest.mark.slow  # a python -m etl process per case
 @pytest.mark.parametrize("case_id", ["unknown_authority", "non_utf8_bytes", "score_fraction", "empty_file"])
 def test_command_line_process_reports_and_exits_non_zero(case_id, live, tmp_path, reference_dir):
     case = next(c for c in CASES if c.id == case_id)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import about
+from dashboard.about import facts as about
 
 PREPARED_ON = "30 November 2026"  # the date this statement was written; change it when reviewed
 st.title("Accessibility statement for Exemplar")

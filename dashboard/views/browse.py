@@ -2,17 +2,19 @@
 
 import streamlit as st
 
-from dashboard import browse
-from dashboard.charts.maps import council_map
-from dashboard.exports import csv_bytes
-from dashboard.ui import open_warehouse
-from dashboard.urlstate import (
+from dashboard.browse import filters as browse
+from dashboard.browse.map import council_map
+from dashboard.common.exports import csv_bytes, export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.text import decimals_or_default, file_name, format_value, markdown
+from dashboard.common.urlstate import (
     show_url_notices,
     url_multiselect,
     url_selectbox,
     url_text,
     url_toggle,
 )
+from dashboard.common.widgets import chart_table_download
 
 wh = open_warehouse()
 st.title("Browse councils")
@@ -52,8 +54,9 @@ with notices:
 filters = browse.BrowseFilters(tuple(nations), tuple(regions), tuple(types), q.strip(), include_former)
 frame = browse.browse_frame(wh, indicator, period, filters)
 facts = indicators.loc[indicator]
+decimals = decimals_or_default(facts["decimals"])
 st.caption(
-    browse.escape_markdown(
+    markdown(
         f"{facts['name']} ({facts['unit']}), {period}: {browse.polarity_sentence(facts['polarity'])}. "
         f"Councils: {filters.describe()}."
     )
@@ -65,50 +68,27 @@ if frame.empty:
 summary = st.columns(4)
 summary[0].metric("Councils shown", f"{len(frame):,}")
 summary[1].metric("With a value", f"{int(frame['n_values'].iloc[0]):,}")
-summary[2].metric(
-    "Median of these councils", browse.format_value(frame["median"].iloc[0], facts["decimals"], facts["unit"])
-)
+summary[2].metric("Median of these councils", format_value(frame["median"].iloc[0], decimals, facts["unit"]) or "–")
 summary[3].metric(
     "Ranked", f"{int(frame['n_ranked'].iloc[0]):,}", help="Neutral indicators and missing values are not ranked."
 )
 
-chart_tab, table_tab, download_tab = st.tabs(["Chart", "Table", "Download"])
-with chart_tab:
-    figure = council_map(
-        frame,
-        indicator_name=facts["name"],
-        unit=facts["unit"],
-        polarity=facts["polarity"],
-        decimals=browse.decimals_or_default(facts["decimals"]),
+unplaced = int((frame["lat"].isna() | frame["lon"].isna()).sum())
+chart_table_download(
+    council_map(frame, indicator_name=facts["name"], unit=facts["unit"], polarity=facts["polarity"], decimals=decimals),
+    browse.display_table(frame),
+    csv_bytes(browse.export_frame(frame, period), export_stamp(wh), browse.provenance(filters, len(frame))),
+    file_name("exemplar-browse", indicator, period),
+    key="browse",
+    caption=(
+        f"{unplaced} council(s) have no centroid in the register and are not on the map; they are in the table. "
+        if unplaced
+        else ""
     )
-    st.plotly_chart(figure, key="browse_map", config={"displaylogo": False})
-    unplaced = int((frame["lat"].isna() | frame["lon"].isna()).sum())
-    if unplaced:
-        st.caption(
-            f"{unplaced} council(s) have no centroid in the register and are not on the map; they are in the table."
-        )
-    st.caption(
-        "Each dot is a council's centroid. Grey hollow dots have no value for this period. "
-        "The same figures are in the Table tab."
-    )
-with table_tab:
-    st.dataframe(
-        browse.display_table(frame),
-        hide_index=True,
-        key="browse_table",
-        column_config={
-            "Value": st.column_config.NumberColumn(
-                f"Value ({facts['unit']})", format=f"%.{browse.decimals_or_default(facts['decimals'])}f"
-            )
-        },
-    )
-with download_tab:
-    data_version = wh.scalar_meta().get("data_version")
-    st.download_button(
-        "Download these councils' figures (CSV)",
-        data=csv_bytes(browse.export_frame(frame, period), browse.provenance(filters, len(frame), data_version)),
-        file_name=f"exemplar-browse-{indicator}-{period.replace('/', '-')}.csv",
-        mime="text/csv",
-        key="browse_download",
-    )
-    st.caption("UTF-8 CSV that opens in Excel; it says how it was made (filters, rank method, data version).")
+    + "Each dot is a council's centroid. Grey hollow dots have no value for this period. "
+    "The same figures are in the Table tab.",
+    download_label="Download these councils' figures (CSV)",
+    download_caption="UTF-8 CSV that opens in Excel; it says how it was made (filters, rank method, "
+    "data version, sources).",
+    column_config={"Value": st.column_config.NumberColumn(f"Value ({facts['unit']})", format=f"%.{decimals}f")},
+)

@@ -4,18 +4,18 @@ have complete data (and, when available, mature self-assessment), with the reaso
 import pandas as pd
 import streamlit as st
 
-from dashboard import exemplar
-from dashboard.charts.exemplar import composite_ranking, theme_profile_chart
-from dashboard.exemplar_controls import (
-    choose_method,
-    choose_peer_group,
-    choose_period,
-    weights_table,
-)
-from dashboard.exemplar_exports import shortlist_csv, shortlist_provenance
-from dashboard.exports import csv_bytes
-from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices, url_selectbox
+from dashboard.common.disclosure import peer_stat_allowed
+from dashboard.common.exports import csv_bytes, export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.text import file_name, markdown
+from dashboard.common.urlstate import show_url_notices, url_selectbox
+from dashboard.common.widgets import chart_table_download
+from dashboard.exemplars import finder, profiles
+from dashboard.exemplars.charts import composite_ranking, theme_profile_chart
+from dashboard.exemplars.exports import shortlist_csv, shortlist_provenance
+from dashboard.exemplars.widgets import choose_method, choose_period, weights_table
+from dashboard.selfassessment.results import maturity_profile as self_assessment_profile
+from dashboard.views.compose import choose_exemplar_peer_group, maturity_for_rule
 
 METHOD_PAGE = "dashboard/views/exemplar_method.py"  # the method, linked from the top of the page
 
@@ -29,31 +29,34 @@ st.page_link(METHOD_PAGE, label="How the composite, the rule and the stability c
 
 controls = st.columns(3)
 period = choose_period(wh, container=controls[0])
-choice = choose_peer_group(wh, period, container=controls[1])
+choice = choose_exemplar_peer_group(wh, period, container=controls[1])
 codes, description, candidates = choice.codes, choice.description, choice.candidates
 method = choose_method(wh)
 show_url_notices()
 
 if not codes:
-    st.warning(f"{description}: choose another type, region or period.")
+    st.warning(f"{markdown(description)}: choose another type, region or period.")
     st.stop()
 weights = weights_table(wh, method)
 if weights["share_of_composite"].sum() == 0:
     st.warning("No indicator carries any weight: choose at least one indicator, with its theme's weight above 0.")
     st.stop()
 
-found = exemplar.find_exemplars(
-    wh, codes, period, method.rule, method.weights, method.indicators, method.settings, method.use_maturity
+maturity = maturity_for_rule(wh, codes, method.rule) if method.use_maturity else None
+found = finder.find_exemplars(
+    wh, codes, period, method.rule, method.weights, method.indicators, method.settings, maturity
 )
 names = dict(zip(candidates["authority_code"], candidates["short_name"], strict=True))
 table = found.table.assign(short_name=found.table["authority_code"].map(names))
 ranked = table[table["composite"].notna()]
 incomplete = table[table["composite"].isna()]
 
-st.subheader(description)
+st.subheader(markdown(description))
 st.caption(
-    f"Rule: {method.rule.describe()}. Improvement compares {period} with "
-    f"{found.scores.base_period or 'no earlier period'}."
+    markdown(
+        f"Rule: {method.rule.describe()}. Improvement compares {period} with "
+        f"{found.scores.base_period or 'no earlier period'}."
+    )
 )
 metrics = st.columns(4)
 metrics[0].metric("Councils in the group", len(table))
@@ -136,28 +139,19 @@ provenance = shortlist_provenance(
     rule=method.rule,
     settings=method.settings,
     maturity_used=found.maturity_used,
-    data_version=wh.scalar_meta().get("data_version"),
 )
-chart_tab, table_tab, download_tab = st.tabs(["Chart", "Table", "Download"])
-chart_tab.plotly_chart(composite_ranking(table), key="exemplar_ranking_chart")
+stamp = export_stamp(wh)
 trend = ["is_exemplar", "improving", "worsening", "composite_change"]
-table_tab.dataframe(
+chart_table_download(
+    composite_ranking(table),
     ranked.sort_values("composite_rank")[shown[:-1] + trend].rename(columns=labels),
-    hide_index=True,
+    shortlist_csv(table, names, provenance, stamp, found.near_misses),
+    file_name("exemplar-shortlist", period),
+    key="exemplar_ranking",
     column_config=formats,
-    key="exemplar_ranking_table",
-)
-download_tab.download_button(
-    "Download the shortlist (CSV)",
-    shortlist_csv(table, names, provenance, found.near_misses),
-    file_name=f"exemplar-shortlist-{period.replace('/', '-')}.csv",
-    mime="text/csv",
-    key="exemplar_download",
-)
-download_tab.caption(
-    "Exemplars and near misses with reasons, composite, completeness and stability; "
-    "the peer group, weights, thresholds, K, seed and data version are in the "
-    "about_* columns."
+    download_label="Download the shortlist (CSV)",
+    download_caption="Exemplars and near misses with reasons, composite, completeness and stability; "
+    "the peer group, weights, thresholds, K, seed, data version and sources are in the about_* columns.",
 )
 
 with st.expander("Weights in use"):
@@ -179,10 +173,10 @@ if choice.council is None:
     )
 else:  # the group was chosen around a council: compare that council
     council = choice.council
-profile = exemplar.theme_profile(found.scores, exemplar_codes, council)
+profile = profiles.theme_profile(found.scores, exemplar_codes, council)
 st.caption(
     f"Theme by theme: the median of the {len(exemplar_codes)} exemplars' mean percentile rank "
-    f"in the theme, against {names.get(council, council)}. 1 = best in the peer group."
+    f"in the theme, against {markdown(names.get(council, council))}. 1 = best in the peer group."
 )
 profile_table = profile.rename(
     columns={
@@ -192,29 +186,29 @@ profile_table = profile.rename(
         "council_score": names.get(council, council),
     }
 )
-chart_tab, table_tab, download_tab = st.tabs(["Chart", "Table", "Download"])
-chart_tab.plotly_chart(theme_profile_chart(profile, names.get(council, council)), key="exemplar_profile_chart")
-table_tab.dataframe(profile_table, hide_index=True, key="exemplar_profile_table")
-download_tab.download_button(
-    "Download the profile (CSV)",
-    csv_bytes(profile_table, {**provenance, "council": council}),
-    file_name="transformed-council-profile.csv",
-    mime="text/csv",
-    key="exemplar_profile_download",
+chart_table_download(
+    theme_profile_chart(profile, names.get(council, council)),
+    profile_table,
+    csv_bytes(profile_table, stamp, {**provenance, "council": council}),
+    "transformed-council-profile.csv",
+    key="exemplar_profile",
+    download_label="Download the profile (CSV)",
 )
 
-maturity_profile = exemplar.maturity_profile(wh, exemplar_codes, council) if found.maturity_used else None
+maturity_profile = self_assessment_profile(wh, exemplar_codes, council) if found.maturity_used else None
 if maturity_profile is not None:
     st.markdown("**Self-assessment maturity by theme** (challenge questions, 1–5, latest published round)")
-    maturity = table.set_index("authority_code")["mean_maturity"].reindex(exemplar_codes).dropna()
+    exemplar_maturity = table.set_index("authority_code")["mean_maturity"].reindex(exemplar_codes).dropna()
     cols = st.columns(2)
     cols[0].metric(
         "Exemplars' median maturity",
-        f"{maturity.median():.2f}" if exemplar.peer_stat_allowed(len(maturity)) else "withheld",
+        f"{exemplar_maturity.median():.2f}" if peer_stat_allowed(len(exemplar_maturity)) else "withheld",
         help="Shown only when enough exemplars responded (the self-assessment disclosure rule).",
     )
     own = table.set_index("authority_code")["mean_maturity"].get(council)
-    cols[1].metric(f"{names.get(council, council)}'s maturity", "—" if own is None or pd.isna(own) else f"{own:.2f}")
+    cols[1].metric(
+        f"{markdown(names.get(council, council))}'s maturity", "—" if own is None or pd.isna(own) else f"{own:.2f}"
+    )
     st.dataframe(
         maturity_profile.rename(
             columns={

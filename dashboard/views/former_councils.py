@@ -3,10 +3,13 @@ history continued from its predecessors (marked as derived, and switchable off).
 
 import streamlit as st
 
-from dashboard import exports, peer_ui, reorg
-from dashboard.charts import peer_sets as charts
-from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices, url_selectbox, url_toggle
+from dashboard.common.exports import csv_bytes, export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.text import file_name
+from dashboard.common.urlstate import show_url_notices, url_selectbox, url_toggle
+from dashboard.common.widgets import chart_table_download, download_button
+from dashboard.councils import charts, reorg
+from dashboard.peers.widgets import choose_indicator
 
 wh = open_warehouse()
 st.title("Former councils")
@@ -16,7 +19,7 @@ st.write(
     "predecessors' figures: summed for counts, population-weighted for rates."
 )
 notices = st.container()
-meta = wh.scalar_meta()
+stamp = export_stamp(wh)
 
 former = reorg.former_councils(wh)
 table = former.assign(successors=former["successor_names"].map(", ".join)).rename(
@@ -31,13 +34,8 @@ table = former.assign(successors=former["successor_names"].map(", ".join)).renam
     }
 )[["Council", "Code", "Type", "Region", "Abolished", "Successors", "Notice"]]
 st.dataframe(table, hide_index=True, key="former_table")
-st.download_button(
-    "Download the list (CSV)",
-    exports.csv_bytes(table, {"data_version": meta.get("data_version", "")}),
-    file_name="former-councils.csv",
-    mime="text/csv",
-    key="former_download",
-    on_click="ignore",
+download_button(
+    "Download the list (CSV)", csv_bytes(table, stamp), file_name="former-councils.csv", key="former_download"
 )
 
 st.subheader("History across a reorganisation")
@@ -53,7 +51,7 @@ council = url_selectbox(
     default=reorg.newest_successor(authorities),
     container=left,
 )
-indicator = peer_ui.choose_indicator(wh, container=middle)
+indicator = choose_indicator(wh, container=middle)
 include = url_toggle("Show the predecessors' history (derived)", key="predecessors", default=True)
 with notices:
     show_url_notices()
@@ -82,20 +80,20 @@ shown = series.rename(
         "contributors": "Predecessors used",
     }
 ).drop(columns="period_start")
-peer_ui.chart_table_download(
+chart_table_download(
     charts.derived_series(series, indicator["name"], indicator["unit"], labels.get(council, council)),
     shown,
-    exports.csv_bytes(
+    csv_bytes(
         shown,
+        stamp,
         {
             "council": council,
             "indicator": indicator["indicator_id"],
             "aggregation": aggregation or "",
-            "method": "see dashboard/reorg.py",
-            "data_version": meta.get("data_version", ""),
+            "method": "see dashboard/councils/reorg.py",
         },
     ),
-    peer_ui.file_name("predecessors", council, indicator["indicator_id"]),
+    file_name("predecessors", council, indicator["indicator_id"]),
     key="reorg",
     caption="Dashed line, open circles: derived from predecessor councils (not published for this council).",
 )

@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from dashboard.ui import open_warehouse
+from dashboard.common.page import open_warehouse
 
 # The everyday journeys: (page script, link label, who it is for). A page that is not in the
 # navigation yet is skipped, so Home never breaks while pages are being added.

@@ -3,12 +3,14 @@ performance, in four quadrants split at the peer group's medians."""
 
 import streamlit as st
 
-from dashboard import selfassessment as sa
-from dashboard.charts.selfassessment import quadrant_chart
-from dashboard.exports import csv_bytes
-from dashboard.peer_ui import chart_table_download, plain
-from dashboard.sa_ui import choose_council_round_and_group
-from dashboard.ui import open_warehouse
+from dashboard.common.disclosure import hidden_reason
+from dashboard.common.exports import csv_bytes, export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.text import file_name, markdown
+from dashboard.common.widgets import chart_table_download
+from dashboard.selfassessment.charts import quadrant_chart
+from dashboard.selfassessment.quadrant import QUADRANT_SHORT, QUADRANTS
+from dashboard.views.compose import choose_council_round_and_group, quadrant_for_group
 
 wh = open_warehouse()
 st.title("Maturity against outcomes")
@@ -22,11 +24,11 @@ choice = choose_council_round_and_group(wh, period_label="Outcome period")
 council, council_name, period = choice.council, choice.council_name, choice.period
 round_label, group = choice.round_label, choice.group
 
-quadrant, method = sa.quadrant_for_group(wh, group.codes, round_label, period)
-st.caption(f"Outcome score: {plain(method)} in {plain(period)}, within the peer group.")
+quadrant, method = quadrant_for_group(wh, group.codes, round_label, period)
+st.caption(f"Outcome score: {markdown(method)} in {markdown(period)}, within the peer group.")
 if not quadrant.disclosed:
     st.info(
-        sa.hidden_reason(quadrant.respondents, "The quadrants").replace(
+        hidden_reason(quadrant.respondents, "The quadrants").replace(
             "have published responses", "have both published responses and an outcome score"
         )
     )
@@ -35,25 +37,24 @@ if not quadrant.disclosed:
 names = wh.query("sa_councils")[["authority_code", "short_name"]]
 table = quadrant.table.merge(names, on="authority_code", how="left")
 counts = table.groupby("quadrant").size().rename("councils").reset_index()
-cols = st.columns(len(sa.QUADRANTS))
-for col, (key, label) in zip(cols, sa.QUADRANTS.items(), strict=True):
+cols = st.columns(len(QUADRANTS))
+for col, (key, label) in zip(cols, QUADRANTS.items(), strict=True):
     n = int(counts.loc[counts["quadrant"] == label, "councils"].sum())
-    col.metric(sa.QUADRANT_SHORT[key], n, help=label)
+    col.metric(QUADRANT_SHORT[key], n, help=label)
 st.caption(
     f"{quadrant.respondents} of {group.size} councils in the group have both a published "
-    f"self-assessment in round {plain(round_label)} and an outcome score in {plain(period)}."
+    f"self-assessment in round {markdown(round_label)} and an outcome score in {markdown(period)}."
 )
 if council in set(table["authority_code"]):
     where = table.loc[table["authority_code"] == council, "quadrant"].iat[0]
-    st.success(f"{plain(council_name)}: {plain(where)}.")
+    st.success(f"{markdown(council_name)}: {markdown(where)}.")
 else:
     st.info(
-        f"{plain(council_name)} has no published self-assessment in round "
-        f"{plain(round_label)} or no outcome score in {plain(period)}."
+        f"{markdown(council_name)} has no published self-assessment in round "
+        f"{markdown(round_label)} or no outcome score in {markdown(period)}."
     )
 
 shown = table[["short_name", "authority_code", "mean_maturity", "outcome_score", "quadrant"]]
-meta = wh.scalar_meta()
 provenance = {
     "peer_group": group.definition(),
     "round": round_label,
@@ -62,15 +63,14 @@ provenance = {
     "maturity_median": quadrant.maturity_median,
     "outcome_median": quadrant.outcome_median,
     "split": "at the peer medians; at the median counts as high",
-    "data_version": meta.get("data_version", ""),
 }
 chart_table_download(
     quadrant_chart(
         table, quadrant.maturity_median, quadrant.outcome_median, council, outcome_label=f"Outcome score ({method})"
     ),
     shown,
-    csv_bytes(shown, provenance),
-    f"maturity-outcomes-{round_label}.csv",
+    csv_bytes(shown, export_stamp(wh), provenance),
+    file_name("maturity-outcomes", round_label),
     key="mo_quadrant",
     caption=f"Median maturity {quadrant.maturity_median:.2f}; median outcome {quadrant.outcome_median:.3f}; "
     f"{quadrant.respondents} councils.",

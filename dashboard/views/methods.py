@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import benchmark
-from dashboard.peers import GROUP_KINDS
-from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices, url_selectbox
+from dashboard.common.page import open_warehouse
+from dashboard.common.urlstate import show_url_notices, url_selectbox
+from dashboard.peers import statistics
+from dashboard.peers.groups import GROUP_KINDS
 from etl.demo import DEMO_SEED, DEMO_SOURCE_NAME
 
 ALL_THEMES = "All themes"  # the theme filter's "no filter" choice
@@ -96,10 +96,10 @@ st.dataframe(
         {
             "Figure": ["Rank", "Median and quartiles", "Quartile band", "Change"],
             "Method": [
-                benchmark.RANK_METHOD,
-                benchmark.QUARTILE_METHOD,
-                benchmark.BAND_METHOD,
-                benchmark.CHANGE_METHOD,
+                statistics.RANK_METHOD,
+                statistics.QUARTILE_METHOD,
+                statistics.BAND_METHOD,
+                statistics.CHANGE_METHOD,
             ],
         }
     ),

@@ -3,10 +3,13 @@ a council's neighbours with their similarity."""
 
 import streamlit as st
 
-from dashboard import exports, peer_sets, peer_ui
-from dashboard.charts import peer_sets as charts
-from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices, url_selectbox
+from dashboard.common.exports import csv_bytes, export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.text import file_name, markdown
+from dashboard.common.urlstate import show_url_notices, url_selectbox
+from dashboard.common.widgets import chart_table_download, choose_council, download_button
+from dashboard.peers import charts
+from dashboard.peers import sets as peer_sets
 
 wh = open_warehouse()
 st.title("Peer groups")
@@ -26,7 +29,7 @@ if sets.empty:
     st.stop()
 
 left, right = st.columns(2)
-council, council_name = peer_ui.choose_council(wh, container=left)
+council, council_name = choose_council(wh, container=left)
 names = dict(zip(sets["set_id"], sets["name"], strict=True))
 set_id = url_selectbox("Peer set", list(names), key="set", format_func=lambda s: names[s], container=right)
 with notices:
@@ -34,7 +37,7 @@ with notices:
 info = peer_sets.set_info(wh, set_id)
 assert info is not None  # set_id is one of the sets listed above
 
-st.subheader(peer_ui.plain(info["name"]))
+st.subheader(markdown(info["name"]))
 facts = {
     "Kind": "Statistical neighbours (ranked)" if info["kind"] == "neighbours" else "Family groups (numbered)",
     "Method": info["method"],
@@ -44,20 +47,19 @@ facts = {
     "Councils covered": f"{int(info['councils'])}",
 }
 st.dataframe([{"About this set": k, "": v} for k, v in facts.items() if v], hide_index=True, key="set_facts")
-meta = wh.scalar_meta()
+stamp = export_stamp(wh)
 provenance = {
     "peer_set": set_id,
     "peer_set_name": info["name"],
     "method": info["method"],
     "variables": info["variables"] or "",
     "council": council,
-    "data_version": meta.get("data_version", ""),
 }
 
 if info["kind"] == "neighbours":
     neighbours = peer_sets.neighbours_of(wh, set_id, council)
     if neighbours.empty:
-        st.info(f"{peer_ui.plain(council_name)} is not in this set. Choose another council or set.")
+        st.info(f"{markdown(council_name)} is not in this set. Choose another council or set.")
         st.stop()
     table = neighbours.rename(
         columns={
@@ -71,12 +73,12 @@ if info["kind"] == "neighbours":
             "closeness": "Closeness",
         }
     )
-    st.markdown(f"#### Neighbours of {peer_ui.plain(council_name)}")
-    peer_ui.chart_table_download(
+    st.markdown(f"#### Neighbours of {markdown(council_name)}")
+    chart_table_download(
         charts.similarity_bar(neighbours, council_name),
         table,
-        exports.csv_bytes(table, provenance),
-        peer_ui.file_name("neighbours", set_id, council),
+        csv_bytes(table, stamp, provenance),
+        file_name("neighbours", set_id, council),
         key="neighbours",
         caption="Similarity: 100 means identical on every variable, 0 as far apart as the two most "
         "different councils of the tier (computed sets); imported sets show the publisher's score.",
@@ -84,11 +86,10 @@ if info["kind"] == "neighbours":
 else:
     family = peer_sets.family_of(wh, set_id, council)
     if family.empty:
-        st.info(f"{peer_ui.plain(council_name)} is not in this set. Choose another council or set.")
+        st.info(f"{markdown(council_name)} is not in this set. Choose another council or set.")
         st.stop()
     st.markdown(
-        f"#### Family group {peer_ui.plain(family['group_id'].iloc[0])} of "
-        f"{peer_ui.plain(council_name)} ({len(family)} councils)"
+        f"#### Family group {markdown(family['group_id'].iloc[0])} of {markdown(council_name)} ({len(family)} councils)"
     )
     table = family.rename(
         columns={
@@ -101,13 +102,11 @@ else:
         }
     )
     st.dataframe(table, hide_index=True, key="family_table")
-    st.download_button(
+    download_button(
         "Download the family group (CSV)",
-        exports.csv_bytes(table, provenance),
-        file_name=peer_ui.file_name("family", set_id, council),
-        mime="text/csv",
+        csv_bytes(table, stamp, provenance),
+        file_name=file_name("family", set_id, council),
         key="family_download",
-        on_click="ignore",
     )
 
 st.markdown("#### Every stored set")

@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from dashboard import benchmark, peer_exports, peer_ui
-from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices, url_selectbox
+from dashboard.common.exports import export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.text import file_name, markdown
+from dashboard.common.urlstate import show_url_notices, url_selectbox
+from dashboard.common.widgets import choose_council, download_button
+from dashboard.peers import exports, statistics, widgets
 
 ALL_THEMES = "All themes"  # the theme filter's "no filter" choice
 
@@ -18,20 +21,20 @@ st.write(
 notices = st.container()
 
 left, middle, right = st.columns(3)
-council, council_name = peer_ui.choose_council(wh, container=middle)
-period = peer_ui.choose_period(wh, default=benchmark.default_period(wh, council), container=left)
-theme = url_selectbox("Theme", [ALL_THEMES, *benchmark.themes(wh)], key="theme", container=right)
-group = peer_ui.choose_group(wh, council, period, container=left)
+council, council_name = choose_council(wh, container=middle)
+period = widgets.choose_period(wh, default=statistics.default_period(wh, council), container=left)
+theme = url_selectbox("Theme", [ALL_THEMES, *statistics.themes(wh)], key="theme", container=right)
+group = widgets.choose_group(wh, council, period, container=left)
 with notices:
     show_url_notices()
 
-st.subheader(f"{peer_ui.plain(council_name)} in {peer_ui.plain(period)}")
-peer_ui.show_group(group, council_name)
+st.subheader(f"{markdown(council_name)} in {markdown(period)}")
+widgets.show_group(group, council_name)
 
 chosen_theme = None if theme == ALL_THEMES else theme
-profile = benchmark.peer_profile(wh, group, period, chosen_theme)
+profile = statistics.peer_profile(wh, group, period, chosen_theme)
 st.dataframe(
-    benchmark.profile_display(profile),
+    statistics.profile_display(profile),
     hide_index=True,
     key="profile_table",
     height=min(40 + 35 * len(profile), 1000),
@@ -42,40 +45,34 @@ st.dataframe(
 )
 st.caption(
     "Rank: "
-    + benchmark.RANK_METHOD
+    + statistics.RANK_METHOD
     + ". Quartiles: "
-    + benchmark.QUARTILE_METHOD
+    + statistics.QUARTILE_METHOD
     + ". Band: "
-    + benchmark.BAND_METHOD
+    + statistics.BAND_METHOD
     + ". Change: "
-    + benchmark.CHANGE_METHOD.replace("previous_consecutive is false", "'Gap in series' says Yes")
+    + statistics.CHANGE_METHOD.replace("previous_consecutive is false", "'Gap in series' says Yes")
     + ". Neutral indicators (Better: Neither) are described as higher or lower, never better or worse."
 )
 
-meta = wh.scalar_meta()
+stamp = export_stamp(wh)
 st.subheader("Downloads")
 download_left, download_right = st.columns(2)
 with download_left:
-    st.download_button(
+    download_button(
         "Download the peer comparison (CSV)",
-        peer_exports.profile_csv(profile, group, council_name, meta, theme=chosen_theme),
-        file_name=peer_ui.file_name("peer-comparison", council, period, group.spec.kind),
-        mime="text/csv",
+        exports.profile_csv(profile, group, council_name, stamp, theme=chosen_theme),
+        file_name=file_name("peer-comparison", council, period, group.spec.kind),
         key="profile_download",
-        on_click="ignore",
-    )
-    st.caption(
-        "One row per indicator shown above, with the peer statistics; the about_ columns "
-        "record the peer group, its members, the methods and the data version."
+        caption="One row per indicator shown above, with the peer statistics; the about_ columns "
+        "record the peer group, its members, the methods, the data version and its sources.",
     )
 with download_right:
-    indicator = peer_ui.choose_indicator(wh)
-    values = benchmark.peer_values(wh, group, indicator["indicator_id"], period)
-    st.download_button(
+    indicator = widgets.choose_indicator(wh)
+    values = statistics.peer_values(wh, group, indicator["indicator_id"], period)
+    download_button(
         "Download the peer group's values for this indicator (CSV)",
-        peer_exports.group_values_csv(values, group, indicator, meta),
-        file_name=peer_ui.file_name("peer-values", indicator["indicator_id"], council, period),
-        mime="text/csv",
+        exports.group_values_csv(values, group, indicator, stamp),
+        file_name=file_name("peer-values", indicator["indicator_id"], council, period),
         key="group_values_download",
-        on_click="ignore",
     )

@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from dashboard import benchmark, peer_exports, peer_ui
-from dashboard.charts import peer as charts
-from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices
+from dashboard.common.exports import export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.periods import value_periods
+from dashboard.common.text import file_name, format_value, markdown
+from dashboard.common.urlstate import show_url_notices
+from dashboard.common.widgets import chart_table_download, choose_council
+from dashboard.peers import charts, exports, statistics, widgets
 
 wh = open_warehouse()
 st.title("Progress")
@@ -15,51 +18,51 @@ st.write(
 )
 notices = st.container()
 
-periods = benchmark.value_periods(wh)
+periods = value_periods(wh)
 left, middle, right = st.columns(3)
-indicator = peer_ui.choose_indicator(wh, container=left)
-council, council_name = peer_ui.choose_council(wh, container=right)
+indicator = widgets.choose_indicator(wh, container=left)
+council, council_name = choose_council(wh, container=right)
 from_box, to_box = middle.container(), middle.container()  # "From" shows first; "To" sets its default
-end = peer_ui.choose_period(
-    wh, key="to", label="To period", default=benchmark.default_period(wh, council), container=to_box
+end = widgets.choose_period(
+    wh, key="to", label="To period", default=statistics.default_period(wh, council), container=to_box
 )
-start = peer_ui.choose_period(
-    wh, key="from", label="From period", default=benchmark.default_start(periods, end), container=from_box
+start = widgets.choose_period(
+    wh, key="from", label="From period", default=statistics.default_start(periods, end), container=from_box
 )
-group = peer_ui.choose_group(wh, council, end, container=left)
+group = widgets.choose_group(wh, council, end, container=left)
 with notices:
     show_url_notices()
-    start, end, note = benchmark.ordered_periods(periods, start, end)
+    start, end, note = statistics.ordered_periods(periods, start, end)
     if note:
-        st.info(note)
+        st.info(markdown(note))
 
 name, unit, polarity = indicator["name"], indicator["unit"], indicator["polarity"]
-st.subheader(f"{peer_ui.plain(name)}: {peer_ui.plain(start)} to {peer_ui.plain(end)}")
-peer_ui.show_group(group, council_name)
-progress = benchmark.peer_progress(wh, group, indicator["indicator_id"], start, end)
-table = benchmark.progress_display(progress, indicator["decimals"])
+st.subheader(f"{markdown(name)}: {markdown(start)} to {markdown(end)}")
+widgets.show_group(group, council_name)
+progress = statistics.peer_progress(wh, group, indicator["indicator_id"], start, end)
+table = statistics.progress_display(progress, indicator["decimals"])
 own = progress[progress["is_council"]]
 if not own.empty:
     row = own.iloc[0]
     cols = st.columns(3)
     cols[0].metric(
-        f"Change for {peer_ui.plain(council_name)}",
-        benchmark.format_value(row["change"], indicator["decimals"], signed=True) or "no data",
-        benchmark.direction_text(row["direction"]) or None,
+        f"Change for {markdown(council_name)}",
+        format_value(row["change"], indicator["decimals"], signed=True) or "no data",
+        statistics.direction_text(row["direction"]) or None,
         delta_color="off",
         delta_arrow="off",
     )  # our arrow follows the number; the word says good or bad
-    cols[1].metric(f"Rank in {peer_ui.plain(start)}", benchmark.rank_text(row["rank_from"], row["n_ranked_from"]))
-    cols[2].metric(f"Rank in {peer_ui.plain(end)}", benchmark.rank_text(row["rank_to"], row["n_ranked_to"]))
+    cols[1].metric(f"Rank in {markdown(start)}", statistics.rank_text(row["rank_from"], row["n_ranked_from"]))
+    cols[2].metric(f"Rank in {markdown(end)}", statistics.rank_text(row["rank_to"], row["n_ranked_to"]))
 if polarity == "neutral":
     st.caption("Neither higher nor lower is better for this indicator, so councils are not ranked.")
 
-peer_ui.chart_table_download(
+chart_table_download(
     charts.progress_bars(progress, name, unit, start, end),
     table,
-    peer_exports.progress_csv(progress, group, indicator, start, end, wh.scalar_meta()),
-    peer_ui.file_name("progress", indicator["indicator_id"], council, start, end),
+    exports.progress_csv(progress, group, indicator, start, end, export_stamp(wh)),
+    file_name("progress", indicator["indicator_id"], council, start, end),
     key="progress",
-    caption=f"{peer_ui.plain(council_name)} is hatched. Rank change above 0 means the council "
-    "moved up the group (towards rank 1). " + benchmark.RANK_METHOD + ".",
+    caption=f"{markdown(council_name)} is hatched. Rank change above 0 means the council "
+    "moved up the group (towards rank 1). " + statistics.RANK_METHOD + ".",
 )

@@ -5,12 +5,14 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import selfassessment as sa
-from dashboard.charts.selfassessment import distribution_bars
-from dashboard.exports import csv_bytes
-from dashboard.peer_ui import chart_table_download, plain
-from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices, url_selectbox
+from dashboard.common.disclosure import MIN_PEER_RESPONDENTS, hidden_reason, peer_stat_allowed
+from dashboard.common.exports import csv_bytes, export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.text import markdown
+from dashboard.common.urlstate import show_url_notices, url_selectbox
+from dashboard.common.widgets import chart_table_download, download_button
+from dashboard.selfassessment import results as sa
+from dashboard.selfassessment.charts import distribution_bars
 
 ALL_QUESTIONS = "all"  # the ``question`` URL value meaning "every question of the theme"
 ALL_NATIONS = "UK"  # the ``nation`` URL value meaning "every nation"
@@ -55,7 +57,7 @@ responses = responses[responses["question_id"].isin(chosen)]
 
 if question != ALL_QUESTIONS:
     row = in_theme[in_theme["question_id"] == question].iloc[0]
-    st.markdown(f"**{plain(row['text'])}** ({plain(row['role'])})")
+    st.markdown(f"**{markdown(row['text'])}** ({markdown(row['role'])})")
     levels = {f"Level {i}": row[f"level_{i}"] for i in range(1, 6)}
     st.dataframe([{"level": k, "what it looks like": v} for k, v in levels.items()], hide_index=True, key="q_levels")
 else:
@@ -63,12 +65,12 @@ else:
 
 distribution = sa.score_distribution(responses)
 per_round = distribution.groupby("round")["councils"].sum()
-hidden: list[Any] = [r for r, n in per_round.items() if not sa.peer_stat_allowed(n)]  # round labels
+hidden: list[Any] = [r for r, n in per_round.items() if not peer_stat_allowed(n)]  # round labels
 for round_label in hidden:
-    st.info(f"Round {plain(round_label)}: " + sa.hidden_reason(int(per_round[round_label]), "The distribution"))
+    st.info(f"Round {markdown(round_label)}: " + hidden_reason(int(per_round[round_label]), "The distribution"))
 distribution = distribution[~distribution["round"].isin(hidden)]
-meta = wh.scalar_meta()
-provenance = {"theme": theme, "question": question, "councils": nation, "data_version": meta.get("data_version", "")}
+stamp = export_stamp(wh)
+provenance = {"theme": theme, "question": question, "councils": nation}
 st.subheader("Distribution of scores by round")
 if distribution.empty:
     st.info("No round has enough published responses to show.")
@@ -77,7 +79,7 @@ else:
     chart_table_download(
         distribution_bars(distribution),
         table,
-        csv_bytes(table, provenance),
+        csv_bytes(table, stamp, provenance),
         "self-assessment-distribution.csv",
         key="q_distribution",
     )
@@ -85,16 +87,14 @@ else:
 st.subheader("Progress between rounds")
 st.caption("Councils that published answers in both rounds; a council's score is its mean over the selected questions.")
 progress = sa.round_progress(responses[~responses["round"].isin(hidden)])
-progress = progress[progress["councils"].map(sa.peer_stat_allowed)]
+progress = progress[progress["councils"].map(peer_stat_allowed)]
 if progress.empty:
-    st.info(f"Too few councils ({sa.MIN_PEER_RESPONDENTS} needed) answered in two consecutive rounds.")
+    st.info(f"Too few councils ({MIN_PEER_RESPONDENTS} needed) answered in two consecutive rounds.")
 else:
     st.dataframe(progress, hide_index=True, key="q_progress")
-    st.download_button(
+    download_button(
         "Download CSV",
-        csv_bytes(progress, provenance),
-        file_name="self-assessment-progress.csv",
-        mime="text/csv",
+        csv_bytes(progress, stamp, provenance),
+        "self-assessment-progress.csv",
         key="q_progress_download",
-        on_click="ignore",
     )

@@ -4,12 +4,14 @@ apart; the questions with their level descriptors."""
 
 import streamlit as st
 
-from dashboard import selfassessment as sa
-from dashboard.charts.selfassessment import maturity_radar
-from dashboard.exports import csv_bytes
-from dashboard.peer_ui import chart_table_download, plain
-from dashboard.sa_ui import choose_council_round_and_group
-from dashboard.ui import open_warehouse
+from dashboard.common.disclosure import MIN_PEER_RESPONDENTS, hidden_reason, peer_stat_allowed
+from dashboard.common.exports import csv_bytes, export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.text import file_name, markdown
+from dashboard.common.widgets import chart_table_download
+from dashboard.selfassessment import results as sa
+from dashboard.selfassessment.charts import maturity_radar
+from dashboard.views.compose import choose_council_round_and_group, group_exemplars
 
 ROLES = {
     "driver": "Drivers: what transformation must deliver",
@@ -26,30 +28,28 @@ choice = choose_council_round_and_group(wh, period_label="Period (peer group and
 council, council_name, period = choice.council, choice.council_name, choice.period
 round_label, group = choice.round_label, choice.group
 
-results = sa.council_results(wh, council, group.codes, period)
-meta = wh.scalar_meta()
+exemplars, exemplar_method = group_exemplars(wh, group.codes, period)
+results = sa.council_results(wh, council, group.codes, exemplars, exemplar_method)
 if not results.own_rounds:
-    st.info(f"{plain(council_name)} has no published self-assessment yet: only the peer group's results are shown.")
+    st.info(f"{markdown(council_name)} has no published self-assessment yet: only the peer group's results are shown.")
 elif round_label not in results.own_rounds:
     st.info(
-        f"{plain(council_name)} published no answers for round {plain(round_label)}; it "
-        f"answered in {', '.join(results.own_rounds)}."
+        f"{markdown(council_name)} published no answers for round {markdown(round_label)}; it "
+        f"answered in {markdown(', '.join(results.own_rounds))}."
     )
 respondents = results.respondents.get(round_label, 0)
-if not sa.peer_stat_allowed(respondents):
-    st.info(sa.hidden_reason(respondents))
+if not peer_stat_allowed(respondents):
+    st.info(hidden_reason(respondents))
 if results.exemplars:
-    st.caption(f"Exemplars ({len(results.exemplars)}) chosen by the {plain(results.exemplar_method)}.")
+    st.caption(f"Exemplars ({len(results.exemplars)}) chosen by the {markdown(results.exemplar_method)}.")
     exemplars_answering = results.exemplar_respondents.get(round_label, 0)
-    if not sa.peer_stat_allowed(exemplars_answering):
+    if not peer_stat_allowed(exemplars_answering):
         st.info(
-            sa.hidden_reason(exemplars_answering, "The exemplar profile").replace(
-                "in this group", "among the exemplars"
-            )
+            hidden_reason(exemplars_answering, "The exemplar profile").replace("in this group", "among the exemplars")
         )
 else:
     st.caption(
-        f"No exemplars in this group for {plain(period)} ({plain(results.exemplar_method)}), "
+        f"No exemplars in this group for {markdown(period)} ({markdown(results.exemplar_method)}), "
         "so there is no exemplar profile."
     )
 this_round = results.table[results.table["round"] == round_label]
@@ -58,10 +58,10 @@ provenance = {
     "council": council,
     "peer_group": group.definition(),
     "period": period,
-    "disclosure": f"peer statistics only from {sa.MIN_PEER_RESPONDENTS} respondents",
+    "disclosure": f"peer statistics only from {MIN_PEER_RESPONDENTS} respondents",
     "exemplars": results.exemplar_method,
-    "data_version": meta.get("data_version", ""),
 }
+stamp = export_stamp(wh)
 for role, heading in ROLES.items():
     st.subheader(heading)
     part = this_round[this_round["role"] == role]
@@ -80,15 +80,15 @@ for role, heading in ROLES.items():
     chart_table_download(
         figure,
         shown,
-        csv_bytes(every_round, {**provenance, "role": role}),
-        f"self-assessment-{council}-{role}s.csv",
+        csv_bytes(every_round, stamp, {**provenance, "role": role}),
+        file_name("self-assessment", council, f"{role}s"),
         key=f"sa_{role}",
     )
 
 st.subheader("Every round")
 st.dataframe(results.table.drop(columns=["round_start"]), hide_index=True, key="sa_all_rounds")
 
-st.subheader(f"The questions, and {council_name}'s answers in round {round_label}")
+st.subheader(f"The questions, and {markdown(council_name)}'s answers in round {markdown(round_label)}")
 st.caption("Each level describes what a council at that score looks like.")
 questions = sa.question_table(sa.framework(wh), results.responses, round_label)
 for role, heading in ROLES.items():

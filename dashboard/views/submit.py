@@ -9,11 +9,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import selfassessment as sa
-from dashboard import template
-from dashboard.peer_ui import choose_council, plain
-from dashboard.ui import open_warehouse
-from dashboard.urlstate import show_url_notices, url_selectbox, url_toggle
+from dashboard.common.exports import export_stamp
+from dashboard.common.page import open_warehouse
+from dashboard.common.text import markdown
+from dashboard.common.urlstate import show_url_notices, url_selectbox, url_toggle
+from dashboard.common.widgets import choose_council, download_button
+from dashboard.selfassessment import results as sa
+from dashboard.selfassessment import template
 from etl import submission
 
 wh = open_warehouse()
@@ -47,25 +49,25 @@ fw = submission.framework_id(questions)
 st.subheader("1. Download the template")
 st.caption(
     f"Framework {fw}: {len(questions)} questions. The template is filled in for "
-    f"{plain(council_name)} ({council}), round {plain(round_label)}."
+    f"{markdown(council_name)} ({council}), round {markdown(round_label)}."
 )
 base = f"self-assessment-template-{council}-{round_label}"
+stamp = export_stamp(wh)
 col_csv, col_xlsx = st.columns(2)
-col_csv.download_button(
+download_button(
     "Template as CSV",
-    template.template_csv(questions, council, round_label),
+    template.template_csv(questions, council, round_label, stamp=stamp),
     file_name=f"{base}.csv",
-    mime="text/csv",
     key="template_csv",
-    on_click="ignore",
+    container=col_csv,
 )
-col_xlsx.download_button(
+download_button(
     "Template as Excel",
-    template.template_xlsx(questions, council, round_label),
+    template.template_xlsx(questions, council, round_label, stamp=stamp),
     file_name=f"{base}.xlsx",
     key="template_xlsx",
-    on_click="ignore",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    container=col_xlsx,
 )
 
 st.subheader("2. Upload the filled template")
@@ -82,7 +84,7 @@ if not result.ok:
 
 st.subheader("3. Check and submit")
 st.write(
-    f"{len(result.answers)} answers for {plain(council_name)}, round {plain(result.round)} "
+    f"{len(result.answers)} answers for {markdown(council_name)}, round {markdown(result.round)} "
     f"({'published' if publish else 'kept private'}). Mean maturity "
     f"{result.answers['score'].mean():.2f}."
 )
@@ -91,11 +93,11 @@ st.dataframe(result.answers, hide_index=True, key="upload_preview")
 done = st.session_state.setdefault("submitted", {})
 ticket = (submission.sha256_hex(data), council, result.round, publish)
 if ticket in done:
-    st.success(f"Submitted (reference {plain(done[ticket])}). It will be published at the next data load.")
+    st.success(f"Submitted (reference {markdown(done[ticket])}). It will be published at the next data load.")
 elif st.button("Submit these answers", key="submit", type="primary"):
     folder = submission.write_to_inbox(wh.paths.inbox, data, upload.name, council, result.round, fw, published=publish)
     done[ticket] = folder.name
     st.success(
-        f"Submitted (reference {plain(folder.name)}, sha256 {ticket[0][:12]}…). "
+        f"Submitted (reference {markdown(folder.name)}, sha256 {ticket[0][:12]}…). "
         "It will be published at the next data load."
     )

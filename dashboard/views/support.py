@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import about
-from dashboard.ui import open_warehouse
+from dashboard.about import facts as about
+from dashboard.common.page import open_warehouse
 
 wh = open_warehouse()
 st.title("Support and feedback")

@@ -1,0 +1,54 @@
+"""Facts for the About pages (support, accessibility): versions and where to get help."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import plotly
+import streamlit
+
+from dashboard.warehouse import Warehouse
+
+__all__ = ["SUPPORT_CONTACT_ENV", "app_version", "support_contact", "version_facts"]
+
+SUPPORT_CONTACT_ENV = "EXEMPLAR_SUPPORT_CONTACT"  # whoever runs a deployment sets their own contact
+_PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"  # version of an uninstalled checkout
+
+
+def app_version() -> str:
+    """Exemplar's version: the installed package's, else the checkout's ``pyproject.toml``."""
+    try:
+        return importlib.metadata.version("exemplar")
+    except importlib.metadata.PackageNotFoundError:
+        try:
+            return tomllib.loads(_PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
+
+
+def support_contact() -> str | None:
+    """The support contact of this deployment (``$EXEMPLAR_SUPPORT_CONTACT``), if one is set."""
+    contact = os.environ.get(SUPPORT_CONTACT_ENV, "").strip()
+    return contact or None
+
+
+def version_facts(wh: Warehouse) -> pd.DataFrame:
+    """A two-column table (Item, Value) of the versions worth quoting in a support request."""
+    meta = wh.scalar_meta()
+    rows = [
+        ("Exemplar", app_version()),
+        ("Data version", meta.get("data_version", "unknown")),
+        ("Data published", meta.get("published_at", "unknown")),
+        ("Demo data", "yes (synthetic)" if meta.get("is_demo") == "true" else "no"),
+        ("Warehouse schema", meta.get("schema_version", "unknown")),
+        ("Python", platform.python_version()),
+        ("Streamlit", streamlit.__version__),
+        ("pandas", pd.__version__),
+        ("plotly", plotly.__version__),
+    ]
+    return pd.DataFrame(rows, columns=["Item", "Value"])

@@ -1,0 +1,74 @@
+"""Text from the data, made safe for where it is shown, and numbers formatted for reading.
+
+One escaper per output kind, so no name from the data (a council, an indicator, a URL value) is
+ever interpreted as markup:
+
+- :func:`markdown` for everything Streamlit renders as Markdown: ``st.markdown``, captions,
+  titles and subheaders, notices (info, warning, success), metric and widget labels;
+- :func:`plotly_text` for plotly's text (titles, trace names, hover labels, tick labels), which
+  plotly reads as HTML.
+
+Tables (``st.dataframe``) and select options show text literally and need neither.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["DEFAULT_DECIMALS", "decimals_or_default", "file_name", "format_value", "markdown", "plotly_text"]
+
+DEFAULT_DECIMALS = 2  # when a source gives no decimals: enough to tell 0.04 from 0.01, as published
+# Every character Streamlit's Markdown treats specially: Markdown, HTML, LaTeX ($), emoji
+# shortcodes (:) and the directives ([text](url), :color[...]); "=" and "&" start entities.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def _text(value: object) -> str:
+    """``value`` as text; None and NaN are the empty string."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def markdown(text: object) -> str:
+    """``text`` with every Markdown, HTML, LaTeX and emoji-shortcode character backslash-escaped
+    and newlines turned into spaces, so data shows literally wherever Streamlit renders Markdown
+    (including widget labels and notices)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _text(text)).replace("\r", " ").replace("\n", " ")
+
+
+def plotly_text(text: object) -> str:
+    """``text`` HTML-escaped, so plotly shows tags and entities literally instead of rendering them."""
+    return html.escape(_text(text))
+
+
+def decimals_or_default(decimals: Any) -> int:
+    """The indicator's decimals to show, or :data:`DEFAULT_DECIMALS` when the source did not say."""
+    return DEFAULT_DECIMALS if decimals is None or pd.isna(decimals) else int(decimals)
+
+
+def format_value(value: Any, decimals: Any = None, unit: str = "", signed: bool = False) -> str:
+    """A number with the indicator's decimals and thousands separators, "" when missing.
+
+    ``unit`` follows the number ("12.5 %"), except "£", which leads it ("£1,200.00");
+    ``signed`` puts "+" before positive numbers (for changes).
+    """
+    if value is None or pd.isna(value):
+        return ""
+    number = float(value)
+    text = f"{abs(number) if unit == '£' else number:,.{decimals_or_default(decimals)}f}"
+    if unit == "£":
+        text = ("-" if number < 0 else "") + "£" + text
+    elif unit:
+        text = f"{text} {unit}"
+    return f"+{text}" if signed and number > 0 else text
+
+
+def file_name(*parts: object, extension: str = "csv") -> str:
+    """A download file name from ``parts``: letters, digits and dashes only (``2024/25`` -> ``2024-25``)."""
+    text = "-".join(str(p) for p in parts)
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") + f".{extension}"

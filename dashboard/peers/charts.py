@@ -1,0 +1,230 @@
+"""Peer charts: ranking bars, group distribution, trend against the peer median, progress, and
+a council's statistical neighbours.
+
+Pure functions: frames from :mod:`dashboard.peers.statistics` and :mod:`dashboard.peers.sets`
+in, plotly figures out. The selected council is highlighted by colour *and* by a hatch pattern
+or a diamond marker, so it stands out without relying on colour vision. Text from the data is
+escaped for plotly (``common.text.plotly_text``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.common.palette import HIGHLIGHT, MEDIAN, NEUTRAL, PEER, PEER_BAND
+from dashboard.common.text import plotly_text
+
+__all__ = ["distribution", "progress_bars", "ranking_bar", "similarity_bar", "trend"]
+
+BAR_ROW_PX = 22  # height per council so names stay legible in long groups
+MIN_HEIGHT_PX = 320  # small groups still get a readable chart
+
+
+def _axis_title(name: str, unit: str) -> str:
+    return f"{plotly_text(name)} ({plotly_text(unit)})" if unit else plotly_text(name)
+
+
+def _member_labels(frame: pd.DataFrame) -> list[str]:
+    """Each member's name, "(this council)" after the selected one (``is_council``)."""
+    return [
+        f"{plotly_text(n)} (this council)" if c else plotly_text(n)
+        for n, c in zip(frame["short_name"], frame["is_council"], strict=True)
+    ]
+
+
+def _height(rows: int) -> int:
+    return max(MIN_HEIGHT_PX, BAR_ROW_PX * rows + 120)
+
+
+def ranking_bar(values: pd.DataFrame, name: str, unit: str, polarity: str) -> go.Figure:
+    """Horizontal bars of every member's value, best first (highest first for neutral);
+    the council (``is_council``) is hatched and coloured; members without a value are left out.
+
+    ``values`` has columns short_name, value, rank, is_council.
+    """
+    shown = values.dropna(subset=["value"])
+    ascending = polarity == "lower"  # best first: smallest first when lower is better
+    shown = shown.sort_values(["value", "short_name"], ascending=[ascending, True])
+    colours = [HIGHLIGHT if c else PEER for c in shown["is_council"]]
+    patterns = ["/" if c else "" for c in shown["is_council"]]
+    labels = _member_labels(shown)
+    figure = go.Figure(
+        go.Bar(
+            x=shown["value"],
+            y=labels,
+            orientation="h",
+            marker={"color": colours, "pattern": {"shape": patterns}},
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    order = "best first" if polarity in ("higher", "lower") else "highest first (neither is better)"
+    figure.update_layout(
+        title=f"{plotly_text(name)}: peer group ranking, {order}",
+        xaxis_title=_axis_title(name, unit),
+        yaxis={"autorange": "reversed", "title": None},
+        height=_height(len(shown)),
+        showlegend=False,
+        margin={"l": 10, "r": 10},
+    )
+    return figure
+
+
+def distribution(values: pd.DataFrame, name: str, unit: str, council_name: str) -> go.Figure:
+    """The group's values as a box plot with every member as a point; the council is a
+    large diamond. ``values`` has columns short_name, value, is_council."""
+    shown = values.dropna(subset=["value"])
+    council = shown[shown["is_council"]]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Box(
+            x=shown["value"],
+            name="Peer group",
+            boxpoints="all",
+            jitter=0.4,
+            pointpos=0,
+            marker={"color": PEER, "size": 7},
+            line={"color": MEDIAN},
+            fillcolor=PEER_BAND,
+            text=[plotly_text(n) for n in shown["short_name"]],
+            hovertemplate="%{text}: %{x}<extra></extra>",
+            quartilemethod="linear",  # same as the page's quartiles (quantile_cont)
+        )
+    )
+    if not council.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=council["value"],
+                y=["Peer group"] * len(council),
+                mode="markers",
+                name=plotly_text(council_name),
+                marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond", "line": {"color": "black", "width": 1}},
+                hovertemplate=f"{plotly_text(council_name)}: %{{x}}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title=f"{plotly_text(name)}: distribution of the peer group",
+        xaxis_title=_axis_title(name, unit),
+        yaxis={"title": None},
+        height=MIN_HEIGHT_PX,
+        showlegend=True,
+    )
+    return figure
+
+
+def trend(series: pd.DataFrame, name: str, unit: str, council_name: str) -> go.Figure:
+    """The council's value over time against the peer median, with the interquartile band.
+
+    ``series`` has columns period, council_value, median, lower_quartile, upper_quartile.
+    """
+    periods = series["period"].tolist()
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=periods,
+            y=series["upper_quartile"],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=periods,
+            y=series["lower_quartile"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=PEER_BAND,
+            name="Peer interquartile range",
+            hovertemplate="Lower quartile %{y}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=periods,
+            y=series["median"],
+            mode="lines+markers",
+            name="Peer median",
+            line={"color": MEDIAN, "dash": "dash"},
+            marker={"symbol": "circle-open"},
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=periods,
+            y=series["council_value"],
+            mode="lines+markers",
+            name=plotly_text(council_name),
+            line={"color": HIGHLIGHT, "width": 3},
+            marker={"symbol": "diamond", "size": 9},
+            connectgaps=False,
+        )
+    )
+    figure.update_layout(
+        title=f"{plotly_text(name)}: {plotly_text(council_name)} against the peer group over time",
+        xaxis_title="Period",
+        yaxis_title=_axis_title(name, unit),
+        height=MIN_HEIGHT_PX + 80,
+        hovermode="x unified",
+    )
+    return figure
+
+
+def progress_bars(progress: pd.DataFrame, name: str, unit: str, start: str, end: str) -> go.Figure:
+    """Each member's change between ``start`` and ``end`` as horizontal bars, largest first;
+    the council hatched and coloured. ``progress`` has columns short_name, change, is_council."""
+    shown = progress.dropna(subset=["change"]).sort_values(["change", "short_name"], ascending=[False, True])
+    labels = _member_labels(shown)
+    figure = go.Figure(
+        go.Bar(
+            x=shown["change"],
+            y=labels,
+            orientation="h",
+            marker={
+                "color": [HIGHLIGHT if c else PEER for c in shown["is_council"]],
+                "pattern": {"shape": ["/" if c else "" for c in shown["is_council"]]},
+            },
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    figure.add_vline(x=0, line_color=NEUTRAL)
+    figure.update_layout(
+        title=f"{plotly_text(name)}: change from {plotly_text(start)} to {plotly_text(end)}",
+        xaxis_title=f"Change in {_axis_title(name, unit)}",
+        yaxis={"autorange": "reversed", "title": None},
+        height=_height(len(shown)),
+        showlegend=False,
+        margin={"l": 10, "r": 10},
+    )
+    return figure
+
+
+NEIGHBOUR_ROW_PX = 24  # height per neighbour so names stay legible
+NEIGHBOUR_MIN_HEIGHT_PX = 300  # short lists still get a readable chart
+
+
+def similarity_bar(neighbours: pd.DataFrame, council_name: str) -> go.Figure:
+    """Each neighbour's similarity (0-100) as horizontal bars, nearest at the top.
+
+    ``neighbours`` has columns rank, short_name, similarity.
+    """
+    shown = neighbours.dropna(subset=["similarity"]).sort_values("rank", ascending=False)
+    figure = go.Figure(
+        go.Bar(
+            x=shown["similarity"],
+            y=[f"{r}. {plotly_text(n)}" for r, n in zip(shown["rank"], shown["short_name"], strict=True)],
+            orientation="h",
+            marker={"color": PEER},
+            name="Similarity",
+            hovertemplate="%{y}: similarity %{x:.1f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=f"Statistical neighbours of {plotly_text(council_name)}",
+        xaxis={"title": "Similarity (0-100)", "range": [0, 100]},
+        yaxis_title="Neighbour (rank)",
+        height=max(NEIGHBOUR_MIN_HEIGHT_PX, NEIGHBOUR_ROW_PX * len(shown) + 120),
+    )
+    return figure

@@ -1,0 +1,283 @@
+"""Peer statistics: a council against its peer group, computed in the warehouse.
+
+Every figure here comes from a named query in ``dashboard/peers/sql`` (``peer_profile``,
+``peer_ranked_values``, ``peer_trend``, ``peer_progress``) run on the group's member codes, and
+the rules they share are warehouse macros (``polarity_rank``, ``quartile_band``,
+``change_direction``, ``value_status``); this module only chooses the parameters, filters small
+results and formats them for display.
+
+The methods, stated once (pages and exports quote these constants):
+
+- **Rank**: 1 = best by the indicator's polarity (``higher`` or ``lower`` is better); ties
+  share the best rank (SQL ``rank()``, so values 9, 7, 7, 5 rank 1, 2, 2, 4); members with a
+  missing or suppressed value are not ranked and do not count in n; ``neutral`` indicators
+  are never ranked.
+- **Quartiles and median**: DuckDB ``quantile_cont`` (linear interpolation between the two
+  nearest values), the same as pandas' default ``Series.quantile``, over members' usable values.
+- **Band**: where the council's value falls against the group's quartiles: for higher-is-better
+  "Top quartile" is value >= upper quartile, "Second" >= median, "Third" >= lower quartile,
+  else "Bottom"; mirrored for lower-is-better; a value on a cut point takes the better band.
+  Neutral indicators get position words only ("Highest quarter" ... "Lowest quarter").
+  No band when fewer than :data:`~dashboard.common.bands.MIN_BAND_N` members have values.
+- **Change**: the council's value minus its value in its latest earlier period of the same
+  kind that has a value; Improving/Worsening by polarity, Increasing/Decreasing for neutral,
+  "No change" when equal; flagged when that earlier period is not the one just before.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pandas as pd
+
+from dashboard.common.bands import MIN_BAND_N, band_labels
+from dashboard.common.periods import value_periods
+from dashboard.common.text import decimals_or_default, format_value
+from dashboard.peers.groups import PeerGroup
+from dashboard.warehouse import Warehouse
+
+__all__ = [
+    "BAND_METHOD",
+    "CHANGE_METHOD",
+    "QUARTILE_METHOD",
+    "RANK_METHOD",
+    "default_period",
+    "default_start",
+    "direction_text",
+    "indicator_list",
+    "ordered_periods",
+    "peer_profile",
+    "peer_progress",
+    "peer_trend",
+    "peer_values",
+    "profile_display",
+    "progress_display",
+    "rank_text",
+    "themes",
+    "trend_display",
+    "values_display",
+]
+
+RANK_METHOD = (
+    "1 = best by polarity; ties share the best rank (SQL rank()); missing and suppressed "
+    "values are not ranked; neutral indicators are not ranked"
+)
+QUARTILE_METHOD = (
+    "median and quartiles by linear interpolation (DuckDB quantile_cont, as pandas' default "
+    "quantile) over the peer group's non-missing values"
+)
+BAND_METHOD = (
+    f"quartile band of the council's value against the group's quartiles, best quarter first; "
+    f"a value on a cut point takes the better band; no band with fewer than {MIN_BAND_N} values"
+)
+CHANGE_METHOD = (
+    "value minus the council's value in its latest earlier period of the same kind with data; "
+    "previous_consecutive is false when that period is not the one just before"
+)
+
+PROGRESS_SPAN = 5  # default "from" period: five periods before "to", a typical plan's horizon
+
+# Arrows show the direction of the number; the words say whether that is good (by polarity).
+_ARROWS = {"Improving": "↑", "Worsening": "↓", "Increasing": "↑", "Decreasing": "↓", "No change": "→"}
+
+
+def indicator_list(wh: Warehouse) -> pd.DataFrame:
+    """Every indicator's id, name, theme, unit, polarity, description, source and decimals."""
+    return wh.query("indicator_list")
+
+
+def themes(wh: Warehouse) -> list[str]:
+    """The indicator themes in alphabetical order."""
+    return sorted(indicator_list(wh)["theme"].unique().tolist())
+
+
+def peer_profile(wh: Warehouse, group: PeerGroup, period: str, theme: str | None = None) -> pd.DataFrame:
+    """One row per indicator: the group's council against the group in ``period``.
+
+    Columns: indicator_id, name, theme, unit, polarity, decimals, period, value, status,
+    median, lower_quartile, upper_quartile, min, max, mean, rank, n_ranked, n_values, band,
+    previous_period, previous_value, change, direction, previous_consecutive.
+    ``theme`` keeps one theme's indicators (None: all).
+    """
+    frame = wh.query(
+        "peer_profile", codes=group.codes, council=group.spec.council, period=period, min_band_n=MIN_BAND_N
+    )
+    frame["band"] = band_labels(frame["band"], frame["polarity"])  # the macro's 1-4 in words
+    if theme:
+        frame = frame[frame["theme"] == theme].reset_index(drop=True)
+    return frame
+
+
+def peer_values(wh: Warehouse, group: PeerGroup, indicator: str, period: str) -> pd.DataFrame:
+    """Every member's value, status and rank for ``indicator`` in ``period``, best first;
+    ``is_council`` marks the group's own council."""
+    frame = wh.query("peer_ranked_values", codes=group.codes, indicator=indicator, periods=[period])
+    frame["is_council"] = frame["authority_code"] == group.spec.council
+    return frame
+
+
+def peer_trend(wh: Warehouse, group: PeerGroup, indicator: str) -> pd.DataFrame:
+    """The council's value and the group's median, quartiles and range in every period with data.
+
+    The member set is the group as resolved (for its period); each period's statistics use
+    whichever members have a value then.
+    """
+    return wh.query("peer_trend", codes=group.codes, council=group.spec.council, indicator=indicator)
+
+
+def peer_progress(wh: Warehouse, group: PeerGroup, indicator: str, start: str, end: str) -> pd.DataFrame:
+    """Every member's value and rank in ``start`` and ``end``, the change and the rank change
+    (positive = moved up); ``is_council`` marks the group's own council."""
+    frame = wh.query("peer_progress", codes=group.codes, indicator=indicator, **{"from": start, "to": end})
+    frame["is_council"] = frame["authority_code"] == group.spec.council
+    return frame
+
+
+def default_period(wh: Warehouse, council: str) -> str:
+    """The newest period with values that ``council`` belongs to (``councils_in``: for a former
+    council its last years), else the newest period."""
+    own = wh.query("council_periods", council=council)["period"]
+    return str(own.iloc[0]) if len(own) else value_periods(wh)[0]
+
+
+def default_start(periods: list[str], end: str) -> str:
+    """The default "from" period: :data:`PROGRESS_SPAN` periods before ``end`` in ``periods``
+    (newest first), or the oldest available."""
+    if end not in periods:
+        return periods[-1]
+    return periods[min(periods.index(end) + PROGRESS_SPAN, len(periods) - 1)]
+
+
+def ordered_periods(periods: list[str], start: str, end: str) -> tuple[str, str, str]:
+    """``(start, end, note)`` with ``start`` not after ``end`` (``periods`` newest first);
+    ``note`` explains a swap or an empty comparison ("" when nothing was changed)."""
+    if start == end:
+        return start, end, f"From and To are both {start}, so every change is empty. Choose two periods."
+    if periods.index(start) < periods.index(end):
+        return end, start, f"From ({start}) was later than To ({end}), so they were swapped."
+    return start, end, ""
+
+
+def rank_text(rank: Any, n_ranked: Any) -> str:
+    """ "r of n" for a ranked value, "not ranked" otherwise (neutral or no value)."""
+    if pd.isna(rank) or pd.isna(n_ranked):
+        return "not ranked"
+    return f"{int(rank)} of {int(n_ranked)}"
+
+
+def direction_text(direction: Any) -> str:
+    """The direction word with an arrow for the number's direction ("" when no change known)."""
+    if direction is None or pd.isna(direction):
+        return ""
+    return f"{_ARROWS.get(direction, '')} {direction}".strip()
+
+
+def profile_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """The profile as shown on the page: text cells formatted per indicator's decimals."""
+    rows = []
+    row: Any  # itertuples' fields are untyped scalars (text, numbers or missing)
+    for row in frame.itertuples(index=False):
+        fmt = functools.partial(format_value, decimals=row.decimals)
+        rows.append(
+            {
+                "Indicator": row.name,
+                "Theme": row.theme,
+                "Value": fmt(row.value),
+                "Unit": row.unit,
+                "Status": "" if pd.isna(row.status) else row.status,
+                "Better": {"higher": "Higher", "lower": "Lower"}.get(row.polarity, "Neither"),
+                "Peer median": fmt(row.median),
+                "Lower quartile": fmt(row.lower_quartile),
+                "Upper quartile": fmt(row.upper_quartile),
+                "Min": fmt(row.min),
+                "Max": fmt(row.max),
+                "Rank": rank_text(row.rank, row.n_ranked),
+                "Band": "" if pd.isna(row.band) else row.band,
+                "Change": format_value(row.change, row.decimals, signed=True),
+                "Direction": direction_text(row.direction),
+                "Since": "" if pd.isna(row.previous_period) else row.previous_period,
+                "Gap in series": "Yes" if _is_false(row.previous_consecutive) else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(_DISPLAY_COLUMNS))
+
+
+def _is_false(flag: Any) -> bool:
+    # NULL (no previous period) is not a gap; numpy booleans are not the False singleton.
+    return flag is not None and not pd.isna(flag) and not bool(flag)
+
+
+_DISPLAY_COLUMNS = (
+    "Indicator",
+    "Theme",
+    "Value",
+    "Unit",
+    "Status",
+    "Better",
+    "Peer median",
+    "Lower quartile",
+    "Upper quartile",
+    "Min",
+    "Max",
+    "Rank",
+    "Band",
+    "Change",
+    "Direction",
+    "Since",
+    "Gap in series",
+)
+
+
+def _rounded(series: pd.Series, decimals: Any) -> pd.Series:
+    return series.astype("Float64").round(decimals_or_default(decimals))
+
+
+def values_display(values: pd.DataFrame, decimals: Any) -> pd.DataFrame:
+    """Every member's value for the Table tab (numbers kept numeric, so columns sort)."""
+    return pd.DataFrame(
+        {
+            "Council": values["short_name"],
+            "Code": values["authority_code"],
+            "This council": values["is_council"].map({True: "Yes", False: ""}),
+            "Value": _rounded(values["value"], decimals),
+            "Status": values["status"].fillna(""),
+            "Rank": [rank_text(r, n) for r, n in zip(values["rank"], values["n_ranked"], strict=True)],
+        }
+    )
+
+
+def trend_display(trend: pd.DataFrame, decimals: Any) -> pd.DataFrame:
+    """The council's series and the group's statistics per period, for the Table tab."""
+    return pd.DataFrame(
+        {
+            "Period": trend["period"],
+            "Council value": _rounded(trend["council_value"], decimals),
+            "Council status": trend["council_status"].fillna(""),
+            "Peer median": _rounded(trend["median"], decimals),
+            "Lower quartile": _rounded(trend["lower_quartile"], decimals),
+            "Upper quartile": _rounded(trend["upper_quartile"], decimals),
+            "Min": _rounded(trend["min"], decimals),
+            "Max": _rounded(trend["max"], decimals),
+            "Councils with a value": trend["n_values"],
+        }
+    )
+
+
+def progress_display(progress: pd.DataFrame, decimals: Any) -> pd.DataFrame:
+    """Every member's values, change and ranks in two periods; numeric, so the table sorts."""
+    return pd.DataFrame(
+        {
+            "Council": progress["short_name"],
+            "This council": progress["is_council"].map({True: "Yes", False: ""}),
+            "From value": _rounded(progress["value_from"], decimals),
+            "To value": _rounded(progress["value_to"], decimals),
+            "Change": _rounded(progress["change"], decimals),
+            "Direction": progress["direction"].map(direction_text),
+            "From rank": progress["rank_from"].astype("Int64"),
+            "To rank": progress["rank_to"].astype("Int64"),
+            "Rank change (up is +)": progress["rank_change"].astype("Int64"),
+            "Ranked (to)": progress["n_ranked_to"].astype("Int64"),
+            "Status (to)": progress["status_to"].fillna(""),
+        }
+    )

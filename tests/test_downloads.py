@@ -1,0 +1,123 @@
+"""One export path: every download on every page carries the export stamp (data version, demo
+flag, who published the figures, the reference data and its licence, when it was generated),
+and no page builds a file, a chart or a Chart/Table/Download trio of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from dashboard.common.exports import ExportStamp, csv_bytes
+from dashboard.warehouse import FileWarehouse
+from etl.neighbours import compute_and_load
+from tests.support import sa_fixture
+from tests.support.apptest import downloads
+from tests.support.stamps import STAMP_COLUMNS, fixed_stamp
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNCIL = "E08000025"  # Birmingham
+# Every page that offers a download, with a view that shows all its downloads, and the keys of them.
+PAGES = {
+    "profile": ({}, {"profile_download", "group_values_download"}),
+    "indicator": ({}, {"ranking_download", "distribution_download", "trend_download"}),
+    "progress": ({}, {"progress_download"}),
+    "peer_groups": ({"council": COUNCIL}, {"neighbours_download"}),
+    "former_councils": ({}, {"former_download", "reorg_download"}),
+    "browse": ({}, {"browse_download"}),
+    "exemplars": ({}, {"exemplar_ranking_download", "exemplar_profile_download"}),
+    "exemplar_overview": ({}, {"overview_download", "overview_exemplars_download"}),
+    "self_assessment": ({"council": COUNCIL}, {"sa_driver_download", "sa_enabler_download"}),
+    "questions": ({}, {"q_distribution_download"}),
+    "maturity_outcomes": ({"council": COUNCIL}, {"mo_quadrant_download"}),
+    "submit": ({"council": COUNCIL}, {"template_csv", "template_xlsx"}),
+}
+
+
+@pytest.fixture(scope="module")
+def live(demo_warehouse, tmp_path_factory, reference_dir) -> Path:
+    """A copy of the demo warehouse with computed statistical neighbours (the Peer groups page)."""
+    copy = sa_fixture.copy_warehouse(demo_warehouse, tmp_path_factory.mktemp("downloads") / "wh")
+    compute_and_load(copy, reference_dir=reference_dir)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def expected(live) -> dict[str, str]:
+    """What the stamp must say, read from the warehouse by other queries than the stamp's own."""
+    wh = FileWarehouse(live)
+    try:
+        meta = wh.scalar_meta()
+        publishers = sorted(wh.query("indicator_list")["source"].unique())
+        references = wh.query("methods_reference_sources")
+    finally:
+        wh.close()
+    return {"data_version": meta["data_version"], "publishers": publishers,
+            "references": [f"{r.publisher} ({r.licence} licence" for r in references.itertuples()]}
+
+
+def assert_stamped_lines(lines: list[str], expected: dict) -> None:
+    text = "\n".join(lines)
+    assert f"Data version: {expected['data_version']}" in text
+    assert "Synthetic demo data: yes" in text
+    assert all(p in text for p in expected["publishers"]) and all(r in text for r in expected["references"])
+    assert re.search(r"Generated at: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text)
+
+
+def assert_stamped_csv(data: bytes, expected: dict, key: str) -> None:
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert list(frame.columns[-len(STAMP_COLUMNS):]) == list(STAMP_COLUMNS), key  # last, in a fixed order
+    about = frame.iloc[0] if len(frame) else None
+    assert about is not None, f"{key}: an empty download says nothing about its data"
+    assert str(about["about_data_version"]) == expected["data_version"]
+    assert bool(about["about_synthetic_demo_data"]) is True  # the demo: every download says so
+    assert about["about_figures_published_by"].split("; ") == expected["publishers"]
+    assert all(r in about["about_reference_data"] for r in expected["references"])
+    dt.datetime.strptime(about["about_generated_at"], "%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_every_download_carries_the_stamp(open_page, live, expected, page):
+    params, keys = PAGES[page]
+    at = open_page(live, page, **params)
+    files = downloads(at)
+    assert keys <= set(files), sorted(files)
+    for key, data in files.items():
+        if data.startswith(b"PK"):  # the Excel template: the stamp is on its instructions sheet
+            book = load_workbook(io.BytesIO(data))
+            assert_stamped_lines([str(row[0]) for row in book["How to fill in"].iter_rows(values_only=True)], expected)
+        else:
+            assert_stamped_csv(data, expected, key)
+
+
+def test_the_stamp_cannot_be_replaced_by_a_page():
+    with pytest.raises(ValueError, match="belong to the export stamp"):
+        csv_bytes(pd.DataFrame({"x": [1]}), fixed_stamp(), {"data_version": "made up"})
+
+
+def test_the_stamp_says_when_data_is_not_synthetic():
+    frame = pd.read_csv(io.BytesIO(csv_bytes(pd.DataFrame({"x": [1]}), fixed_stamp(synthetic=False))))
+    assert not frame.loc[0, "about_synthetic_demo_data"]
+    assert isinstance(fixed_stamp(), ExportStamp)
+
+
+def _calls(pattern: str) -> dict[str, int]:
+    """{dashboard file: how many times ``pattern`` occurs in its code}."""
+    found = {}
+    for path in sorted((ROOT / "dashboard").rglob("*.py")):
+        count = len(re.findall(pattern, path.read_text(encoding="utf-8")))
+        if count:
+            found[str(path.relative_to(ROOT))] = count
+    return found
+
+
+def test_one_builder_one_button_one_trio():
+    assert set(_calls(r"\.to_csv\(")) == {"dashboard/common/exports.py"}
+    assert set(_calls(r"\bst\.download_button\(|\.download_button\(")) == {"dashboard/common/widgets.py"}
+    assert set(_calls(r"\.plotly_chart\(")) == {"dashboard/common/widgets.py"}
+    assert set(_calls(r"\.tabs\(")) == {"dashboard/common/widgets.py"}

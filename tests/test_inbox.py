@@ -180,7 +180,7 @@ def watch_opens(tmp_path):
 
 def _valid_files(sa_questions, council, published=True):
     """(manifest, data) exactly as the app would write them for ``council``."""
-    frame = sa_fixture.filled_rows(template.template_csv(sa_questions, council, ROUND), 4)
+    frame = sa_fixture.filled_rows(template.template_csv(sa_questions, council, ROUND, stamp=fixed_stamp()), 4)
     data = sa_fixture.to_csv_bytes(frame)
     manifest = {"council": council, "round": ROUND, "sha256": submission.sha256_hex(data), "size": len(data),
                 "received_at": "2026-01-01T00:00:00+00:00", "original_filename": "f.csv",

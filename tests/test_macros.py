@@ -91,7 +91,8 @@ def test_councils_in_by_life_dates_and_by_reported_values(con):
         ("combined_reported", False, "combined", None, None),
     ])
     con.executemany(
-        "INSERT INTO indicator_values VALUES ('i', '2023/24', DATE '2023-04-01', ?, ?, NULL, 's')",
+        "INSERT INTO indicator_values (indicator_id, period, period_start, authority_code, value, status, source_name, outside_life) "
+        "VALUES ('i', '2023/24', DATE '2023-04-01', ?, ?, NULL, 's', false)",
         [("restated", 1.0), ("reported_late", None), ("combined_reported", 2.0)],  # any row counts, empty too
     )
     got = {r[0] for r in con.execute("SELECT authority_code FROM councils_in($p)", {"p": "2023/24"}).fetchall()}
@@ -112,7 +113,8 @@ def test_councils_in_equals_the_python_mirror(lives):
         for i, (_, _, reported) in enumerate(lives):
             if reported:
                 connection.execute(
-                    "INSERT INTO indicator_values VALUES ('i', '2023/24', DATE '2023-04-01', ?, 1.0, NULL, 's')",
+                    "INSERT INTO indicator_values (indicator_id, period, period_start, authority_code, value, status, source_name, outside_life) "
+                    "VALUES ('i', '2023/24', DATE '2023-04-01', ?, 1.0, NULL, 's', false)",
                     [f"c{i}"],
                 )
         got = {r[0] for r in connection.execute("SELECT authority_code FROM councils_in('2023/24')").fetchall()}

@@ -76,16 +76,20 @@ def ref_composite(
 # -- fixture data ---------------------------------------------------------------------------
 def make_tables(values: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The warehouse tables the exemplar queries read, from a values and an indicators frame."""
-    starts = {p: dt.date(int(p[:4]), 4, 1) for p in PERIODS}
+    labels = sorted(set(PERIODS) | set(values["period"]))  # financial years: "2020/21" starts 1 April 2020
+    starts = {p: dt.date(int(p[:4]), 4, 1) for p in labels}
     periods = pd.DataFrame(
         {
-            "period": PERIODS,
-            "period_start": [starts[p] for p in PERIODS],
-            "period_end": [dt.date(int(p[:4]) + 1, 3, 31) for p in PERIODS],
+            "period": labels,
+            "period_start": [starts[p] for p in labels],
+            "period_end": [dt.date(int(p[:4]) + 1, 3, 31) for p in labels],
             "period_kind": "financial_year",
         }
     )
     iv = values.assign(period_start=values["period"].map(starts), status=None, source_name="fixture")
+    for limit in ("lower_ci", "upper_ci"):  # no published limits unless the test gives them
+        if limit not in iv:
+            iv[limit] = float("nan")
     ind = indicators.assign(
         name=indicators["indicator_id"], unit="%", description="", source="fixture", source_name="fixture"
     )

@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard.common.exports import ExportStamp, csv_bytes
 from dashboard.peers.groups import PeerGroup
+from dashboard.peers.significance import MAD_METHOD, SIGNIFICANCE_METHOD
 from dashboard.peers.statistics import BAND_METHOD, CHANGE_METHOD, QUARTILE_METHOD, RANK_METHOD
 
 __all__ = [
@@ -52,6 +53,12 @@ PROFILE_COLUMNS = {  # peer_profile column -> CSV header
     "change": "change",
     "direction": "direction",
     "previous_consecutive": "previous_consecutive",
+    "lower_ci": "lower_ci_95",
+    "upper_ci": "upper_ci_95",
+    "significance": "significance_against_peer_median",
+    "mad": "peer_mad",
+    "mad_distance": "distance_from_median_in_mads",
+    "mad_note": "distance_note",
 }
 
 
@@ -96,7 +103,12 @@ def profile_csv(
     ``theme`` records the theme filter the rows were chosen by (None: every theme)."""
     frame = _without_float_noise(profile[list(PROFILE_COLUMNS)].rename(columns=PROFILE_COLUMNS))
     frame = _council_columns(frame, group.spec.council, council_name)
-    provenance = {"indicators": f"theme {theme}" if theme else "all indicators", **peer_provenance(group)}
+    provenance = {
+        "indicators": f"theme {theme}" if theme else "all indicators",
+        **peer_provenance(group),
+        "significance_method": SIGNIFICANCE_METHOD,
+        "mad_method": MAD_METHOD,
+    }
     return csv_bytes(frame, stamp, provenance)
 
 

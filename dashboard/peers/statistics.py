@@ -35,6 +35,7 @@ from dashboard.common.bands import MIN_BAND_N, band_labels
 from dashboard.common.periods import value_periods
 from dashboard.common.text import decimals_or_default, format_value
 from dashboard.peers.groups import PeerGroup
+from dashboard.peers.significance import benchmark_significance, mad_distance
 from dashboard.warehouse import Warehouse
 
 __all__ = [
@@ -97,13 +98,19 @@ def peer_profile(wh: Warehouse, group: PeerGroup, period: str, theme: str | None
 
     Columns: indicator_id, name, theme, unit, polarity, decimals, period, value, status,
     median, lower_quartile, upper_quartile, min, max, mean, rank, n_ranked, n_values, band,
-    previous_period, previous_value, change, direction, previous_consecutive.
+    previous_period, previous_value, change, direction, previous_consecutive, lower_ci, upper_ci
+    (the value's 95% limits), mad (the group's median absolute deviation), significance (against
+    the peer median), mad_distance and mad_note (``dashboard.peers.significance``).
     ``theme`` keeps one theme's indicators (None: all).
     """
     frame = wh.query(
         "peer_profile", codes=group.codes, council=group.spec.council, period=period, min_band_n=MIN_BAND_N
     )
     frame["band"] = band_labels(frame["band"], frame["polarity"])  # the macro's 1-4 in words
+    frame["significance"] = benchmark_significance(
+        frame["polarity"], frame["value"], frame["lower_ci"], frame["upper_ci"], frame["median"]
+    )
+    frame["mad_distance"], frame["mad_note"] = mad_distance(frame["value"], frame["median"], frame["mad"])
     if theme:
         frame = frame[frame["theme"] == theme].reset_index(drop=True)
     return frame
@@ -198,9 +205,18 @@ def profile_display(frame: pd.DataFrame) -> pd.DataFrame:
                 "Direction": direction_text(row.direction),
                 "Since": "" if pd.isna(row.previous_period) else row.previous_period,
                 "Gap in series": "Yes" if _is_false(row.previous_consecutive) else "",
+                "Against the peer median": "" if row.significance is None else row.significance,
+                "Distance from the median (MADs)": _mad_text(row.mad_distance, row.mad_note),
             }
         )
     return pd.DataFrame(rows, columns=list(_DISPLAY_COLUMNS))
+
+
+def _mad_text(distance: Any, note: Any) -> str:
+    """The distance in MADs to two decimals with its sign, or why it was not computed."""
+    if pd.notna(distance):
+        return f"{distance:+.2f}"
+    return "not computed (MAD is 0)" if note else ""
 
 
 def _is_false(flag: Any) -> bool:
@@ -226,6 +242,8 @@ _DISPLAY_COLUMNS = (
     "Direction",
     "Since",
     "Gap in series",
+    "Against the peer median",
+    "Distance from the median (MADs)",
 )
 
 

@@ -8,6 +8,9 @@
 --   * change (rounded to 10 decimals): against the council's latest earlier period of the same
 --     kind that has a value (direction: the change_direction macro); previous_consecutive is
 --     false when that period is not the one just before.
+--   * lower_ci, upper_ci: the council's 95% confidence limits when published; mad: the group's
+--     median absolute deviation, median(|value - median|), unscaled (DuckDB mad()); the labels
+--     built on them (significance, distance in MADs) are dashboard.peers.significance's.
 WITH indicators AS (
     SELECT indicator_id, name, theme, unit, polarity, decimals
     FROM indicators
@@ -26,7 +29,7 @@ members AS (
 -- The group's and the council's values in $period, read once for both (is_period narrows the
 -- scan by the label's year first); the semi join keeps a group's worth.
 period_rows AS (
-    SELECT v.indicator_id, v.authority_code, v.value, v.status
+    SELECT v.indicator_id, v.authority_code, v.value, v.status, v.lower_ci, v.upper_ci
     FROM indicator_values v
     SEMI JOIN (SELECT authority_code FROM members UNION SELECT $council) w USING (authority_code)
     WHERE is_period(v.period, v.period_start, $period)
@@ -55,13 +58,14 @@ stats AS (
            quantile_cont(value, 0.75) AS upper_quartile,
            min(value) AS min,
            max(value) AS max,
-           avg(value) AS mean
+           avg(value) AS mean,
+           mad(value) AS mad
     FROM group_values
     GROUP BY indicator_id
 ),
 
 council_now AS (
-    SELECT indicator_id, value, status
+    SELECT indicator_id, value, status, lower_ci, upper_ci
     FROM period_rows
     WHERE authority_code = $council
 ),
@@ -91,7 +95,8 @@ joined AS (
            r.rank,
            p.previous_period, p.previous_value,
            round(n.value - p.previous_value, 10) AS change,  -- strip binary float noise (12.4 - 12.3)
-           p.previous_end + 1 = c.period_start AS previous_consecutive
+           p.previous_end + 1 = c.period_start AS previous_consecutive,
+           n.lower_ci, n.upper_ci, s.mad
     FROM indicators i
     CROSS JOIN chosen_period c
     LEFT JOIN council_now n USING (indicator_id)
@@ -112,7 +117,8 @@ final AS (
            END AS band,
            previous_period, previous_value, change,
            change_direction(polarity, change) AS direction,
-           previous_consecutive
+           previous_consecutive,
+           lower_ci, upper_ci, mad
     FROM joined
 )
 

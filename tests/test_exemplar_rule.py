@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from dashboard.exemplars import finder, profiles, scoring, stability
 from dashboard.exemplars.charts import exemplar_map, overview_heatmap, theme_profile_chart
 from dashboard.exemplars.exports import shortlist_csv, shortlist_frame, shortlist_provenance
-from dashboard.exemplars.rule import ExemplarRule, evaluate, near_misses
+from dashboard.exemplars.rule import ENDPOINTS, ExemplarRule, evaluate, near_misses
 from dashboard.warehouse import FrameWarehouse
 from tests.support.stamps import fixed_stamp
 from tests.test_exemplar_composite import PERIODS, make_tables, random_data
@@ -58,7 +58,8 @@ def wh():
 
 
 CODES = list("ABCDEFGH")
-RULE = ExemplarRule(k=2, require_maturity=False)
+# The end-point rule: three periods are too few for a tested trend (tests/test_trend.py has those).
+RULE = ExemplarRule(k=2, require_maturity=False, improvement=ENDPOINTS)
 
 
 def _table(wh, rule=RULE, maturity=None):
@@ -116,7 +117,7 @@ def test_improvement_counts_match_the_values(wh):
 
 def test_maturity_condition_needs_more_than_the_peer_median(wh):
     maturity = pd.DataFrame({"authority_code": CODES, "mean_maturity": [2.0, 3, 3, 3, 3, 3, 3, 4]})
-    rule = ExemplarRule(k=2, require_maturity=True)
+    rule = ExemplarRule(k=2, require_maturity=True, improvement=ENDPOINTS)
     _, table = _table(wh, rule, maturity)
     assert not table.loc["A", "is_exemplar"]
     assert "maturity 2.00 not above the peer median 3.00" in table.loc["A", "failed"]
@@ -128,7 +129,7 @@ def test_maturity_condition_needs_more_than_the_peer_median(wh):
 def test_peer_median_maturity_is_withheld_below_five_respondents(wh):
     """The self-assessment disclosure rule: no peer statistic over fewer than 5 councils."""
     maturity = pd.DataFrame({"authority_code": ["A", "B", "D", "E"], "mean_maturity": [4.0, 3.0, 2.0, 1.0]})
-    _, table = _table(wh, ExemplarRule(k=2, require_maturity=True), maturity)
+    _, table = _table(wh, ExemplarRule(k=2, require_maturity=True, improvement=ENDPOINTS), maturity)
     assert table.loc["A", "is_exemplar"]  # 4.0 is above the median 2.5 of the four
     assert "2.50" not in table.loc["A", "reason"] and "withheld" in table.loc["A", "reason"]
     assert "no published self-assessment" in table.loc["F", "failed"]

@@ -8,17 +8,21 @@ when enough councils responded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from dashboard.common.disclosure import peer_stat_allowed
 from dashboard.exemplars.scoring import DEFAULT_K, DEFAULT_MIN_COMPLETENESS, GroupScores, improvement
+from dashboard.exemplars.trend import TrendSettings, council_trend_counts, level_text
 
 __all__ = [
     "DEFAULT_TOP_SHARE",
+    "ENDPOINTS",
+    "IMPROVEMENT_METHODS",
     "NEAR_MISS_REACH",
+    "TESTED_TREND",
     "STABLE_SHARE",
     "ExemplarRule",
     "evaluate",
@@ -28,6 +32,12 @@ __all__ = [
 DEFAULT_TOP_SHARE = 0.25  # "top quartile"
 STABLE_SHARE = 0.8  # "stable" when in the top quartile in at least 4 of 5 resamples
 NEAR_MISS_REACH = 2  # a near miss ranks within twice the top share (the top half for a top quartile)
+TESTED_TREND, ENDPOINTS = "trend", "endpoints"  # how "improving" is decided (the finder's ``improvement`` key)
+IMPROVEMENT_METHODS = {
+    TESTED_TREND: "Tested trend (significant change over the recent points)",
+    ENDPOINTS: "Two end points (now against K periods ago)",
+}
+TREND_COUNTS = ["trend_improving", "trend_worsening", "trend_tested", "trend_wls", "trend_mk"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,17 @@ class ExemplarRule:
     k: int = DEFAULT_K
     require_improving: bool = True
     require_maturity: bool = True  # only applied when self-assessment results are available
+    improvement: str = TESTED_TREND  # TESTED_TREND or ENDPOINTS
+    trend: TrendSettings = field(default_factory=TrendSettings)
+
+    def __post_init__(self) -> None:
+        if self.improvement not in IMPROVEMENT_METHODS:
+            raise ValueError(f"improvement must be one of {sorted(IMPROVEMENT_METHODS)}, not {self.improvement!r}")
+
+    @property
+    def tests_trend(self) -> bool:
+        """True when "improving" is the tested trend (the scores must carry trends)."""
+        return self.require_improving and self.improvement == TESTED_TREND
 
     def describe(self) -> str:
         """The rule in one sentence (for captions and exports)."""
@@ -46,7 +67,12 @@ class ExemplarRule:
             f"composite in the top {self.top_share:.0%} of the peer group",
             f"completeness at least {self.min_completeness:.0%}",
         ]
-        if self.require_improving:
+        if self.tests_trend:
+            parts.append(
+                "improving: more indicators with a significant improving trend than a significant "
+                f"worsening one ({self.trend.describe()})"
+            )
+        elif self.require_improving:
             parts.append(
                 f"improving over the last {self.k} periods (composite not lower than "
                 f"{self.k} periods ago and more indicators improving than worsening)"
@@ -57,17 +83,33 @@ class ExemplarRule:
 
 
 def evaluate(
-    scores: GroupScores, rule: ExemplarRule, maturity: pd.DataFrame | None = None, stability: pd.DataFrame | None = None
+    scores: GroupScores,
+    rule: ExemplarRule,
+    maturity: pd.DataFrame | None = None,
+    stability: pd.DataFrame | None = None,
+    explain: bool = True,
 ) -> pd.DataFrame:
     """Apply ``rule`` to every council of the group: one row per council with each condition,
     ``is_exemplar``, ``failed`` (conditions not met, in words) and ``reason`` (in words).
 
     ``maturity`` (authority_code, mean_maturity) enables the maturity condition when the rule
     asks for it; ``stability`` (authority_code, rank_p05, rank_p95, top_share_draws) adds the
-    stability phrase and columns.
+    stability phrase and columns. When the scores carry tested trends, the columns
+    trend_improving, trend_worsening, trend_tested, trend_wls and trend_mk count them per council
+    (the tested-trend condition reads them). ``explain=False`` leaves out ``failed``,
+    ``n_failed`` and ``reason`` (the verdicts alone, for many groups at once).
+
+    Raises:
+        ValueError: the rule tests the trend but ``scores`` were computed without
+            ``rule.trend`` (``scoring.group_scores(trend=rule.trend)``).
     """
+    if rule.tests_trend and (scores.trends is None or scores.trend_settings != rule.trend):
+        raise ValueError("the rule tests the trend: score the group with group_scores(..., trend=rule.trend)")
     key = ["group_key", "authority_code"]
     table = scores.councils.merge(improvement(scores), on=key, how="left")
+    if scores.trends is not None:
+        table = table.merge(council_trend_counts(scores.trends), on="authority_code", how="left")
+        table[TREND_COUNTS] = table[TREND_COUNTS].fillna(0).astype(int)
     table = table.merge(_indicator_tops(scores.values, rule.top_share), on=key, how="left")
     table["top_indicators"] = table["top_indicators"].fillna(0).astype(int)
     n = table["n_composite"].fillna(0)
@@ -76,7 +118,10 @@ def evaluate(
     table.loc[table["composite"].isna(), "composite_pct"] = np.nan
     table["cond_complete"] = table["completeness"] >= rule.min_completeness
     table["cond_top"] = table["cond_complete"] & (table["composite_pct"] >= 1 - rule.top_share)
-    improving = (table["composite_change"] >= 0) & (table["improving"] > table["worsening"])
+    if rule.tests_trend:
+        improving = table["trend_improving"] > table["trend_worsening"]
+    else:
+        improving = (table["composite_change"] >= 0) & (table["improving"] > table["worsening"])
     table["cond_improving"] = improving.fillna(False).astype(bool) if rule.require_improving else True
     use_maturity = rule.require_maturity and maturity is not None
     if use_maturity and maturity is not None:
@@ -94,10 +139,11 @@ def evaluate(
         table = table.merge(stability, on="authority_code", how="left")
     conditions = ["cond_top", "cond_improving", "cond_complete", "cond_maturity"]
     table["is_exemplar"] = table[conditions].all(axis=1)
-    table["failed"] = table.apply(lambda row: _failed(row, rule, use_maturity), axis=1)
-    table["n_failed"] = table["failed"].map(len)
-    table["reason"] = table.apply(lambda row: _reason(row, use_maturity), axis=1)
-    table["failed"] = table["failed"].map("; ".join)
+    if explain:
+        table["failed"] = table.apply(lambda row: _failed(row, rule, use_maturity), axis=1)
+        table["n_failed"] = table["failed"].map(len)
+        table["reason"] = table.apply(lambda row: _reason(row, rule, use_maturity), axis=1)
+        table["failed"] = table["failed"].map("; ".join)
     return table.sort_values(
         ["is_exemplar", "composite_rank", "authority_code"], ascending=[False, True, True], na_position="last"
     ).reset_index(drop=True)
@@ -119,7 +165,15 @@ def _failed(row: pd.Series, rule: ExemplarRule, use_maturity: bool) -> list[str]
         failed.append(
             f"not in the top {rule.top_share:.0%} (rank {int(row['composite_rank'])} of {int(row['n_composite'])})"
         )
-    if rule.require_improving and not row["cond_improving"]:
+    if rule.tests_trend and not row["cond_improving"]:
+        if not row["trend_tested"]:
+            failed.append(f"no trend could be tested (fewer than {rule.trend.min_points} points)")
+        else:
+            failed.append(
+                f"not more indicators improving significantly ({int(row['trend_improving'])}) "
+                f"than worsening significantly ({int(row['trend_worsening'])})"
+            )
+    elif rule.require_improving and not row["cond_improving"]:
         if pd.isna(row.get("composite_change")):
             failed.append(f"no composite {rule.k} periods ago to compare with")
         elif row["composite_change"] < 0:
@@ -136,14 +190,16 @@ def _failed(row: pd.Series, rule: ExemplarRule, use_maturity: bool) -> list[str]
     return failed
 
 
-def _reason(row: pd.Series, use_maturity: bool) -> str:
+def _reason(row: pd.Series, rule: ExemplarRule, use_maturity: bool) -> str:
     """The council's position in words, as the candidates table prints it."""
     parts = [
         f"top quartile on {int(row['top_indicators'])} of {int(row['n_values'])} indicators"
         if row["n_values"]
         else "no indicator values"
     ]
-    if row.get("compared", 0):
+    if rule.tests_trend:
+        parts.append(_trend_phrase(row, rule.trend))
+    elif row.get("compared", 0):
         parts.append(f"improving on {int(row['improving'])} of {int(row['compared'])}")
     parts.append(f"{row['completeness']:.0%} complete")
     if pd.notna(row.get("composite_rank")):
@@ -164,6 +220,27 @@ def _reason(row: pd.Series, use_maturity: bool) -> str:
             else f"maturity {row['mean_maturity']:.2f}"
         )
     return "; ".join(parts)
+
+
+def _trend_phrase(row: pd.Series, trend: TrendSettings) -> str:
+    """ "improving significantly on 9 of 25 indicators (5 points, 99.8%)", with the worsening
+    ones and the untested ones when there are any."""
+    tested, untested = int(row["trend_tested"]), int(row["n_values"]) - int(row["trend_tested"])
+    if not tested:
+        return f"no trend could be tested (fewer than {trend.min_points} points)"
+    wls, mk = level_text(trend.level), level_text(trend.nonparametric_level)
+    levels = (
+        f"{wls} with limits, {mk} without"
+        if row["trend_wls"] and row["trend_mk"]
+        else (wls if row["trend_wls"] else f"{mk}, no limits: Mann-Kendall")
+    )
+    phrase = f"improving significantly on {int(row['trend_improving'])} of {tested} indicators"
+    if row["trend_worsening"]:
+        phrase += f", worsening on {int(row['trend_worsening'])}"
+    phrase += f" ({trend.points} points, {levels})"
+    if untested > 0:
+        phrase += f", {untested} without enough points"
+    return phrase
 
 
 def _median_text(row: pd.Series) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.common.periods import value_periods
+from dashboard.exemplars.trend import TrendSettings, council_trends
 from dashboard.warehouse import Warehouse
 
 __all__ = [
@@ -87,6 +88,8 @@ class GroupScores:
     base_period: str | None
     base_values: pd.DataFrame  # the same, K periods ago (empty without a base period)
     base_councils: pd.DataFrame
+    trends: pd.DataFrame | None = None  # trend.tested_trends per (council, indicator); None: not tested
+    trend_settings: TrendSettings | None = None  # how ``trends`` were tested
 
 
 def rankable_indicators(wh: Warehouse) -> pd.DataFrame:
@@ -117,13 +120,16 @@ def group_scores(
     k: int = DEFAULT_K,
     groups: Sequence[str] | None = None,
     detail: bool = True,
+    trend: TrendSettings | None = TrendSettings(),  # noqa: B008 -- frozen, so one shared default is safe
 ) -> GroupScores:
     """Score the peer group ``codes`` in ``period`` and ``k`` periods before (one SQL query).
 
     ``indicators`` limits the indicator set (default: every rankable indicator). ``groups``
     (parallel to ``codes``) scores several peer groups at once, each within itself; the frames
     then carry each row's ``group_key`` (default: one group, key ""). ``detail=False`` fetches
-    the per-council figures only (``values`` is then empty).
+    the per-council figures only (``values`` is then empty). ``trend`` tests each member's
+    recent trend on every indicator it has a value for (``trend.council_trends``: one more
+    query; a trend is the council's own, the same in every group); None skips it.
     """
     keys = list(groups) if groups is not None else [""] * len(codes)
     pairs = sorted(set(zip(codes, keys, strict=True)))
@@ -152,22 +158,32 @@ def group_scores(
         return frame[frame["indicator_id"].notna()].reset_index(drop=True) if detail else frame.iloc[0:0]
 
     now = parts[period]
+    now_values = values(now)
+    trends = None
+    if trend is not None and detail:
+        chosen_now = now_values["indicator_id"].unique().tolist()
+        trends = council_trends(wh, [c for c, _ in pairs], period, chosen_now, trend)
+    tested_with = trend if trends is not None else None
     if base is None:  # nothing to compare with: empty frames of the same shape
         return GroupScores(
             councils=councils(now, period),
-            values=values(now),
+            values=now_values,
             period=period,
             base_period=None,
             base_values=now.iloc[0:0],
             base_councils=now.iloc[0:0][SCORE_COLUMNS],
+            trends=trends,
+            trend_settings=tested_with,
         )
     return GroupScores(
         councils=councils(now, period),
-        values=values(now),
+        values=now_values,
         period=period,
         base_period=base,
         base_values=values(parts[base]),
         base_councils=councils(parts[base], base),
+        trends=trends,
+        trend_settings=tested_with,
     )
 
 
@@ -202,7 +218,7 @@ def composite_scores(
     Columns: authority_code, composite (NULL below ``min_completeness``), completeness,
     n_values, n_applicable, raw_composite, composite_rank, n_composite.
     """
-    scores = group_scores(wh, codes, period, weights, indicators, min_completeness, k=0, detail=False)
+    scores = group_scores(wh, codes, period, weights, indicators, min_completeness, k=0, detail=False, trend=None)
     return scores.councils.drop(columns=["period", "group_key"])
 
 

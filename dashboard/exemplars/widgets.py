@@ -4,7 +4,9 @@ reproduced from its link).
 
 Query keys: ``period``, ``type``, ``region``, ``indicators``, ``w_<theme-slug>`` (theme
 weights), ``wi_<indicator_id>`` (indicator weights), ``completeness`` and ``top`` (per cent),
-``k``, ``improving``, ``maturity``, ``draws``, ``seed``.
+``k``, ``improving``, ``improvement`` (``trend``: the tested trend, default; ``endpoints``: the
+two end points K periods apart), ``points`` (the trend's recent points), ``maturity``, ``draws``,
+``seed``.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import streamlit as st
 from dashboard.common.text import markdown
 from dashboard.common.urlstate import url_multiselect, url_number, url_selectbox, url_toggle
 from dashboard.exemplars.finder import ALL_REGIONS
-from dashboard.exemplars.rule import ExemplarRule
+from dashboard.exemplars.rule import IMPROVEMENT_METHODS, TESTED_TREND, ExemplarRule
 from dashboard.exemplars.scoring import DEFAULT_K, Weights, period_sequence, rankable_indicators, theme_slug
 from dashboard.exemplars.stability import DEFAULT_DRAWS, DEFAULT_SEED, StabilitySettings
+from dashboard.exemplars.trend import DEFAULT_MIN_POINTS, DEFAULT_POINTS, MIN_POSSIBLE_POINTS, TrendSettings
 from dashboard.warehouse import Warehouse
 
 __all__ = ["Method", "choose_method", "choose_period", "choose_type_and_region", "weights_table"]
@@ -29,6 +32,7 @@ MAX_WEIGHT = 10.0  # a theme counting ten times another is already extreme
 WEIGHT_STEP = 0.5  # halves are as fine as anyone argues weights
 MAX_DRAWS = 2000  # keeps one page view under a few seconds at national scale
 MAX_K = 11  # the demo holds twelve periods
+MAX_POINTS = 12  # a "recent" trend over more than a dozen years is not recent
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,25 @@ def choose_method(wh: Warehouse, container: Any = st, resampling: bool = True) -
         container=box,
     )
     improving = url_toggle("Require improvement", key="improving", default=True, container=box)
+    improvement = url_selectbox(
+        "How improvement is decided",
+        list(IMPROVEMENT_METHODS),
+        key="improvement",
+        default=TESTED_TREND,
+        format_func=lambda m: IMPROVEMENT_METHODS[m],
+        container=box,
+    )
+    points = int(
+        url_number(
+            "Tested trend: most recent points",
+            key="points",
+            default=DEFAULT_POINTS,
+            min_value=MIN_POSSIBLE_POINTS,
+            max_value=MAX_POINTS,
+            step=1,
+            container=box,
+        )
+    )
     use_maturity = url_toggle(
         "Require self-assessment maturity above the peer median", key="maturity", default=True, container=box
     )
@@ -144,6 +167,8 @@ def choose_method(wh: Warehouse, container: Any = st, resampling: bool = True) -
         k=int(k),
         require_improving=improving,
         require_maturity=use_maturity,
+        improvement=improvement,
+        trend=TrendSettings(points=points, min_points=min(DEFAULT_MIN_POINTS, points)),
     )
     return Method(
         indicators=sorted(indicators),

@@ -54,7 +54,7 @@ def group_exemplars(wh: Warehouse, codes: list[str], period: str) -> tuple[list[
     """The exemplars of the peer group ``codes`` in ``period`` by the exemplar finder's default
     rule (maturity included), and the rule in words."""
     rule = ExemplarRule()
-    scores = scoring.group_scores(wh, codes, period)
+    scores = scoring.group_scores(wh, codes, period, trend=finder.trend_for(rule))
     table = evaluate(scores, rule, maturity_for_rule(wh, codes, rule))
     return sorted(table.loc[table["is_exemplar"], "authority_code"].tolist()), f"exemplar rule: {rule.describe()}"
 

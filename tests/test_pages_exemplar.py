@@ -96,6 +96,7 @@ def test_finder_follows_the_url(app, authorities):
         region="All regions",
         completeness="90",
         k="2",
+        improvement="endpoints",  # K is the end-point rule's; the tested trend is the default
         w_finance="0",
         council=council,
         draws="40",

@@ -61,6 +61,8 @@ def _series(values, lower=None, upper=None, code="A", indicator="i1", polarity="
             "value": values,
             "lower_ci": lower if lower is not None else [np.nan] * n,
             "upper_ci": upper if upper is not None else [np.nan] * n,
+            "back": range(n, 0, -1),  # as exemplar_series.sql numbers them: 1 = the latest
+            "series": 0,
         }
     )
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from dashboard.common.exports import ExportStamp, csv_bytes
-from dashboard.exemplars.rule import ExemplarRule
+from dashboard.exemplars.robustness import ROBUSTNESS_METHOD
+from dashboard.exemplars.rule import IMPROVEMENT_METHODS, ExemplarRule
 from dashboard.exemplars.scoring import Weights
 from dashboard.exemplars.stability import StabilitySettings
 
@@ -38,6 +39,14 @@ SHORTLIST_COLUMNS = {
     "worsening": "indicators_worsening",
     "composite_change": "composite_change_over_k",
     "mean_maturity": "mean_maturity",
+    "trend_improving": "indicators_improving_significantly",
+    "trend_worsening": "indicators_worsening_significantly",
+    "trend_tested": "indicators_with_tested_trend",
+    "robustness": "robustness_across_peer_definitions",
+    "definitions_exemplar": "peer_definitions_exemplar",
+    "definitions_applicable": "peer_definitions_applicable",
+    "exemplar_under": "exemplar_under",
+    "not_exemplar_under": "not_exemplar_under",
 }
 
 
@@ -79,6 +88,9 @@ def shortlist_provenance(
         "min_completeness": rule.min_completeness,
         "top_share": rule.top_share,
         "k_periods": rule.k,
+        "improvement_method": IMPROVEMENT_METHODS[rule.improvement] if rule.require_improving else "not required",
+        "trend_test": rule.trend.describe(),
+        "robustness_method": ROBUSTNESS_METHOD,
         "maturity_condition": "applied" if maturity_used else "not applied",
         "percentile_rank": "(n - rank) / (n - 1) within the peer group; rank 1 = best; ties share the best rank",
         "stability_draws": settings.draws,

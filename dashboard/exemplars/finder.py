@@ -15,7 +15,6 @@ import pandas as pd
 from dashboard.exemplars import stability
 from dashboard.exemplars.rule import ExemplarRule, evaluate, near_misses
 from dashboard.exemplars.scoring import GroupScores, Weights, group_scores
-from dashboard.exemplars.trend import TrendSettings
 from dashboard.warehouse import Warehouse
 
 __all__ = [
@@ -25,7 +24,6 @@ __all__ = [
     "find_exemplars",
     "group_candidates",
     "national_overview",
-    "trend_for",
 ]
 
 GROUP_SEPARATOR = "|"  # joins type and region into one group key; neither name contains it
@@ -40,12 +38,6 @@ OVERVIEW_COLUMNS = [
     "n_composite",
     "completeness",
 ]
-
-
-def trend_for(rule: ExemplarRule) -> TrendSettings | None:
-    """The trend settings to score with for ``rule``: its own when it tests the trend, else none
-    (the end-point rule needs no trend, so the extra query is skipped)."""
-    return rule.trend if rule.tests_trend else None
 
 
 @dataclass
@@ -80,7 +72,9 @@ def find_exemplars(
     ``settings`` sets the resampling (default draws and seed); its top share follows the rule's.
     ``maturity`` (authority_code, mean_maturity) enables the rule's maturity condition.
     """
-    scores = group_scores(wh, codes, period, weights, indicators, rule.min_completeness, rule.k, trend=trend_for(rule))
+    scores = group_scores(
+        wh, codes, period, weights, indicators, rule.min_completeness, rule.k, trend=rule.trend_to_score
+    )
     eligible = scores.councils.loc[scores.councils["composite"].notna(), "authority_code"].tolist()
     settings = replace(settings or stability.StabilitySettings(), top_share=rule.top_share)
     stab = stability.rank_stability(scores.values, eligible, settings)
@@ -111,7 +105,7 @@ def national_overview(
     keys = (councils["authority_type"] + GROUP_SEPARATOR + councils["region"].fillna("")).tolist()
     codes = councils["authority_code"].tolist()
     scores = group_scores(
-        wh, codes, period, weights, indicators, rule.min_completeness, rule.k, groups=keys, trend=trend_for(rule)
+        wh, codes, period, weights, indicators, rule.min_completeness, rule.k, groups=keys, trend=rule.trend_to_score
     )
     table = evaluate(scores, rule, maturity, explain=False)
     table[["authority_type", "region"]] = table["group_key"].str.split(GROUP_SEPARATOR, n=1, expand=True)

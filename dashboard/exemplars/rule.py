@@ -61,6 +61,12 @@ class ExemplarRule:
         """True when "improving" is the tested trend (the scores must carry trends)."""
         return self.require_improving and self.improvement == TESTED_TREND
 
+    @property
+    def trend_to_score(self) -> TrendSettings | None:
+        """What ``scoring.group_scores(trend=...)`` needs for this rule: its trend settings when it
+        tests the trend, else None (the end-point rule needs no trend, so the query is skipped)."""
+        return self.trend if self.tests_trend else None
+
     def describe(self) -> str:
         """The rule in one sentence (for captions and exports)."""
         parts = [

@@ -128,8 +128,8 @@ def group_scores(
     (parallel to ``codes``) scores several peer groups at once, each within itself; the frames
     then carry each row's ``group_key`` (default: one group, key ""). ``detail=False`` fetches
     the per-council figures only (``values`` is then empty). ``trend`` tests each member's
-    recent trend on every indicator it has a value for (``trend.council_trends``: one more
-    query; a trend is the council's own, the same in every group); None skips it.
+    recent trend on every chosen indicator it has a value for (``trend.council_trends``: one
+    more query; a trend is the council's own, the same in every group); None skips it.
     """
     keys = list(groups) if groups is not None else [""] * len(codes)
     pairs = sorted(set(zip(codes, keys, strict=True)))
@@ -160,8 +160,10 @@ def group_scores(
     now = parts[period]
     now_values = values(now)
     trends = None
-    if trend is not None and detail:
-        chosen_now = now_values["indicator_id"].unique().tolist()
+    if trend is not None:
+        # the indicators that enter the composite: those valued now (detail), else every chosen one
+        # with weight (the series query returns only series with a value now: the same set)
+        chosen_now = now_values["indicator_id"].unique().tolist() if detail else _weighted(wh, indicators, weights)
         trends = council_trends(wh, [c for c, _ in pairs], period, chosen_now, trend)
     tested_with = trend if trends is not None else None
     if base is None:  # nothing to compare with: empty frames of the same shape
@@ -185,6 +187,18 @@ def group_scores(
         trends=trends,
         trend_settings=tested_with,
     )
+
+
+def _weighted(wh: Warehouse, indicators: Sequence[str] | None, weights: Weights) -> list[str]:
+    """The chosen rankable indicators whose own and theme weight are above 0 (as the SQL chooses)."""
+    catalogue = rankable_indicators(wh)
+    if indicators is not None:
+        catalogue = catalogue[catalogue["indicator_id"].isin(list(indicators))]
+    keep = [
+        weights.indicator.get(i, 1.0) > 0 and weights.theme.get(t, 1.0) > 0
+        for i, t in zip(catalogue["indicator_id"], catalogue["theme"], strict=True)
+    ]
+    return catalogue.loc[keep, "indicator_id"].tolist()
 
 
 def _with_members(councils: pd.DataFrame, pairs: Sequence[tuple[str, str]], period: str) -> pd.DataFrame:

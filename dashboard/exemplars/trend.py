@@ -222,7 +222,8 @@ def _time_in_years(starts: pd.Series) -> np.ndarray:
 
 def tested_trends(series: pd.DataFrame, settings: TrendSettings | None = None) -> pd.DataFrame:
     """One verdict per (council, indicator) series of ``series`` (``exemplar_series.sql`` rows:
-    authority_code, indicator_id, polarity, period_start, value, lower_ci, upper_ci).
+    authority_code, indicator_id, polarity, period_start, value, lower_ci, upper_ci, ``back``
+    (1 = the latest point) and ``series`` (the series' number, 0..n-1)).
 
     Columns :data:`TREND_COLUMNS`: n_points, method (:data:`WLS` or :data:`MANN_KENDALL`; None
     when it cannot be calculated), slope (per year: WLS or Theil-Sen), slope_se and chi_square
@@ -232,21 +233,22 @@ def tested_trends(series: pd.DataFrame, settings: TrendSettings | None = None) -
     settings = settings or TrendSettings()
     if series.empty:
         return pd.DataFrame(columns=TREND_COLUMNS)
-    rows = series.sort_values(["authority_code", "indicator_id", "period_start"]).reset_index(drop=True)
-    keys = rows[["authority_code", "indicator_id"]].drop_duplicates().reset_index(drop=True)
-    which = rows.groupby(["authority_code", "indicator_id"], sort=False).ngroup().to_numpy()
-    column = rows.groupby(["authority_code", "indicator_id"], sort=False).cumcount().to_numpy()
-    width = int(column.max()) + 1
+    # one row of the matrices per series (the query numbers them), latest point in the last column
+    which = series["series"].to_numpy(dtype=int)
+    width = int(series["back"].max())
+    column = width - series["back"].to_numpy(dtype=int)
+    latest = series[series["back"] == 1].sort_values("series")
+    keys = latest[["authority_code", "indicator_id"]].reset_index(drop=True)
 
     def matrix(values: np.ndarray) -> np.ndarray:
         out = np.full((len(keys), width), np.nan)
         out[which, column] = values
         return out
 
-    x = matrix(_time_in_years(rows["period_start"]))
-    y = matrix(rows["value"].to_numpy(dtype=float))
-    se = matrix(((rows["upper_ci"] - rows["lower_ci"]) / (2 * Z_95)).to_numpy(dtype=float))
-    polarity = rows.drop_duplicates(["authority_code", "indicator_id"])["polarity"].to_numpy(dtype=object)
+    x = matrix(_time_in_years(series["period_start"]))
+    y = matrix(series["value"].to_numpy(dtype=float))
+    se = matrix(((series["upper_ci"] - series["lower_ci"]) / (2 * Z_95)).to_numpy(dtype=float))
+    polarity = latest["polarity"].to_numpy(dtype=object)
 
     n = (~np.isnan(y)).sum(axis=1)
     with_limits = ((~np.isnan(se)) & (se > 0)).sum(axis=1) == n  # every point has usable limits

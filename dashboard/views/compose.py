@@ -16,9 +16,10 @@ import streamlit as st
 
 from dashboard.common.urlstate import show_url_notices, url_selectbox
 from dashboard.common.widgets import choose_council
-from dashboard.exemplars import finder, scoring
+from dashboard.exemplars import finder, robustness, scoring
 from dashboard.exemplars.rule import ExemplarRule, evaluate
 from dashboard.exemplars.widgets import Method, choose_type_and_region
+from dashboard.peers.alternatives import alternative_groups
 from dashboard.peers.groups import PeerGroup, PeerGroupSpec, resolve_peer_group
 from dashboard.peers.widgets import choose_group, choose_period, show_group
 from dashboard.selfassessment import results
@@ -33,6 +34,7 @@ __all__ = [
     "SelfAssessmentChoice",
     "choose_council_round_and_group",
     "choose_exemplar_peer_group",
+    "exemplar_robustness",
     "group_exemplars",
     "maturity_for_rule",
     "national_overview",
@@ -54,7 +56,7 @@ def group_exemplars(wh: Warehouse, codes: list[str], period: str) -> tuple[list[
     """The exemplars of the peer group ``codes`` in ``period`` by the exemplar finder's default
     rule (maturity included), and the rule in words."""
     rule = ExemplarRule()
-    scores = scoring.group_scores(wh, codes, period, trend=finder.trend_for(rule))
+    scores = scoring.group_scores(wh, codes, period, trend=rule.trend_to_score)
     table = evaluate(scores, rule, maturity_for_rule(wh, codes, rule))
     return sorted(table.loc[table["is_exemplar"], "authority_code"].tolist()), f"exemplar rule: {rule.describe()}"
 
@@ -71,6 +73,20 @@ def national_overview(_wh: Warehouse, data_version: str, period: str, method: Me
     )
     keep = ["authority_code", "short_name", "nation", "lat", "lon"]
     return overview.merge(candidates[keep], on="authority_code", how="left")
+
+
+def exemplar_robustness(wh: Warehouse, candidates: list[str], period: str, method: Method) -> pd.DataFrame:
+    """Whether each of ``candidates`` is an exemplar under every peer definition that applies
+    to it (``peers.alternatives``: same type nationally and in the region, each stored
+    neighbours or family set), by ``method`` (maturity included when the method asks):
+    ``exemplars.robustness.robustness``'s columns."""
+    groups = alternative_groups(wh, candidates, period)
+    definitions = {definition.label: members for definition, members in groups.items()}
+    everyone = sorted({code for members in definitions.values() for group in members.values() for code in group})
+    maturity = maturity_for_rule(wh, everyone, method.rule) if method.use_maturity else None
+    return robustness.robustness(
+        wh, candidates, definitions, period, method.rule, method.weights, method.indicators, maturity
+    )
 
 
 # -- self-assessment against outcomes -------------------------------------------------------

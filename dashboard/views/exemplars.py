@@ -15,7 +15,7 @@ from dashboard.exemplars.charts import composite_ranking, theme_profile_chart
 from dashboard.exemplars.exports import shortlist_csv, shortlist_provenance
 from dashboard.exemplars.widgets import choose_method, choose_period, weights_table
 from dashboard.selfassessment.results import maturity_profile as self_assessment_profile
-from dashboard.views.compose import choose_exemplar_peer_group, maturity_for_rule
+from dashboard.views.compose import choose_exemplar_peer_group, exemplar_robustness, maturity_for_rule
 
 METHOD_PAGE = "dashboard/views/exemplar_method.py"  # the method, linked from the top of the page
 
@@ -47,17 +47,23 @@ found = finder.find_exemplars(
     wh, codes, period, method.rule, method.weights, method.indicators, method.settings, maturity
 )
 names = dict(zip(candidates["authority_code"], candidates["short_name"], strict=True))
-table = found.table.assign(short_name=found.table["authority_code"].map(names))
+# the shortlist (exemplars and near misses) under every other peer definition that applies
+shortlisted = found.table.loc[found.table["is_exemplar"], "authority_code"].tolist()
+shortlisted += found.near_misses["authority_code"].tolist()
+robust = exemplar_robustness(wh, shortlisted, period, method)
+table = found.table.merge(robust, on="authority_code", how="left")
+table = table.assign(short_name=table["authority_code"].map(names))
+found.near_misses = found.near_misses.merge(robust, on="authority_code", how="left")
 ranked = table[table["composite"].notna()]
 incomplete = table[table["composite"].isna()]
 
 st.subheader(markdown(description))
-st.caption(
-    markdown(
-        f"Rule: {method.rule.describe()}. Improvement compares {period} with "
-        f"{found.scores.base_period or 'no earlier period'}."
-    )
+improvement_text = (
+    f"Improvement is the tested trend over each council's latest {method.rule.trend.points} points up to {period}."
+    if method.rule.tests_trend
+    else f"Improvement compares {period} with {found.scores.base_period or 'no earlier period'}."
 )
+st.caption(markdown(f"Rule: {method.rule.describe()}. {improvement_text}"))
 metrics = st.columns(4)
 metrics[0].metric("Councils in the group", len(table))
 metrics[1].metric("Ranked (complete data)", len(ranked))
@@ -73,6 +79,8 @@ shown = [
     "top_share_draws",
     "composite",
     "completeness",
+    "robustness",
+    "exemplar_under",
     "reason",
 ]
 labels = {
@@ -91,6 +99,11 @@ labels = {
     "improving": f"Indicators improving over {method.rule.k} periods",
     "worsening": f"Indicators worsening over {method.rule.k} periods",
     "composite_change": f"Composite change over {method.rule.k} periods",
+    "robustness": "Under other peer definitions",
+    "exemplar_under": "Exemplar under",
+    "not_exemplar_under": "Not an exemplar under",
+    "trend_improving": "Indicators improving significantly",
+    "trend_worsening": "Indicators worsening significantly",
 }
 percent = st.column_config.NumberColumn(format="percent")
 formats = {
@@ -100,6 +113,11 @@ formats = {
     "Why": st.column_config.TextColumn(width="large"),
     f"Composite change over {method.rule.k} periods": st.column_config.NumberColumn(format="%+.3f"),
     "Condition not met": st.column_config.TextColumn(width="medium"),
+    "Under other peer definitions": st.column_config.TextColumn(
+        help="The same rule applied within each other way of choosing peers that covers the council: "
+        "same type nationally, same type in the region, each stored set of statistical neighbours "
+        "or family groups. 'Exemplar under' lists the definitions under which it is one."
+    ),
 }
 candidates_table = table[table["is_exemplar"]][shown].rename(columns=labels)
 if candidates_table.empty:
@@ -110,7 +128,7 @@ else:
 st.subheader("Near misses")
 misses = found.near_misses.assign(short_name=found.near_misses["authority_code"].map(names))
 st.dataframe(
-    misses[["short_name", "composite_rank", "failed", "reason"]].rename(columns=labels),
+    misses[["short_name", "composite_rank", "failed", "robustness", "reason"]].rename(columns=labels),
     hide_index=True,
     column_config=formats,
     key="exemplar_near_misses",
@@ -142,9 +160,12 @@ provenance = shortlist_provenance(
 )
 stamp = export_stamp(wh)
 trend = ["is_exemplar", "improving", "worsening", "composite_change"]
+if method.rule.tests_trend:
+    trend += ["trend_improving", "trend_worsening"]
+ranked_columns = [c for c in shown[:-1] if c not in ("robustness", "exemplar_under")]  # shortlist only
 chart_table_download(
     composite_ranking(table),
-    ranked.sort_values("composite_rank")[shown[:-1] + trend].rename(columns=labels),
+    ranked.sort_values("composite_rank")[ranked_columns + trend].rename(columns=labels),
     shortlist_csv(table, names, provenance, stamp, found.near_misses),
     file_name("exemplar-shortlist", period),
     key="exemplar_ranking",

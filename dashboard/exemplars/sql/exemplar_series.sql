@@ -3,7 +3,8 @@
 -- A series is the council's own values (missing and suppressed left out) in periods of the same
 -- kind as $period (financial years with financial years...) that start on or before it, latest
 -- $points of them; only series whose latest value is in $period itself are returned (a trend
--- that stopped earlier says nothing about now). `back` counts back from 1 = $period.
+-- that stopped earlier says nothing about now). `back` counts back from 1 = $period; `series`
+-- numbers the (council, indicator) series from 0, in the order rows are returned.
 -- Params: $codes (councils), $period, $indicator_ids (chosen indicators), $points.
 WITH chosen_period AS (
     SELECT period, period_start, period_kind
@@ -40,7 +41,8 @@ current_series AS (
 ),
 final AS (
     SELECT s.authority_code, s.indicator_id, s.polarity, s.period, s.period_start, s.value,
-           s.lower_ci, s.upper_ci, s.back
+           s.lower_ci, s.upper_ci, s.back,
+           dense_rank() OVER (ORDER BY s.authority_code, s.indicator_id) - 1 AS series
     FROM series s
     SEMI JOIN current_series USING (authority_code, indicator_id)
     WHERE s.back <= $points

@@ -14,7 +14,7 @@ file's definitions (indicators, questions, peer sets) are stored before the file
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from etl.sqltext import sql_literal, sql_literal_list
 
@@ -433,22 +433,72 @@ VALUES = FileSpec(
     ),
 )
 
-QUESTIONS = _definitions(
-    "questions.csv",
-    ("question_id", "theme", "role", "text"),
-    tuple(f"level_{n}" for n in range(1, 6)),
-    what="question",
-    checks=(_one_of("role", ROLES),),
-    storage=Storage(
-        "questions",
-        (
-            ("question_id", "trim(question_id)"),
-            ("theme", "trim(theme)"),
-            ("role", "lower(trim(role))"),
-            ("text", "trim(text)"),
-            *((f"level_{n}", f"nullif(trim(level_{n}), '')") for n in range(1, 6)),
+# The question lineage: `continues` names the earlier question (of this file or already loaded)
+# that a question carries on from, so progress between rounds compares like with like. The
+# checked view walks each row's chain of `continues` over this file's and the kept questions
+# (every step is one question, so a chain longer than the number of questions has looped).
+QUESTION_LINEAGE_VIEW = f"""
+        WITH RECURSIVE edges AS (
+            SELECT trim(question_id) AS question_id, nullif(trim(continues), '') AS continues FROM {{stage}}
+            UNION ALL
+            SELECT question_id, continues FROM questions
+        ),
+        walk(origin, reached, steps) AS (
+            SELECT question_id, continues, 1 FROM edges WHERE continues IS NOT NULL
+            UNION ALL
+            SELECT w.origin, e.continues, w.steps + 1
+            FROM walk w JOIN edges e ON e.question_id = w.reached
+            WHERE e.continues IS NOT NULL AND w.reached <> w.origin AND w.steps <= (SELECT count(*) FROM edges)
+        ),
+        looped AS (
+            SELECT DISTINCT origin FROM walk WHERE reached = origin
+        )
+        SELECT q.*,
+               nullif(trim(q.continues), '') AS continues_id,
+               nullif(trim(q.continues), '') IN (SELECT question_id FROM edges) AS continues_known,
+               trim(q.question_id) IN (SELECT origin FROM looped) AS in_cycle
+        FROM ({_definitions_view("question_id", "questions")}) q"""
+
+QUESTIONS = replace(
+    _definitions(
+        "questions.csv",
+        ("question_id", "theme", "role", "text"),
+        (*(f"level_{n}" for n in range(1, 6)), "continues"),
+        what="question",
+        checks=(
+            _one_of("role", ROLES),
+            Check(
+                "continues",
+                "continues_id IS NOT NULL AND NOT continues_known",
+                sql_literal("is not a question in this file or one already loaded"),
+                "continues",
+            ),
+            Check(
+                "continues",
+                "continues_id = trim(question_id)",
+                sql_literal("is the question itself (a question cannot continue itself)"),
+                "continues",
+            ),
+            Check(
+                "continues",
+                "continues_id IS NOT NULL AND continues_id <> trim(question_id) AND in_cycle",
+                sql_literal("makes a cycle: following continues from this question leads back to it"),
+                "continues",
+            ),
+        ),
+        storage=Storage(
+            "questions",
+            (
+                ("question_id", "trim(question_id)"),
+                ("theme", "trim(theme)"),
+                ("role", "lower(trim(role))"),
+                ("text", "trim(text)"),
+                *((f"level_{n}", f"nullif(trim(level_{n}), '')") for n in range(1, 6)),
+                ("continues", "continues_id"),
+            ),
         ),
     ),
+    view=QUESTION_LINEAGE_VIEW,
 )
 
 RESPONSES = FileSpec(

@@ -34,7 +34,7 @@ PAGES = {
     "exemplar_overview": ({}, {"overview_download", "overview_exemplars_download"}),
     "self_assessment": ({"council": COUNCIL}, {"sa_driver_download", "sa_enabler_download"}),
     "questions": ({}, {"q_distribution_download"}),
-    "maturity_outcomes": ({"council": COUNCIL}, {"mo_quadrant_download"}),
+    "maturity_outcomes": ({"council": COUNCIL}, {"mo_quadrant_download", "mo_associations_download"}),
     "submit": ({"council": COUNCIL}, {"template_csv", "template_xlsx"}),
 }
 

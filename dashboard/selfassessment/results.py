@@ -15,7 +15,7 @@ Disclosure rules (issue 5; ``dashboard.common.disclosure``):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -221,22 +221,43 @@ def score_distribution(responses: pd.DataFrame) -> pd.DataFrame:
     return table[columns].sort_values(["round_start", "score"], ignore_index=True)
 
 
-def round_progress(responses: pd.DataFrame) -> pd.DataFrame:
+def round_progress(responses: pd.DataFrame, lineage: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Progress between consecutive rounds for councils that answered both: ``from_round,
-    to_round, councils, improved, same, declined, mean_change`` (mean score over the selected
-    questions per council, then compared)."""
-    columns = ["from_round", "to_round", "councils", "improved", "same", "declined", "mean_change"]
+    to_round, councils, improved, same, declined, mean_change, questions_compared``.
+
+    Like with like: ``lineage`` (``lineage.lineage_of``: question -> the question its lineage
+    starts with; default every question its own) groups the questions that ask the same thing
+    across frameworks. A council's change is its mean, over the lineages it answered in both
+    rounds, of (its mean score on the lineage's questions then - now); ``questions_compared``
+    counts the lineages that were answered in both rounds by at least one council. A council is
+    compared with its own earlier answers only (docs/self-assessment.md: reorganised councils).
+    """
+    columns = [
+        "from_round",
+        "to_round",
+        "councils",
+        "improved",
+        "same",
+        "declined",
+        "mean_change",
+        "questions_compared",
+    ]
     if responses.empty:
         return pd.DataFrame(columns=columns)
-    per = responses.groupby(["round", "authority_code"], as_index=False).agg(
-        round_start=("round_start", "first"), score=("score", "mean")
+    asked = responses["question_id"].astype(str)
+    chain = asked.map(lineage).fillna(asked) if lineage is not None else asked
+    per = (
+        responses.assign(lineage=chain)
+        .groupby(["round", "authority_code", "lineage"], as_index=False)
+        .agg(round_start=("round_start", "first"), score=("score", "mean"))
     )
     order = per.drop_duplicates("round").sort_values("round_start")["round"].tolist()
     rows = []
     for before, after in itertools.pairwise(order):
-        a = per[per["round"] == before].set_index("authority_code")["score"]
-        b = per[per["round"] == after].set_index("authority_code")["score"]
-        change = (b - a).dropna()
+        a = per[per["round"] == before].set_index(["authority_code", "lineage"])["score"]
+        b = per[per["round"] == after].set_index(["authority_code", "lineage"])["score"]
+        both = (b - a).dropna()  # aligned on (council, lineage): only what was asked both times
+        change = both.groupby(level="authority_code").mean()
         rows.append(
             {
                 "from_round": before,
@@ -246,6 +267,7 @@ def round_progress(responses: pd.DataFrame) -> pd.DataFrame:
                 "same": int((change == 0).sum()),
                 "declined": int((change < 0).sum()),
                 "mean_change": float(change.mean()) if len(change) else float("nan"),
+                "questions_compared": int(both.index.get_level_values("lineage").nunique()),
             }
         )
     return pd.DataFrame(rows, columns=columns)

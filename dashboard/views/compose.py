@@ -29,6 +29,7 @@ from dashboard.warehouse import Warehouse
 __all__ = [
     "BY_COUNCIL",
     "BY_TYPE",
+    "IMPROVEMENT_METHOD",
     "OUTCOME_METHOD",
     "PeerChoice",
     "SelfAssessmentChoice",
@@ -38,12 +39,16 @@ __all__ = [
     "group_exemplars",
     "maturity_for_rule",
     "national_overview",
+    "outcome_improvement",
     "outcome_scores",
     "quadrant_for_group",
     "type_region_group",
 ]
 
 OUTCOME_METHOD = "composite score (exemplar finder)"  # the outcome axis of maturity against outcomes
+IMPROVEMENT_METHOD = (  # the measured improvement that maturity is set against, question by question
+    f"change in the composite score (exemplar finder, within the peer group) over the last {scoring.DEFAULT_K} periods"
+)
 
 
 # -- the exemplar rule with self-assessment maturity ----------------------------------------
@@ -97,6 +102,15 @@ def outcome_scores(wh: Warehouse, codes: list[str], period: str) -> pd.DataFrame
     out = frame[["authority_code", "composite"]].rename(columns={"composite": "outcome_score"})
     out["outcome_method"] = OUTCOME_METHOD
     return out.dropna(subset=["outcome_score"]).reset_index(drop=True)
+
+
+def outcome_improvement(wh: Warehouse, codes: list[str], period: str) -> pd.DataFrame:
+    """Each council's measured improvement up to ``period`` within ``codes``: its composite now
+    minus its composite :data:`~dashboard.exemplars.scoring.DEFAULT_K` periods before (councils
+    without both are left out). Columns: authority_code, improvement."""
+    scores = scoring.group_scores(wh, codes, period, detail=False, trend=None)
+    change = scoring.improvement(scores)[["authority_code", "composite_change"]]
+    return change.rename(columns={"composite_change": "improvement"}).dropna().reset_index(drop=True)
 
 
 def quadrant_for_group(wh: Warehouse, codes: list[str], round_label: str, period: str) -> tuple[Quadrant, str]:

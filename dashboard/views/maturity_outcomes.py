@@ -7,10 +7,17 @@ from dashboard.common.disclosure import hidden_reason
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import file_name, markdown
-from dashboard.common.widgets import chart_table_download
+from dashboard.common.widgets import chart_table_download, download_button
+from dashboard.selfassessment import results
+from dashboard.selfassessment.association import ASSOCIATION_METHOD, question_associations
 from dashboard.selfassessment.charts import quadrant_chart
 from dashboard.selfassessment.quadrant import QUADRANT_SHORT, QUADRANTS
-from dashboard.views.compose import choose_council_round_and_group, quadrant_for_group
+from dashboard.views.compose import (
+    IMPROVEMENT_METHOD,
+    choose_council_round_and_group,
+    outcome_improvement,
+    quadrant_for_group,
+)
 
 wh = open_warehouse()
 st.title("Maturity against outcomes")
@@ -74,4 +81,66 @@ chart_table_download(
     key="mo_quadrant",
     caption=f"Median maturity {quadrant.maturity_median:.2f}; median outcome {quadrant.outcome_median:.3f}; "
     f"{quadrant.respondents} councils.",
+)
+
+st.subheader("Maturity and improvement, question by question")
+st.write(
+    "For each challenge question: do councils that score higher on it also improve more? "
+    "Spearman's rank correlation (rho, from -1 to 1) between the councils' scores on the question "
+    f"in round {markdown(round_label)} and their measured improvement up to {markdown(period)}, with "
+    "its 95% confidence interval and the number of councils behind it."
+)
+st.warning(
+    "An association, not a cause: councils that rate themselves higher may improve more for "
+    "other reasons, and a question with a strong association has not been shown to cause improvement."
+)
+framework = results.framework(wh)
+answers = results.published_responses(wh, group.codes, round_label)
+associations = question_associations(answers, outcome_improvement(wh, group.codes, period))
+associations = associations.merge(framework[["question_id", "theme", "text"]], on="question_id", how="left")
+association_table = associations.rename(
+    columns={
+        "question_id": "Question",
+        "theme": "Theme",
+        "text": "Challenge question",
+        "councils": "Councils",
+        "rho": "Spearman's rho",
+        "ci_low": "95% interval, lower",
+        "ci_high": "95% interval, upper",
+        "note": "Note",
+    }
+)[
+    [
+        "Question",
+        "Theme",
+        "Challenge question",
+        "Councils",
+        "Spearman's rho",
+        "95% interval, lower",
+        "95% interval, upper",
+        "Note",
+    ]
+]
+st.dataframe(
+    association_table,
+    hide_index=True,
+    key="mo_associations",
+    column_config={
+        c: st.column_config.NumberColumn(format="%.2f")
+        for c in ("Spearman's rho", "95% interval, lower", "95% interval, upper")
+    },
+)
+st.caption(
+    f"Improvement: {markdown(IMPROVEMENT_METHOD)}. Method: {markdown(ASSOCIATION_METHOD)}. A figure over fewer "
+    "councils is withheld, so that no council's answer can be worked out from it."
+)
+download_button(
+    "Download the associations (CSV)",
+    csv_bytes(
+        association_table,
+        export_stamp(wh),
+        {**provenance, "improvement": IMPROVEMENT_METHOD, "association_method": ASSOCIATION_METHOD},
+    ),
+    file_name("maturity-improvement", round_label),
+    key="mo_associations_download",
 )

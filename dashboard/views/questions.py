@@ -13,6 +13,7 @@ from dashboard.common.urlstate import show_url_notices, url_selectbox
 from dashboard.common.widgets import chart_table_download, download_button
 from dashboard.selfassessment import results as sa
 from dashboard.selfassessment.charts import distribution_bars
+from dashboard.selfassessment.lineage import lineage_members, lineage_of
 
 ALL_QUESTIONS = "all"  # the ``question`` URL value meaning "every question of the theme"
 ALL_NATIONS = "UK"  # the ``nation`` URL value meaning "every nation"
@@ -52,12 +53,20 @@ codes = (
     else councils.loc[councils["nation"] == nation, "authority_code"]
 )
 responses = sa.published_responses(wh, codes.tolist())
-chosen = [question] if question != ALL_QUESTIONS else in_theme["question_id"].tolist()
+# like with like across frameworks: a question brings the earlier questions it continues
+chosen = lineage_members(questions, question) if question != ALL_QUESTIONS else in_theme["question_id"].tolist()
 responses = responses[responses["question_id"].isin(chosen)]
 
 if question != ALL_QUESTIONS:
     row = in_theme[in_theme["question_id"] == question].iloc[0]
     st.markdown(f"**{markdown(row['text'])}** ({markdown(row['role'])})")
+    earlier = [q for q in chosen if q != question]
+    if earlier:
+        st.caption(
+            "Across frameworks this question is compared with the questions it continues or that continue it: "
+            + ", ".join(markdown(q) for q in earlier)
+            + "."
+        )
     levels = {f"Level {i}": row[f"level_{i}"] for i in range(1, 6)}
     st.dataframe([{"level": k, "what it looks like": v} for k, v in levels.items()], hide_index=True, key="q_levels")
 else:
@@ -85,8 +94,12 @@ else:
     )
 
 st.subheader("Progress between rounds")
-st.caption("Councils that published answers in both rounds; a council's score is its mean over the selected questions.")
-progress = sa.round_progress(responses[~responses["round"].isin(hidden)])
+st.caption(
+    "Councils that published answers in both rounds, compared like with like: on the questions asked in both "
+    "(a reworded or split question counts with the one it continues; a new question is left out). A council "
+    "is compared with its own earlier answers only, so a council created in a reorganisation starts afresh."
+)
+progress = sa.round_progress(responses[~responses["round"].isin(hidden)], lineage_of(questions))
 progress = progress[progress["councils"].map(peer_stat_allowed)]
 if progress.empty:
     st.info(f"Too few councils ({MIN_PEER_RESPONDENTS} needed) answered in two consecutive rounds.")

@@ -102,7 +102,8 @@ CREATE TABLE questions (
     level_3      VARCHAR,
     level_4      VARCHAR,
     level_5      VARCHAR,
-    source_name  VARCHAR NOT NULL
+    source_name  VARCHAR NOT NULL,
+    continues    VARCHAR               -- the earlier question this one carries on from (lineage), or NULL: new
 );
 
 CREATE TABLE responses (

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard.common.page import open_warehouse
 from dashboard.common.urlstate import show_url_notices, url_selectbox
-from dashboard.peers import statistics
+from dashboard.peers import significance, statistics
 from dashboard.peers.groups import GROUP_KINDS
 from etl.demo import DEMO_SEED, DEMO_SOURCE_NAME
 
@@ -85,6 +85,22 @@ pages, or the councils you filtered on the Browse page. Everything is computed i
   earlier period of the same kind (financial year, calendar year...) that has a value;
   *Improving/Worsening* by polarity (*Increasing/Decreasing* for neutral indicators), with a flag
   when that period is not the one just before (a gap in the series).
+- **Against the peer median (95% interval).** Where the publisher gives 95% confidence limits,
+  a value whose whole interval lies above or below the peer group's median is *significantly
+  better* or *significantly worse* (by polarity; *higher* or *lower* for neutral indicators); an
+  interval that contains the median is *not significantly different* (the method OHID's
+  Fingertips uses). Without limits the table says *no interval published* and the quartile band
+  is the guide. Example: median 68.0, value 72.4 with limits 70.1 to 74.7: significantly better
+  when higher is better.
+- **Distance from the median (MADs).** (value − median) ÷ MAD, where MAD is the median of the
+  group's absolute differences from its median, unscaled (as Oflog publishes it), so it reads the
+  same for every unit; positive is above the median. Not computed when half or more of the group
+  share the median value (MAD is 0). Example: values 60, 64, 66, 68, 70, 71, 75 have median 68
+  and MAD 3, so 75 is +2.33 MADs from the median.
+- **Exemplars.** The composite, the rule, the tested trend behind "improving" (weighted least
+  squares where limits are published, Mann–Kendall otherwise), the rank-stability check and the
+  robustness across peer definitions are on the *Exemplar method* page, each with its
+  formula and a worked example.
 - **Maps** colour councils on a colour-blind-safe scale (cividis) whose yellow end is always
   the better end (reversed for lower-is-better); neutral indicators use a single-hue blue scale.
 """
@@ -94,12 +110,21 @@ st.caption("In one line each, as written into every peer-comparison CSV:")
 st.dataframe(
     pd.DataFrame(
         {
-            "Figure": ["Rank", "Median and quartiles", "Quartile band", "Change"],
+            "Figure": [
+                "Rank",
+                "Median and quartiles",
+                "Quartile band",
+                "Change",
+                "Against the peer median",
+                "Distance from the median",
+            ],
             "Method": [
                 statistics.RANK_METHOD,
                 statistics.QUARTILE_METHOD,
                 statistics.BAND_METHOD,
                 statistics.CHANGE_METHOD,
+                significance.SIGNIFICANCE_METHOD,
+                significance.MAD_METHOD,
             ],
         }
     ),

@@ -219,15 +219,20 @@ def _rule_values(with_limits: bool) -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("with_limits", [False, True])
-def test_the_rule_calls_improving_what_the_trend_test_calls_significant(with_limits):
-    wh = FrameWarehouse(make_tables(_rule_values(with_limits), INDICATORS))
+def _tested_rule_table(values: pd.DataFrame) -> pd.DataFrame:
+    """The default (tested-trend) rule, top 40%, on ``values`` in the latest year, by council."""
+    wh = FrameWarehouse(make_tables(values, INDICATORS))
     try:
         rule = ExemplarRule(require_maturity=False, top_share=0.4)
         scores = scoring.group_scores(wh, list("ABCDEF"), YEARS[-1], trend=rule.trend)
-        table = evaluate(scores, rule).set_index("authority_code")
+        return evaluate(scores, rule).set_index("authority_code")
     finally:
         wh.close()
+
+
+@pytest.mark.parametrize("with_limits", [False, True])
+def test_the_rule_calls_improving_what_the_trend_test_calls_significant(with_limits):
+    table = _tested_rule_table(_rule_values(with_limits))
     assert table.loc["A", "is_exemplar"] and table.loc["A", "trend_improving"] == 2
     levels = "99.8%" if with_limits else "95%, no limits: Mann-Kendall"
     assert f"improving significantly on 2 of 2 indicators (5 points, {levels})" in table.loc["A", "reason"]
@@ -251,14 +256,7 @@ def test_the_tested_rule_needs_trends_and_the_end_point_rule_does_not():
 
 def test_a_series_too_short_for_the_minimum_fails_improving_with_the_reason():
     short = _rule_values(False)
-    short = short[short["period"].isin(YEARS[-3:])]
-    wh = FrameWarehouse(make_tables(short, INDICATORS))
-    try:
-        rule = ExemplarRule(require_maturity=False, top_share=0.4)
-        scores = scoring.group_scores(wh, list("ABCDEF"), YEARS[-1], trend=rule.trend)
-        table = evaluate(scores, rule).set_index("authority_code")
-    finally:
-        wh.close()
+    table = _tested_rule_table(short[short["period"].isin(YEARS[-3:])])
     assert not table["cond_improving"].any() and not table["is_exemplar"].any()
     assert "no trend could be tested (fewer than 5 points)" in table.loc["A", "failed"]
 

@@ -65,7 +65,8 @@ def published_responses(wh: Warehouse, codes: Sequence[str], round: str | None =
 
 
 def framework(wh: Warehouse) -> pd.DataFrame:
-    """The current framework: questions with theme, role, text and ``level_1..level_5``."""
+    """The framework: questions with theme, role, text, ``level_1..level_5`` and ``continues``
+    (the earlier question each carries on from: ``lineage.lineage_of``)."""
     return wh.query("sa_questions")
 
 

@@ -228,7 +228,7 @@ def attack(corpus: list[bytes], published: pd.DataFrame, targets: list[str]) -> 
     recovered = {}
     for council in targets:
         mine = published[published["authority_code"] == council]
-        for base_round, rows in mine.groupby("round"):
+        for _base_round, rows in mine.groupby("round"):
             base = dict(zip(rows["question_id"], rows["score"].astype(int), strict=True))
             for answers, round_label, flag in itertools.product(_near(base, MAX_CHANGES), rounds, (False, True)):
                 digest = hashlib.sha256(_inbox_source_text(council, round_label, answers, flag)).hexdigest()
@@ -334,7 +334,7 @@ def test_nothing_readers_get_names_the_private_schema_or_the_private_round(world
     periods = pd.read_parquet(io.BytesIO(exported["parquet/periods.parquet"]))
     assert NEW_ROUND not in set(periods["period"])
     sql = [p for p in (ROOT / "dashboard").rglob("*") if p.suffix in (".sql", ".py")]
-    assert sql and not [p for p in sql if re.search(rf"\b{PRIVATE_SCHEMA}\s*\.", p.read_text(encoding="utf-8"))]
+    assert sql and not [p for p in sql if re.search(rf"\b{PRIVATE_SCHEMA}\.\w", p.read_text(encoding="utf-8"))]
 
 
 # -- the operator sees everything -----------------------------------------------------------

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: dashboard test test-fast install install-test browser demo bench lint clean
+.PHONY: dashboard test test-fast install install-test browser nginx demo bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
+# Debian's nginx for the reverse-proxy test, which starts and stops its own on loopback.
+# RUNLEVEL=1: the package must not start a system nginx of its own on port 80.
+nginx:
+	@test -x /usr/sbin/nginx || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else sudo apt-get update -qq && sudo RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; fi; }
+
 demo: install
 	$(BIN)/python -m etl build-demo --if-missing
 
@@ -33,8 +40,8 @@ demo: install
 dashboard: demo
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 
-## Install everything the tests need (chromium included) and run the whole suite.
-test: install-test browser
+## Install everything the tests need (chromium and nginx included) and run the whole suite.
+test: install-test browser nginx
 	$(BIN)/python -m pytest
 
 ## The quick lane while working: everything but the browser and slow tests (the full suite stays in CI).

@@ -1,7 +1,9 @@
 """Export every table of the live warehouse as Parquet or CSV files, for other tools.
 
 Self-assessment answers leave only through the ``published_responses`` view (exported as a
-table of that name): the raw ``responses`` table, which holds unpublished answers, is withheld.
+table of that name): the raw ``responses`` table, which holds unpublished answers, is withheld,
+and so is the whole ``private`` schema (what only the operator sees about files holding
+unpublished answers: their hashes, rows and loads; see ``etl.provenance``).
 
 One file per table, named after its schema-qualified name with ``__`` for the dot
 (``ref.authorities`` -> ``ref__authorities.parquet``; tables in the main schema keep their
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.provenance import PRIVATE_SCHEMA
 from etl.sqltext import sql_identifier, sql_literal
 from etl.warehouse import WarehousePaths
 
@@ -36,8 +39,10 @@ __all__ = ["FORMATS", "ExportResult", "export_warehouse", "export_file_name", "M
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"  # written last: its presence means the export is complete
 VIEWS_FILE = "exemplar.duckdb"  # views over the Parquet files: a warehouse the dashboard can open
-# Unpublished self-assessment answers never leave the warehouse; published_responses carries the rest.
+# Unpublished self-assessment answers never leave the warehouse, nor does anything about the files
+# that hold them; published_responses carries the published answers.
 WITHHELD_TABLES = frozenset({("main", "responses")})
+WITHHELD_SCHEMAS = frozenset({PRIVATE_SCHEMA})
 EXPORTED_VIEWS = (("main", "published_responses"),)
 COPY_OPTIONS = {
     "parquet": "FORMAT parquet, COMPRESSION zstd",  # zstd: small files that every Parquet reader opens
@@ -61,14 +66,14 @@ def export_file_name(schema: str, table: str, fmt: str) -> str:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """The tables and views an export writes: every table but the withheld ones, plus the views."""
+    """The tables and views an export writes: every table but the withheld ones, plus the exported views."""
     tables = [
         (s, t)
         for s, t in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() "
             "WHERE database_name = current_database() ORDER BY schema_name, table_name"
         ).fetchall()
-        if (s, t) not in WITHHELD_TABLES
+        if (s, t) not in WITHHELD_TABLES and s not in WITHHELD_SCHEMAS
     ]
     views = {
         (s, v)

@@ -17,6 +17,7 @@ import duckdb
 
 from etl import settings
 from etl.integrity import check_file
+from etl.provenance import operator_source_files
 from etl.status import COUNTED_TABLES
 from etl.warehouse import WarehousePaths, append_load_log, etl_lock, point_live_at
 
@@ -81,9 +82,8 @@ def _describe(paths: WarehousePaths, version: str, live: str | None) -> VersionI
         return replace(info, error=f"{type(exc).__name__}: {exc}")
     try:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-        sources = [
-            r[0] for r in con.execute("SELECT DISTINCT source_name FROM source_files ORDER BY source_name").fetchall()
-        ]
+        listed = operator_source_files(con)
+        sources = [r[0] for r in con.execute(f"SELECT DISTINCT source_name FROM ({listed}) ORDER BY 1").fetchall()]
         counts = {t: int(_scalar(con, f"SELECT count(*) FROM {t}")) for t in COUNTED_TABLES}
     except duckdb.Error as exc:
         return replace(info, error=f"{type(exc).__name__}: {exc}")

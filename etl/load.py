@@ -26,6 +26,7 @@ from etl.integrity import check_file, integrity_problems
 from etl.lifespan import OutsideLife, outside_life_sql, outside_life_summary
 from etl.logs import StageLog
 from etl.problems import Problem
+from etl.provenance import withhold_private
 from etl.sqltext import sql_literal
 from etl.transform import create_incoming_tables, deferred_values, store_checked
 from etl.validate import build_period_map, duplicate_value_problems, repeated_stored_values, validate_staged
@@ -485,6 +486,7 @@ def _write_provenance(
                 record["rows_loaded"],
             ],
         )
+    withhold_private(con, replaced)  # before anything below reads source_files
     is_demo = con.execute("SELECT coalesce(bool_or(is_synthetic), false) FROM source_files").fetchone()[0]
     meta = {
         "data_version": version,

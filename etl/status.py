@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 
 from etl.lifespan import outside_life_summary
+from etl.provenance import operator_source_files
 from etl.warehouse import WarehousePaths, read_load_log
 
 __all__ = ["warehouse_status", "format_status", "COUNTED_TABLES"]
@@ -17,7 +18,7 @@ RECENT_LOADS = 10  # enough to see a pattern of failures without scrolling
 
 
 def warehouse_status(warehouse: str | Path | None = None) -> dict[str, Any]:
-    """Data version, meta, source files with hashes, row counts, the values outside their
+    """Data version, meta, source files with hashes (private ones too, flagged), row counts, the values outside their
     council's life (an ``etl.lifespan.OutsideLife``; None for a file of an older schema) and the
     last load attempts."""
     paths = WarehousePaths.from_env(warehouse)
@@ -35,10 +36,7 @@ def warehouse_status(warehouse: str | Path | None = None) -> dict[str, Any]:
         status["file"] = str(current)
         status["meta"] = dict(con.execute("SELECT key, value FROM meta ORDER BY key").fetchall())
         status["row_counts"] = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES}
-        status["source_files"] = con.execute(
-            "SELECT source_name, file_name, sha256, rows_loaded, load_id FROM source_files "
-            "ORDER BY source_name, file_name"
-        ).fetchall()
+        status["source_files"] = con.execute(operator_source_files(con)).fetchall()
         marked = con.execute(  # files of schema 2 and older have no outside_life column
             "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'indicator_values' "
             "AND column_name = 'outside_life'"
@@ -62,8 +60,11 @@ def format_status(status: dict[str, Any]) -> str:
         )
         lines.append("Rows: " + ", ".join(f"{t} {n:,}" for t, n in status["row_counts"].items()))
         lines.append("Sources:")
-        for source, file, sha, rows, load_id in status["source_files"]:
-            lines.append(f"  {source}/{file}  {rows:,} rows  sha256 {sha[:16]}…  load {load_id}")
+        for source, file, sha, rows, load_id, private in status["source_files"]:
+            lines.append(
+                f"  {source}/{file}  {rows:,} rows  sha256 {sha[:16]}…  load {load_id}"
+                f"{'  (unpublished answers: on no page, in no export)' if private else ''}"
+            )
         if status["outside_life"] is not None:
             lines += status["outside_life"].describe()
     lines.append("Recent loads:")

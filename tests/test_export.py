@@ -19,12 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _tables(live: Path) -> dict[str, pd.DataFrame]:
     """What an export must hold, read straight from DuckDB: every base table except the raw
-    responses (unpublished answers never leave), plus the published_responses view."""
+    responses and the private schema (unpublished answers and the facts of their files never
+    leave), plus the published_responses view."""
     con = duckdb.connect(str(live), read_only=True)
     try:
         names = con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
             "WHERE table_type = 'BASE TABLE' AND NOT (table_schema = 'main' AND table_name = 'responses') "
+            "AND table_schema <> 'private' "
             "UNION ALL SELECT 'main', 'published_responses'"
         ).fetchall()
         return {(t if s == "main" else f"{s}.{t}"): con.execute(f'SELECT * FROM "{s}"."{t}"').df() for s, t in names}

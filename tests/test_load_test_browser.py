@@ -28,6 +28,7 @@ import pytest
 
 from etl.warehouse import WarehousePaths
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+from tests.support.sessions import browse_profile_download, visitors
 from tests.support.sources import write_source
 
 pytestmark = pytest.mark.browser
@@ -36,13 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = 10  # browser contexts open at once, one council each
 MIN_CYCLES = 2  # browse -> profile -> download rounds per page, at least
 DEADLINE_S = 170  # the whole run stays under ~4 minutes with setup on two shared cores
-STEP_TIMEOUT_MS = 90_000  # one page render under full load
 DOWNLOADS_BETWEEN_LOADS = 2  # each publish waits for this many new downloads, so reads span versions
 WAIT_FOR_READERS_S = 90  # ...but never longer than this (a slow machine still gets its loads)
 MARK = "loadtest_pct"  # the indicator whose values say which load wrote them
 LOADS = [1, 2, "bad", 3]  # three new versions and one load that fails validation
 MEMBER_SEPARATOR = " "  # as dashboard/peer_exports.py joins about_peer_group_members
-ERROR_SELECTORS = ['[data-testid="stException"]', '[data-testid="stAlertContentError"]']
 
 
 @dataclass
@@ -94,25 +93,14 @@ def _published_version(run: subprocess.CompletedProcess[str]) -> str:
 
 @pytest.fixture(scope="module")
 def setup(demo_warehouse, tmp_path_factory):
-    """A private copy of the demo plus the marker source (k=0), its councils and period."""
+    """A private copy of the demo plus the marker source (k=0), its councils and period, and the
+    councils the pages visit."""
     root = tmp_path_factory.mktemp("load-test")
     shutil.copytree(demo_warehouse.parent, root / "wh", symlinks=True)
     live = root / "wh" / demo_warehouse.name
-    con = duckdb.connect(str(live), read_only=True)
-    try:
-        period = con.execute(
-            "SELECT v.period FROM indicator_values v JOIN periods p USING (period) ORDER BY p.period_start DESC LIMIT 1"
-        ).fetchone()[0]
-        codes = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT authority_code FROM indicator_values WHERE period = ? ORDER BY 1", [period]
-            ).fetchall()
-        ]
-    finally:
-        con.close()
+    period, codes, councils = visitors(live, PAGES)
     first = _published_version(_load(live, _mark_source(root / "k0", codes, period, 0)))
-    return live, root, codes, period, first
+    return live, root, codes, period, first, councils
 
 
 @pytest.fixture(scope="module")
@@ -120,26 +108,6 @@ def app(setup):
     """``streamlit run`` headless on a free port against the copy; killed at teardown."""
     with streamlit_app(setup[0], timeout_s=60) as (base, _server):
         yield base
-
-
-async def _settled(page) -> None:
-    """Wait until the script run is over: the main area is there and nothing says 'running'."""
-    await page.wait_for_selector('[data-testid="stMain"]', timeout=STEP_TIMEOUT_MS)
-    idle, deadline = 0, time.monotonic() + STEP_TIMEOUT_MS / 1000
-    while idle < 3 and time.monotonic() < deadline:
-        idle = 0 if await page.locator('[data-testid="stStatusWidget"]').count() else idle + 1
-        await page.wait_for_timeout(300)
-
-
-async def _check(page, where: str, run: Run) -> None:
-    for selector in ERROR_SELECTORS:
-        count = await page.locator(selector).count()
-        if count:
-            text = await page.locator(selector).first.inner_text()
-            run.errors.append(f"{where}: {selector} x{count}: {text[:300]}")
-    body = await page.locator("body").inner_text()
-    if "Traceback" in body:
-        run.errors.append(f"{where}: 'Traceback' on the page")
 
 
 async def _worker(
@@ -152,25 +120,9 @@ async def _worker(
         while True:
             # Keep clicking while the ETL publishes, then one more round on the final version.
             etl_was_done = etl_done.is_set()
-            await page.goto(f"{base}/browse", timeout=STEP_TIMEOUT_MS)
-            await _settled(page)
-            await _check(page, f"{name} browse #{cycles}", run)
-            await page.locator('[data-testid="stSidebarNavLink"]', has_text="Council profile").click(
-                timeout=STEP_TIMEOUT_MS
-            )
-            await page.wait_for_selector('h1:has-text("Council profile")', timeout=STEP_TIMEOUT_MS)
-            await _settled(page)
-            await _check(page, f"{name} profile (clicked) #{cycles}", run)
-            await page.goto(f"{base}/profile?council={council}&period={period}", timeout=STEP_TIMEOUT_MS)
-            await _settled(page)
-            await _check(page, f"{name} profile {council} #{cycles}", run)
-            button = page.get_by_role("button", name="Download the peer comparison (CSV)")
-            async with page.expect_download(timeout=STEP_TIMEOUT_MS) as info:
-                await button.click(timeout=STEP_TIMEOUT_MS)
-            download = await info.value
-            path = await download.path()
-            run.downloads.append((name, council, Path(path).read_bytes()))
-            await _check(page, f"{name} after download #{cycles}", run)
+            done = await browse_profile_download(page, base, council, period, f"{name} #{cycles}")
+            run.errors += done.errors
+            run.downloads.append((name, council, done.csv))
             cycles += 1
             if cycles >= MIN_CYCLES and (etl_was_done or time.monotonic() > deadline):
                 break
@@ -271,10 +223,8 @@ def _verify(csv: bytes, council: str, period: str, paths: WarehousePaths, versio
 def test_ten_pages_click_through_while_versions_are_published(setup, app):
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make browser`")
-    live, root, codes, period, first = setup
+    live, root, codes, period, first, councils = setup
     paths = WarehousePaths(live)
-    step = max(1, len(codes) // PAGES)
-    councils = codes[::step][:PAGES]  # spread over the register: different types and nations
     run = Run(published={first: 0})
     started, etl_done = threading.Event(), threading.Event()
     etl = threading.Thread(target=_etl_thread, args=(live, root, codes, period, run, started, etl_done))

@@ -159,7 +159,11 @@ else:
 
 st.header("Sources")
 st.subheader("Loaded files")
-st.caption("Each file behind the published data, with its SHA-256 hash so a copy can be checked.")
+st.caption(
+    "Each file behind the published data, with its SHA-256 hash so a copy can be checked. Files "
+    "holding self-assessment answers that a council has not published are not listed: a file's "
+    "hash could give its answers away."
+)
 st.dataframe(
     wh.query("methods_sources").rename(
         columns={

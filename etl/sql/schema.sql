@@ -156,14 +156,16 @@ CREATE TABLE peer_set_members (
 );
 
 -- The only door to self-assessment scores for readers: published responses, and where a
--- council has answers for a round from several sources, only its own submission's
--- (source "submission-..."), so an upload replaces bulk-loaded scores. Unpublished rows never
--- pass this view; the dashboard's queries read nothing else.
+-- council has published answers for a round from several sources, only its own submission's
+-- (source "submission-..."), so a published upload replaces bulk-loaded scores. Unpublished rows
+-- never pass this view, and never decide which source wins either: a private submission must
+-- change nothing a reader sees. The dashboard's queries read nothing else.
 CREATE VIEW published_responses AS
 WITH preferred_source AS (
     SELECT authority_code, round,
            arg_max(source_name, (starts_with(source_name, 'submission-'), source_name)) AS source_name
     FROM responses
+    WHERE published
     GROUP BY authority_code, round
 ),
 final AS (
@@ -174,7 +176,8 @@ final AS (
 )
 SELECT * FROM final;
 
--- One row per file behind the published data.
+-- One row per file behind the published data (a file holding unpublished self-assessment
+-- answers is in private.source_files instead: see below).
 CREATE TABLE source_files (
     source_name   VARCHAR NOT NULL,
     file_name     VARCHAR NOT NULL,
@@ -198,6 +201,15 @@ CREATE TABLE load_history (
     rows_rejected  BIGINT NOT NULL,
     outcome        VARCHAR NOT NULL
 );
+
+-- What only the operator sees (`etl status`, `etl history`): the files, and the loads of files,
+-- holding self-assessment answers that are not published (etl/provenance.py decides). Pages and
+-- exports never read this schema: a private submission's hash would give its answers away (the
+-- inbox writes a known format, so candidate answers can be hashed and compared), and its row,
+-- size or round would say that it exists.
+CREATE SCHEMA private;
+CREATE TABLE private.source_files AS FROM source_files WITH NO DATA;
+CREATE TABLE private.load_history AS FROM load_history WITH NO DATA;
 
 -- Key/value facts about this version: data_version, published_at, is_demo, schema_version.
 CREATE TABLE meta (

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ROOT", "chromium_installed", "free_port", "streamlit_app"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ROOT", "chromium_installed", "free_port", "streamlit_app", "wait_healthy"]
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (this file is tests/support/browser.py)
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (`make browser`)
@@ -38,7 +38,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], timeout_s: float) -> None:
+def wait_healthy(url: str, server: subprocess.Popen[bytes], timeout_s: float, what: str = "streamlit") -> None:
+    """Return once ``url``'s Streamlit health check answers 200 (directly or through a proxy).
+
+    Raises:
+        RuntimeError: ``server`` (``what``) exited, or no answer came within ``timeout_s``.
+    """
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -48,14 +53,16 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], timeout_s: float) -
         except OSError:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s")
+            raise RuntimeError(f"{what} did not answer {url}/_stcore/health within {timeout_s:.0f} s")
         time.sleep(0.3)
 
 
 @contextlib.contextmanager
 def streamlit_app(warehouse: Path, log: IO[bytes] | int | None = subprocess.DEVNULL,
-                  timeout_s: float = START_TIMEOUT_S) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``streamlit run streamlit_app.py`` headless on a free port against ``warehouse``.
+                  timeout_s: float = START_TIMEOUT_S,
+                  env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``streamlit run streamlit_app.py`` headless on a free port against ``warehouse``, with
+    ``env`` added to the environment (e.g. the cookie secret replicas share).
 
     Yields ``(base_url, process)`` once the server answers its health check; stops it after.
 
@@ -67,12 +74,12 @@ def streamlit_app(warehouse: Path, log: IO[bytes] | int | None = subprocess.DEVN
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "EXEMPLAR_WAREHOUSE": str(warehouse)},
+        cwd=ROOT, env={**os.environ, **(env or {}), "EXEMPLAR_WAREHOUSE": str(warehouse)},
         stdout=log, stderr=subprocess.STDOUT if log not in (None, subprocess.DEVNULL) else subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, server, timeout_s)
+        wait_healthy(url, server, timeout_s)
         yield url, server
     finally:
         server.terminate()

@@ -250,7 +250,7 @@ def _insert_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path | None
 def _reference_frames(reference_dir: Path | None) -> dict[str, pd.DataFrame]:
     """The ref tables built from the register, reused while its files are unchanged."""
     base = (reference_dir or reference.default_reference_dir()).resolve()
-    files = [base / name for name in reference.REFERENCE_FILES]
+    files = [*(base / name for name in reference.REFERENCE_FILES), reference.CORRECTIONS_FILE]
     stamp = tuple(f.stat().st_mtime_ns if f.exists() else None for f in files)
     return _read_reference_frames(base, stamp)
 

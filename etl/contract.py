@@ -25,6 +25,8 @@ __all__ = [
     "FileSpec",
     "CONTRACT",
     "FILE_SPECS",
+    "CONTENTS",
+    "contents_sql",
     "POLARITIES",
     "ROLES",
     "STATUSES",
@@ -42,6 +44,12 @@ PEER_SET_KINDS = ("family", "neighbours")  # numbered groups | ranked neighbour 
 STATUSES = ("suppressed", "estimate", "provisional", "missing", "revised")
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
 FALSE_WORDS = ("false", "no", "n", "0", "f")
+# What a file holds, in the words the app's banner uses ("Indicators: real ...").
+INDICATOR_CONTENT = "indicators"
+FRAMEWORK_CONTENT = "self-assessment framework"
+ANSWERS_CONTENT = "self-assessment answers"
+PEER_CONTENT = "peer groups"
+CONTENTS = (INDICATOR_CONTENT, FRAMEWORK_CONTENT, ANSWERS_CONTENT, PEER_CONTENT)
 MAX_DECIMALS = 6
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"  # ids travel in URLs and file names
 SCORE_PATTERN = r"^[1-5]$"
@@ -113,7 +121,9 @@ class FileSpec:
     ``view`` is a SELECT over the staging table ``{stage}`` (``{periods}`` is the file's parsed
     period map, ``{source}`` the loading source's name as a literal). ``defines`` names the id
     column of a definitions file: its rows from sources not being reloaded are kept at the start
-    of a load (as ``kept_<table>``), so another source cannot redefine an id.
+    of a load (as ``kept_<table>``), so another source cannot redefine an id. ``holds`` says in
+    plain words what the file holds (one of :data:`CONTENTS`): the warehouse records it per loaded
+    file, so the app can say which of what a page shows is real and which synthetic.
     """
 
     file_name: str
@@ -125,6 +135,7 @@ class FileSpec:
     period_column: str | None = None
     storage: Storage | None = None
     defines: str | None = None
+    holds: str = ""
 
     @property
     def stem(self) -> str:
@@ -295,6 +306,7 @@ def _definitions(
     what: str,
     checks: tuple[Check, ...],
     storage: Storage,
+    holds: str,
     owned_hint: str = "",
 ) -> FileSpec:
     """A definitions file (indicators, questions, peer sets): its first column is the id, every
@@ -308,6 +320,7 @@ def _definitions(
         checks=(*_required(*required), *_definition(id_column, what, owned_hint), *checks),
         storage=storage,
         defines=id_column,
+        holds=holds,
     )
 
 
@@ -321,8 +334,9 @@ CONFIDENCE_STORED = (("lower_ci", "lower_number"), ("upper_ci", "upper_number"))
 INDICATORS = _definitions(
     "indicators.csv",
     ("indicator_id", "name", "theme", "unit", "polarity", "description", "source"),
-    ("min_value", "max_value", "aggregation", "decimals"),
+    ("min_value", "max_value", "aggregation", "decimals", "source_url", "caveats", "polarity_reason"),
     what="indicator",
+    holds=INDICATOR_CONTENT,
     owned_hint=" || ' (load that source instead, or rename the indicator)'",
     checks=(
         _one_of("polarity", POLARITIES),
@@ -366,6 +380,9 @@ INDICATORS = _definitions(
             ("max_value", "TRY_CAST(trim(max_value) AS DOUBLE)"),
             ("aggregation", "nullif(lower(trim(aggregation)), '')"),
             ("decimals", "TRY_CAST(trim(decimals) AS INTEGER)"),
+            ("source_url", "nullif(trim(source_url), '')"),
+            ("caveats", "nullif(trim(caveats), '')"),
+            ("polarity_reason", "nullif(trim(polarity_reason), '')"),
         ),
     ),
 )
@@ -431,6 +448,7 @@ VALUES = FileSpec(
         sort="indicator_id, period_start, period, authority_code",
         deferred=VALUES_RESOLVED,
     ),
+    holds=INDICATOR_CONTENT,
 )
 
 QUESTIONS = _definitions(
@@ -438,6 +456,7 @@ QUESTIONS = _definitions(
     ("question_id", "theme", "role", "text"),
     tuple(f"level_{n}" for n in range(1, 6)),
     what="question",
+    holds=FRAMEWORK_CONTENT,
     checks=(_one_of("role", ROLES),),
     storage=Storage(
         "questions",
@@ -508,6 +527,7 @@ RESPONSES = FileSpec(
         ),
         sort="round_start, question_id, authority_code",
     ),
+    holds=ANSWERS_CONTENT,
 )
 
 # Kept aggregate rows (UK, nations, regions) from imported files: comparators, not councils.
@@ -556,6 +576,7 @@ COMPARATORS = FileSpec(
         ),
         sort="indicator_id, period_start, area_name",
     ),
+    holds=INDICATOR_CONTENT,
 )
 
 PEER_SETS = _definitions(
@@ -563,6 +584,7 @@ PEER_SETS = _definitions(
     ("set_id", "name", "kind", "method"),
     ("description", "variables"),
     what="peer set",
+    holds=PEER_CONTENT,
     checks=(_one_of("kind", PEER_SET_KINDS),),
     storage=Storage(
         "peer_sets",
@@ -656,6 +678,45 @@ PEER_SET_MEMBERS = FileSpec(
         ),
         sort="set_id, authority_code, rank",
     ),
+    holds=PEER_CONTENT,
+)
+
+# What each group of a family set is like (a publisher's cluster descriptions), for this
+# source's family sets only.
+PEER_SET_GROUPS = FileSpec(
+    "peer_set_groups.csv",
+    ("set_id", "group_id", "description"),
+    view="""
+        SELECT s.rowid AS rid, s.*, k.kind AS set_kind
+        FROM {stage} s
+        LEFT JOIN (SELECT set_id, kind FROM peer_sets WHERE source_name = {source}) k
+               ON k.set_id = trim(s.set_id)""",
+    checks=(
+        *_required("set_id", "group_id", "description"),
+        Check(
+            "set_id",
+            "trim(set_id) <> '' AND set_kind IS NULL",
+            sql_literal("is not a peer set in this source's peer_sets.csv"),
+            "set_id",
+        ),
+        Check(
+            "set_id",
+            "set_kind IS NOT NULL AND set_kind <> 'family'",
+            sql_literal("is not a family set (only family groups have group descriptions)"),
+            "set_id",
+        ),
+    ),
+    unique_key=UniqueKey(("trim(set_id)", "trim(group_id)"), "set_id, group_id", "set and group"),
+    storage=Storage(
+        "peer_set_groups",
+        (
+            ("set_id", "trim(set_id)"),
+            ("group_id", "trim(group_id)"),
+            ("description", "trim(description)"),
+        ),
+        sort="set_id, group_id",
+    ),
+    holds=PEER_CONTENT,
 )
 
 # Load order: each file after the definitions it refers to.
@@ -667,5 +728,13 @@ CONTRACT: tuple[FileSpec, ...] = (
     COMPARATORS,
     PEER_SETS,
     PEER_SET_MEMBERS,
+    PEER_SET_GROUPS,
 )
 FILE_SPECS: dict[str, FileSpec] = {spec.file_name: spec for spec in CONTRACT}
+
+
+def contents_sql(file_name_column: str) -> str:
+    """SQL naming what the contract file in ``file_name_column`` holds (one of :data:`CONTENTS`;
+    NULL for a file the contract does not know), for rows recorded before files said so."""
+    cases = " ".join(f"WHEN {sql_literal(spec.file_name)} THEN {sql_literal(spec.holds)}" for spec in CONTRACT)
+    return f"CASE {file_name_column} {cases} END"

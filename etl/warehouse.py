@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 ENV_VAR = settings.WAREHOUSE.name
-SCHEMA_VERSION = "3"  # bump when a table, view or macro changes shape: readers refuse older files
+SCHEMA_VERSION = "4"  # bump when a table, view or macro changes shape: readers refuse older files
 PROJECT_ROOT = settings.PROJECT_ROOT
 DEFAULT_WAREHOUSE = settings.DEFAULT_WAREHOUSE
 BUILDING_PREFIX = ".building-"  # files a crashed build left behind start with this

@@ -358,6 +358,13 @@ def _validate_and_transform(
         problems += found
         if not found and not own:
             staged_file.rows_loaded = store_checked(con, spec, source.name)
+            if spec.defines is not None and spec.storage is not None:
+                # the ids are this source's now: a later source of the same load may not redefine them
+                table = spec.storage.table
+                con.execute(
+                    f"INSERT INTO kept_{table} SELECT {spec.defines}, source_name FROM {table} WHERE source_name = ?",
+                    [source.name],
+                )
     return problems
 
 

@@ -39,7 +39,7 @@ def write_values(run: ImportRun) -> None:
     """Reshape, check and write values.csv, comparators.csv and indicators.csv into the folder."""
     spec, report = run.spec, run.report
     meta_columns = set()
-    if spec.indicators.columns and spec.indicators.file is None:  # metadata in the data file itself
+    if spec.indicators.columns and not spec.indicators.files:  # metadata in the data file itself
         meta_columns = {
             run.column(c, f"indicators.columns.{k}") for k, c in spec.indicators.columns.items() if k != "indicator"
         }

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.common.contents import INDICATORS
 from dashboard.common.exports import export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import file_name, markdown
@@ -10,7 +11,7 @@ from dashboard.common.widgets import chart_table_download, choose_council
 from dashboard.councils import reorg
 from dashboard.peers import charts, exports, sets, statistics, widgets
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS])
 st.title("Indicator")
 st.write(
     "One indicator across the peer group: where each council ranks, how the group's values "

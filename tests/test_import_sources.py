@@ -148,7 +148,7 @@ def test_an_indicator_missing_from_the_polarity_table_is_a_problem_naming_the_ta
 def test_a_mapped_column_no_metadata_file_holds_is_refused(release, matcher):
     data, spec = release
     spec.write_text(spec.read_text().replace('polarity_reason = "reason"', 'polarity_reason = "why"'))
-    with pytest.raises(ReadError, match="indicators.columns.polarity_reason names column 'why'"):
+    with pytest.raises(ReadError, match=r"indicators\.columns\.polarity_reason names column 'why'"):
         import_file(data, spec, dry_run=True, matcher=matcher)
 
 

@@ -280,3 +280,10 @@ def test_the_methods_page_gives_each_indicators_polarity_reason(open_page, defau
         reasons = {slug(row["indicator"]): row["reason"] for row in csv.DictReader(handle)}
     shown = dict(zip(table["Id"], table["Why this polarity"], strict=True))
     assert {k: shown[k] for k in reasons} == reasons
+
+
+def test_the_indicator_page_gives_the_reason_for_the_polarity(open_page, default_warehouse):
+    with (SPECS_DIR / "ons-polarity.csv").open(encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["indicator"] == "Claimant Count")
+    at = open_page(default_warehouse, "indicator", indicator=slug(row["indicator"]), council=BIRMINGHAM)
+    assert any(row["reason"] in c.value.replace("\\", "") for c in at.caption)

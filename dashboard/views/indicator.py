@@ -29,14 +29,15 @@ with notices:
 
 name, unit, polarity = indicator["name"], indicator["unit"], indicator["polarity"]
 st.subheader(f"{markdown(name)} ({markdown(unit)}), {markdown(period)}")
-st.caption(
-    markdown(indicator["description"])
-    + " "
-    + {
-        "higher": "Higher is better.",
-        "lower": "Lower is better.",
-    }.get(polarity, "Neither higher nor lower is better: councils are not ranked.")
-)
+definition = str(indicator["description"]).rstrip()
+reason = indicator.get("polarity_reason")  # why this direction is better (ours: no publisher says)
+if isinstance(reason, str) and reason:
+    better = reason + (" Neutral indicators are not ranked." if polarity == "neutral" else "")
+else:
+    better = {"higher": "Higher is better.", "lower": "Lower is better."}.get(
+        polarity, "Neither higher nor lower is better: councils are not ranked."
+    )
+st.caption(markdown(definition + ("" if definition.endswith((".", "?", "!")) else ".") + " " + better))
 widgets.show_group(group, council_name)
 stamp = export_stamp(wh)
 

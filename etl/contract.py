@@ -599,29 +599,37 @@ PEER_SETS = _definitions(
     ),
 )
 
-# Members may only join sets the same source defines (the view joins this source's sets only).
+# Members and group descriptions may only refer to sets the same source defines: their views join
+# this source's sets only (as ``set_kind``), and this check names a set_id it does not define.
+OWN_SET_JOIN = """LEFT JOIN (SELECT set_id, kind FROM peer_sets WHERE source_name = {source}) k
+               ON k.set_id = trim(s.set_id)"""
+
+
+def _own_peer_set() -> Check:
+    return Check(
+        "set_id",
+        "trim(set_id) <> '' AND set_kind IS NULL",
+        sql_literal("is not a peer set in this source's peer_sets.csv"),
+        "set_id",
+    )
+
+
 PEER_SET_MEMBERS = FileSpec(
     "peer_set_members.csv",
     ("set_id", "authority_code"),
     ("member_code", "rank", "similarity", "closeness", "group_id"),
-    view="""
+    view=f"""
         SELECT s.rowid AS rid, s.*,
                c.authority_code AS resolved_authority,
                m.authority_code AS resolved_member,
                k.kind AS set_kind
-        FROM {stage} s
+        FROM {{stage}} s
         LEFT JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
         LEFT JOIN ref.authority_codes m ON m.code = upper(trim(s.member_code))
-        LEFT JOIN (SELECT set_id, kind FROM peer_sets WHERE source_name = {source}) k
-               ON k.set_id = trim(s.set_id)""",
+        {OWN_SET_JOIN}""",
     checks=(
         *_required("set_id", "authority_code"),
-        Check(
-            "set_id",
-            "trim(set_id) <> '' AND set_kind IS NULL",
-            sql_literal("is not a peer set in this source's peer_sets.csv"),
-            "set_id",
-        ),
+        _own_peer_set(),
         _known_authority(),
         Check(
             "member_code",
@@ -686,19 +694,13 @@ PEER_SET_MEMBERS = FileSpec(
 PEER_SET_GROUPS = FileSpec(
     "peer_set_groups.csv",
     ("set_id", "group_id", "description"),
-    view="""
+    view=f"""
         SELECT s.rowid AS rid, s.*, k.kind AS set_kind
-        FROM {stage} s
-        LEFT JOIN (SELECT set_id, kind FROM peer_sets WHERE source_name = {source}) k
-               ON k.set_id = trim(s.set_id)""",
+        FROM {{stage}} s
+        {OWN_SET_JOIN}""",
     checks=(
         *_required("set_id", "group_id", "description"),
-        Check(
-            "set_id",
-            "trim(set_id) <> '' AND set_kind IS NULL",
-            sql_literal("is not a peer set in this source's peer_sets.csv"),
-            "set_id",
-        ),
+        _own_peer_set(),
         Check(
             "set_id",
             "set_kind IS NOT NULL AND set_kind <> 'family'",

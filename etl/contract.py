@@ -40,8 +40,9 @@ POLARITIES = ("higher", "lower", "neutral")
 ROLES = ("driver", "enabler")
 AGGREGATIONS = ("sum", "mean")
 PEER_SET_KINDS = ("family", "neighbours")  # numbered groups | ranked neighbour lists
-# Statuses a value may carry; empty means an ordinary published value.
-STATUSES = ("suppressed", "estimate", "provisional", "missing", "revised")
+# Statuses a value may carry; empty means an ordinary published value. "unreliable" is low
+# reliability (the GSS shorthand [u]): a figure is given, but from a sample too small to trust.
+STATUSES = ("suppressed", "estimate", "provisional", "missing", "revised", "unreliable")
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
 FALSE_WORDS = ("false", "no", "n", "0", "f")
 # What a file holds, in the words the app's banner uses ("Indicators: real ...").

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 ORIGINALS = REPO.parent / "shared" / "data" / "ons-local-statistics"
 SIMILAR = REPO / "data" / "sources" / "ons-similar-areas"
 COUNCIL_GEOGRAPHIES = ("Local Authority District", "County or Unitary Authority")
-SUPPRESSED, MISSING = {"c", "u"}, {"x", "z"}  # the spec's mapping of ONS's status flags
+SUPPRESSED, MISSING = {"c", "u"}, {"x", "z"}  # the spec's mapping of ONS's status flags (and its notes)
 BIRMINGHAM = "E08000025"
 
 needs_originals = pytest.mark.skipif(not ORIGINALS.is_dir(), reason="the ONS originals (../shared/data) are not here")
@@ -69,6 +69,7 @@ def expected(council_rows, codes) -> pd.DataFrame:
         rows[column] = pd.to_numeric(rows[column].replace("", None))
     flag = rows["status"].str.strip().str.lower()
     rows["expected_status"] = None
+    rows.loc[rows["notes"].str.contains("unreliable", case=False), "expected_status"] = "unreliable"
     rows.loc[rows["observation"].isna(), "expected_status"] = "missing"
     rows.loc[flag.isin(MISSING), "expected_status"] = "missing"
     rows.loc[flag.isin(SUPPRESSED), "expected_status"] = "suppressed"
@@ -118,7 +119,7 @@ def test_onss_flags_are_carried_as_statuses(default_warehouse, expected):
         )
     )
     assert got.sort_index().to_dict() == want.sort_index().to_dict()
-    assert {"suppressed", "missing"} <= {s for _, s in want.index}
+    assert {"suppressed", "missing", "unreliable"} <= {s for _, s in want.index}
 
 
 @needs_originals

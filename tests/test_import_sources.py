@@ -298,3 +298,35 @@ def test_two_files_under_one_source_name_are_refused(release, tmp_path, matcher)
     data, spec = release
     with pytest.raises(ValueError, match="source name 'multi' is given twice"):
         import_files([ImportJob(data, spec), ImportJob(data, spec)], matcher=matcher)
+
+
+def test_a_quality_flag_given_only_in_a_note_becomes_the_values_status(tmp_path, warehouse_path, matcher):
+    write(tmp_path, "meta.csv", META)
+    write(tmp_path, "polarity.csv", POLARITY)
+    data = write(tmp_path, "data.csv", """
+        areacd,indicator,period,observation,status,notes
+        E08000025,Claimant Count,2019-01-01/P1Y,4.5,,Estimate and confidence interval UNRELIABLE (3-9)
+        E08000035,Claimant Count,2019-01-01/P1Y,5.5,,Obsolete code since 2023
+        E08000003,Claimant Count,2019-01-01/P1Y,,x,Estimate unreliable
+    """)
+    spec = write(tmp_path, "spec.toml", SPEC.replace(
+        'status_column = "status"', 'status_column = "status"\nnote_column = "notes"'
+    ).replace('markers = { "u" = "suppressed" }', 'markers = { "u" = "suppressed" }\nnote_statuses = { "unreliable" = "unreliable" }'))
+    report = import_file(data, spec, warehouse_path, matcher=matcher)
+    assert report.ok, report.problems
+    assert query_warehouse(warehouse_path, "SELECT authority_code, value, status FROM indicator_values ORDER BY 1") == [
+        ("E08000003", None, "missing"),  # the status column beats the note
+        ("E08000025", 4.5, "unreliable"),
+        ("E08000035", 5.5, None),  # a note saying nothing about quality
+    ]
+
+
+def test_note_statuses_need_a_note_column_and_a_known_status(tmp_path):
+    spec = write(tmp_path, "spec.toml", SPEC.replace(
+        'markers = { "u" = "suppressed" }', 'markers = { "u" = "suppressed" }\nnote_statuses = { "x" = "unreliable" }'))
+    with pytest.raises(SpecError, match="give \\[shape\\] note_column"):
+        read_spec(spec)
+    spec.write_text(spec.read_text().replace('status_column = "status"', 'status_column = "status"\nnote_column = "n"')
+                    .replace('"x" = "unreliable"', '"x" = "dubious"'))
+    with pytest.raises(SpecError, match="must be one of suppressed"):
+        read_spec(spec)

@@ -278,6 +278,7 @@ class ShapeSpec(_Table):
     period_column: str | None = None
     value_column: str | None = None
     status_column: str | None = None
+    note_column: str | None = None  # a publisher's note per value, read by [values] note_statuses
     lower_ci_column: str | None = None  # long: the value's lower 95% confidence limit
     upper_ci_column: str | None = None  # long: its upper limit
     columns_are: Literal["indicator", "period", "indicator_period"] | None = None
@@ -330,6 +331,20 @@ class ValueSpec(_Table):
 
     markers: dict[str, str] = Field(default_factory=dict)
     duplicates: Literal["error", "drop_identical"] = "error"
+    note_statuses: dict[str, str] = Field(default_factory=dict)  # pattern in the note -> a status
+
+    @field_validator("note_statuses")
+    @classmethod
+    def _note_patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        from etl.contract import STATUSES  # the statuses a value may carry
+
+        for pattern, status in value.items():
+            _compile(pattern, f"values.note_statuses[{pattern!r}]")
+            if status not in STATUSES:
+                raise ValueError(
+                    f"values.note_statuses[{pattern!r}] = {status!r}: must be one of {', '.join(STATUSES)}"
+                )
+        return value
 
     @field_validator("markers")
     @classmethod
@@ -574,6 +589,8 @@ class Spec(_Table):
                 raise ValueError(f'[shape] form = "long" needs {", ".join(missing)}')
         else:
             self._wide_rules()
+        if self.values.note_statuses and not shape.note_column:
+            raise ValueError("[values] note_statuses reads the notes: give [shape] note_column")
         if bool(shape.lower_ci_column) != bool(shape.upper_ci_column):
             raise ValueError("[shape] lower_ci_column and upper_ci_column go together (both limits or neither)")
         if shape.has_ci and shape.form != "long":

@@ -86,7 +86,7 @@ CREATE TABLE indicator_values (
     period_start    DATE NOT NULL,
     authority_code  VARCHAR NOT NULL,
     value           DOUBLE,            -- NULL means missing or suppressed
-    status          VARCHAR,           -- NULL (normal), suppressed, estimate, provisional, missing...
+    status          VARCHAR,           -- NULL (normal), suppressed, estimate, provisional, missing, revised, unreliable
     lower_ci        DOUBLE,            -- 95% confidence limits when the publisher gives them
     upper_ci        DOUBLE,
     source_name     VARCHAR NOT NULL,

@@ -288,3 +288,13 @@ def test_the_indicator_page_gives_the_reason_for_the_polarity(open_page, default
         row = next(r for r in csv.DictReader(handle) if r["indicator"] == "Claimant Count")
     at = open_page(default_warehouse, "indicator", indicator=slug(row["indicator"]), council=BIRMINGHAM)
     assert any(row["reason"] in c.value.replace("\\", "") for c in at.caption)
+
+
+def test_home_and_support_say_what_is_synthetic_without_a_warning_on_home(open_page, default_warehouse):
+    at = open_page(default_warehouse, "home")
+    assert [w.value for w in at.warning] == []  # Home shows indicator counts: real
+    summary = next(c.value for c in at.caption if "Self\\-assessment answers" in c.value)
+    assert "**Indicators: real**" in summary and "**Self\\-assessment answers: synthetic**" in summary
+    at = open_page(default_warehouse, "support")
+    versions = dict(next(d.value for d in at.dataframe if "Item" in d.value.columns).itertuples(index=False))
+    assert versions["Synthetic data"] == "self-assessment answers"

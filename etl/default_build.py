@@ -134,6 +134,8 @@ def format_build(build: DefaultBuild) -> str:
             lines.append(format_problems(result.problems))
         if result.outcome == "published":
             lines.append(f"Published data version {result.version} (default warehouse, {build.seconds:.1f} s).")
+        elif result.outcome == "validated":
+            lines.append(f"Valid: every check passed (dry run: nothing was written; {build.seconds:.1f} s).")
     if not build.ok:
         lines.append("Nothing was published; the live warehouse is unchanged.")
     return "\n".join(lines)

@@ -33,10 +33,12 @@ nginx:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
 		else sudo apt-get update -qq && sudo RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; fi; }
 
+## The default warehouse (real ONS figures for every UK council, synthetic self-assessment
+## answers) when none of this schema is published; `python -m etl build-demo` is the fully synthetic demo.
 demo: install
-	$(BIN)/python -m etl build-demo --if-missing
+	$(BIN)/python -m etl build-default --if-missing
 
-## Install, build the demo warehouse when none is published, and open the dashboard.
+## Install, build the default warehouse when none is published, and open the dashboard.
 dashboard: demo
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 

@@ -115,27 +115,59 @@ def _load_or_validate(options: Options, dirs: tuple[Path, ...], source_name: str
     return _report(result)
 
 
-@cli.command("build-demo", help="generate the synthetic demo source and load it")
-@click.option(
-    "--if-missing",
-    is_flag=True,
-    help="do nothing when a warehouse of the current schema version is already published",
+IF_MISSING_HELP = "do nothing when a warehouse of the current schema version is already published"
+
+
+def _already_published(options: Options, what: str) -> bool:
+    """True (and said) when a warehouse of this code's schema version is published; a warehouse
+    of an older schema is said to be rebuilt as ``what``."""
+    from etl.warehouse import SCHEMA_VERSION, WarehousePaths
+
+    if WarehousePaths.from_env(options.warehouse).current_file() is None:
+        return False
+    built_with = warehouse_status(options.warehouse).get("meta", {}).get("schema_version")
+    if built_with == SCHEMA_VERSION:
+        _say("A warehouse is already published; leaving it as it is.")
+        return True
+    _say(
+        f"The published warehouse has schema version {built_with}, this code needs {SCHEMA_VERSION}: rebuilding {what}."
+    )
+    return False
+
+
+@cli.command(
+    "build-default",
+    help="load the default warehouse: real ONS indicators and similar areas for every UK council, "
+    "computed neighbours, and synthetic self-assessment answers",
 )
+@click.option("--if-missing", is_flag=True, help=IF_MISSING_HELP)
+@click.option("--dry-run", is_flag=True, help="run every check and print the reports; write nothing")
+@pass_options
+def build_default(options: Options, if_missing: bool, dry_run: bool) -> int:
+    from etl.default_build import build_default as build
+    from etl.default_build import format_build
+
+    if if_missing and _already_published(options, "the default warehouse"):
+        return EXIT_OK
+    built = build(
+        options.warehouse, reference_dir=options.reference_dir, keep_versions=options.keep_versions, dry_run=dry_run
+    )
+    _say(format_build(built), ok=built.ok)
+    return EXIT_OK if built.ok else EXIT_INVALID
+
+
+@cli.command(
+    "build-demo",
+    help="generate the fully synthetic demo (invented transformation indicators and answers) and load it",
+)
+@click.option("--if-missing", is_flag=True, help=IF_MISSING_HELP)
 @click.option("--keep-source", type=PathArgument, help="also keep the generated CSV files in this folder")
 @pass_options
 def build_demo(options: Options, if_missing: bool, keep_source: Path | None) -> int:
     from etl import demo, neighbours, reference
-    from etl.warehouse import SCHEMA_VERSION, WarehousePaths
 
-    if if_missing and WarehousePaths.from_env(options.warehouse).current_file() is not None:
-        built_with = warehouse_status(options.warehouse).get("meta", {}).get("schema_version")
-        if built_with == SCHEMA_VERSION:
-            _say("A warehouse is already published; leaving it as it is.")
-            return EXIT_OK
-        _say(
-            f"The published warehouse has schema version {built_with}, this code needs "
-            f"{SCHEMA_VERSION}: rebuilding the demo."
-        )
+    if if_missing and _already_published(options, "the demo"):
+        return EXIT_OK
     authorities = reference.read_authorities(options.reference_dir)
     with tempfile.TemporaryDirectory(prefix="exemplar-demo-") as tmp:
         folder = keep_source or Path(tmp) / demo.DEMO_SOURCE_NAME

@@ -25,6 +25,8 @@ __all__ = [
     "FileSpec",
     "CONTRACT",
     "FILE_SPECS",
+    "CONTENTS",
+    "contents_sql",
     "POLARITIES",
     "ROLES",
     "STATUSES",
@@ -38,10 +40,17 @@ POLARITIES = ("higher", "lower", "neutral")
 ROLES = ("driver", "enabler")
 AGGREGATIONS = ("sum", "mean")
 PEER_SET_KINDS = ("family", "neighbours")  # numbered groups | ranked neighbour lists
-# Statuses a value may carry; empty means an ordinary published value.
-STATUSES = ("suppressed", "estimate", "provisional", "missing", "revised")
+# Statuses a value may carry; empty means an ordinary published value. "unreliable" is low
+# reliability (the GSS shorthand [u]): a figure is given, but from a sample too small to trust.
+STATUSES = ("suppressed", "estimate", "provisional", "missing", "revised", "unreliable")
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
 FALSE_WORDS = ("false", "no", "n", "0", "f")
+# What a file holds, in the words the app's banner uses ("Indicators: real ...").
+INDICATOR_CONTENT = "indicators"
+FRAMEWORK_CONTENT = "self-assessment framework"
+ANSWERS_CONTENT = "self-assessment answers"
+PEER_CONTENT = "peer groups"
+CONTENTS = (INDICATOR_CONTENT, FRAMEWORK_CONTENT, ANSWERS_CONTENT, PEER_CONTENT)
 MAX_DECIMALS = 6
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"  # ids travel in URLs and file names
 SCORE_PATTERN = r"^[1-5]$"
@@ -113,7 +122,9 @@ class FileSpec:
     ``view`` is a SELECT over the staging table ``{stage}`` (``{periods}`` is the file's parsed
     period map, ``{source}`` the loading source's name as a literal). ``defines`` names the id
     column of a definitions file: its rows from sources not being reloaded are kept at the start
-    of a load (as ``kept_<table>``), so another source cannot redefine an id.
+    of a load (as ``kept_<table>``), so another source cannot redefine an id. ``holds`` says in
+    plain words what the file holds (one of :data:`CONTENTS`): the warehouse records it per loaded
+    file, so the app can say which of what a page shows is real and which synthetic.
     """
 
     file_name: str
@@ -125,6 +136,7 @@ class FileSpec:
     period_column: str | None = None
     storage: Storage | None = None
     defines: str | None = None
+    holds: str = ""
 
     @property
     def stem(self) -> str:
@@ -295,6 +307,7 @@ def _definitions(
     what: str,
     checks: tuple[Check, ...],
     storage: Storage,
+    holds: str,
     owned_hint: str = "",
 ) -> FileSpec:
     """A definitions file (indicators, questions, peer sets): its first column is the id, every
@@ -308,6 +321,7 @@ def _definitions(
         checks=(*_required(*required), *_definition(id_column, what, owned_hint), *checks),
         storage=storage,
         defines=id_column,
+        holds=holds,
     )
 
 
@@ -321,8 +335,9 @@ CONFIDENCE_STORED = (("lower_ci", "lower_number"), ("upper_ci", "upper_number"))
 INDICATORS = _definitions(
     "indicators.csv",
     ("indicator_id", "name", "theme", "unit", "polarity", "description", "source"),
-    ("min_value", "max_value", "aggregation", "decimals"),
+    ("min_value", "max_value", "aggregation", "decimals", "source_url", "caveats", "polarity_reason"),
     what="indicator",
+    holds=INDICATOR_CONTENT,
     owned_hint=" || ' (load that source instead, or rename the indicator)'",
     checks=(
         _one_of("polarity", POLARITIES),
@@ -366,6 +381,9 @@ INDICATORS = _definitions(
             ("max_value", "TRY_CAST(trim(max_value) AS DOUBLE)"),
             ("aggregation", "nullif(lower(trim(aggregation)), '')"),
             ("decimals", "TRY_CAST(trim(decimals) AS INTEGER)"),
+            ("source_url", "nullif(trim(source_url), '')"),
+            ("caveats", "nullif(trim(caveats), '')"),
+            ("polarity_reason", "nullif(trim(polarity_reason), '')"),
         ),
     ),
 )
@@ -431,6 +449,7 @@ VALUES = FileSpec(
         sort="indicator_id, period_start, period, authority_code",
         deferred=VALUES_RESOLVED,
     ),
+    holds=INDICATOR_CONTENT,
 )
 
 # The question lineage: `continues` names the earlier question (of this file or already loaded)
@@ -465,6 +484,7 @@ QUESTIONS = replace(
         ("question_id", "theme", "role", "text"),
         (*(f"level_{n}" for n in range(1, 6)), "continues"),
         what="question",
+        holds=FRAMEWORK_CONTENT,
         checks=(
             _one_of("role", ROLES),
             Check(
@@ -558,6 +578,7 @@ RESPONSES = FileSpec(
         ),
         sort="round_start, question_id, authority_code",
     ),
+    holds=ANSWERS_CONTENT,
 )
 
 # Kept aggregate rows (UK, nations, regions) from imported files: comparators, not councils.
@@ -606,6 +627,7 @@ COMPARATORS = FileSpec(
         ),
         sort="indicator_id, period_start, area_name",
     ),
+    holds=INDICATOR_CONTENT,
 )
 
 PEER_SETS = _definitions(
@@ -613,6 +635,7 @@ PEER_SETS = _definitions(
     ("set_id", "name", "kind", "method"),
     ("description", "variables"),
     what="peer set",
+    holds=PEER_CONTENT,
     checks=(_one_of("kind", PEER_SET_KINDS),),
     storage=Storage(
         "peer_sets",
@@ -627,29 +650,37 @@ PEER_SETS = _definitions(
     ),
 )
 
-# Members may only join sets the same source defines (the view joins this source's sets only).
+# Members and group descriptions may only refer to sets the same source defines: their views join
+# this source's sets only (as ``set_kind``), and this check names a set_id it does not define.
+OWN_SET_JOIN = """LEFT JOIN (SELECT set_id, kind FROM peer_sets WHERE source_name = {source}) k
+               ON k.set_id = trim(s.set_id)"""
+
+
+def _own_peer_set() -> Check:
+    return Check(
+        "set_id",
+        "trim(set_id) <> '' AND set_kind IS NULL",
+        sql_literal("is not a peer set in this source's peer_sets.csv"),
+        "set_id",
+    )
+
+
 PEER_SET_MEMBERS = FileSpec(
     "peer_set_members.csv",
     ("set_id", "authority_code"),
     ("member_code", "rank", "similarity", "closeness", "group_id"),
-    view="""
+    view=f"""
         SELECT s.rowid AS rid, s.*,
                c.authority_code AS resolved_authority,
                m.authority_code AS resolved_member,
                k.kind AS set_kind
-        FROM {stage} s
+        FROM {{stage}} s
         LEFT JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
         LEFT JOIN ref.authority_codes m ON m.code = upper(trim(s.member_code))
-        LEFT JOIN (SELECT set_id, kind FROM peer_sets WHERE source_name = {source}) k
-               ON k.set_id = trim(s.set_id)""",
+        {OWN_SET_JOIN}""",
     checks=(
         *_required("set_id", "authority_code"),
-        Check(
-            "set_id",
-            "trim(set_id) <> '' AND set_kind IS NULL",
-            sql_literal("is not a peer set in this source's peer_sets.csv"),
-            "set_id",
-        ),
+        _own_peer_set(),
         _known_authority(),
         Check(
             "member_code",
@@ -706,6 +737,39 @@ PEER_SET_MEMBERS = FileSpec(
         ),
         sort="set_id, authority_code, rank",
     ),
+    holds=PEER_CONTENT,
+)
+
+# What each group of a family set is like (a publisher's cluster descriptions), for this
+# source's family sets only.
+PEER_SET_GROUPS = FileSpec(
+    "peer_set_groups.csv",
+    ("set_id", "group_id", "description"),
+    view=f"""
+        SELECT s.rowid AS rid, s.*, k.kind AS set_kind
+        FROM {{stage}} s
+        {OWN_SET_JOIN}""",
+    checks=(
+        *_required("set_id", "group_id", "description"),
+        _own_peer_set(),
+        Check(
+            "set_id",
+            "set_kind IS NOT NULL AND set_kind <> 'family'",
+            sql_literal("is not a family set (only family groups have group descriptions)"),
+            "set_id",
+        ),
+    ),
+    unique_key=UniqueKey(("trim(set_id)", "trim(group_id)"), "set_id, group_id", "set and group"),
+    storage=Storage(
+        "peer_set_groups",
+        (
+            ("set_id", "trim(set_id)"),
+            ("group_id", "trim(group_id)"),
+            ("description", "trim(description)"),
+        ),
+        sort="set_id, group_id",
+    ),
+    holds=PEER_CONTENT,
 )
 
 # Load order: each file after the definitions it refers to.
@@ -717,5 +781,13 @@ CONTRACT: tuple[FileSpec, ...] = (
     COMPARATORS,
     PEER_SETS,
     PEER_SET_MEMBERS,
+    PEER_SET_GROUPS,
 )
 FILE_SPECS: dict[str, FileSpec] = {spec.file_name: spec for spec in CONTRACT}
+
+
+def contents_sql(file_name_column: str) -> str:
+    """SQL naming what the contract file in ``file_name_column`` holds (one of :data:`CONTENTS`;
+    NULL for a file the contract does not know), for rows recorded before files said so."""
+    cases = " ".join(f"WHEN {sql_literal(spec.file_name)} THEN {sql_literal(spec.holds)}" for spec in CONTRACT)
+    return f"CASE {file_name_column} {cases} END"

@@ -4,6 +4,12 @@ responses on the real councils of the register, so a new user sees the whole pro
 Nothing here is a real figure. Every indicator's ``source`` says so, and the source folder is
 named ``demo`` so the dashboard can label it wherever it is shown.
 
+The default warehouse (``etl.default_build``) holds real published indicators, and from here
+only the self-assessment: the framework (:func:`write_framework_source`, Exemplar's own
+challenge questions, not synthetic) and generated answers on the real councils
+(:func:`write_answers_source`, synthetic: no council publishes its answers), loaded as two
+sources so the warehouse says exactly which is which.
+
 The model behind the numbers, kept simple on purpose:
 
 - each council has a persistent latent *quality* (standard normal); a few councils also have
@@ -48,9 +54,15 @@ __all__ = [
     "read_indicator_catalogue",
     "read_question_catalogue",
     "write_demo_source",
+    "write_framework_source",
+    "write_answers_source",
+    "FRAMEWORK_SOURCE_NAME",
+    "ANSWERS_SOURCE_NAME",
 ]
 
 DEMO_SOURCE_NAME = "demo"
+FRAMEWORK_SOURCE_NAME = "self-assessment-framework"  # the challenge questions (real: Exemplar's own)
+ANSWERS_SOURCE_NAME = "synthetic-self-assessment"  # generated answers (synthetic)
 DEMO_SEED = 2006  # the year of the Transformational Government strategy; any fixed seed works
 
 # Twelve financial years: long enough for 10+ year trends and to straddle the 2019-2023
@@ -205,6 +217,30 @@ def write_demo_source(out_dir: Path, authorities: pd.DataFrame, seed: int = DEMO
     _write_csv(demo_indicators(), out_dir / "indicators.csv")
     _write_csv(_values_table(councils, latent, rng), out_dir / "values.csv")
     _write_csv(demo_questions(), out_dir / "questions.csv")
+    _write_csv(_responses_table(councils, latent, rng), out_dir / "responses.csv")
+    return out_dir
+
+
+def write_framework_source(out_dir: Path) -> Path:
+    """Write the self-assessment framework (questions.csv) into ``out_dir``; return ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_csv(demo_questions(), out_dir / "questions.csv")
+    return out_dir
+
+
+def write_answers_source(out_dir: Path, authorities: pd.DataFrame, seed: int = DEMO_SEED) -> Path:
+    """Write generated self-assessment answers (responses.csv) on the councils of ``authorities``
+    into ``out_dir``; return ``out_dir``. The questions are :func:`write_framework_source`'s.
+
+    The answers follow each council's latent quality as in the full demo, drawn from their own
+    stream of ``seed``: they have nothing to do with the council's real figures.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    councils = _councils(authorities)
+    latent = _latent_factors(councils, rng)
     _write_csv(_responses_table(councils, latent, rng), out_dir / "responses.csv")
     return out_dir
 

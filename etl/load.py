@@ -19,7 +19,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from etl import reference, settings
-from etl.contract import CONTRACT, VALUES
+from etl.contract import CONTRACT, FILE_SPECS, VALUES, contents_sql
 from etl.extract import StagedFile, stage_source
 from etl.history import prune_versions
 from etl.integrity import check_file, integrity_problems
@@ -44,17 +44,31 @@ ETL_MEMORY_ENV = settings.ETL_MEMORY.name  # default 1GB: headroom under the 2 G
 
 @dataclass(frozen=True)
 class Source:
-    """A folder of contract files and the name its rows are stored under."""
+    """A folder of contract files and the name its rows are stored under.
+
+    ``synthetic``: its figures are invented (the demo), which every page and download showing
+    them says; ``publisher`` and ``licence`` say who published real figures and how they may be
+    used (recorded with each file, shown beside them).
+    """
 
     path: Path
     name: str
     synthetic: bool = False
+    publisher: str | None = None
+    licence: str | None = None
 
     @classmethod
-    def of(cls, path: str | Path, name: str | None = None, synthetic: bool = False) -> Source:
+    def of(
+        cls,
+        path: str | Path,
+        name: str | None = None,
+        synthetic: bool = False,
+        publisher: str | None = None,
+        licence: str | None = None,
+    ) -> Source:
         """A source named after its folder unless ``name`` is given."""
         folder = Path(path)
-        return cls(folder, name or folder.resolve().name, synthetic)
+        return cls(folder, name or folder.resolve().name, synthetic, publisher, licence)
 
 
 @dataclass
@@ -251,7 +265,7 @@ def _insert_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path | None
 def _reference_frames(reference_dir: Path | None) -> dict[str, pd.DataFrame]:
     """The ref tables built from the register, reused while its files are unchanged."""
     base = (reference_dir or reference.default_reference_dir()).resolve()
-    files = [base / name for name in reference.REFERENCE_FILES]
+    files = [*(base / name for name in reference.REFERENCE_FILES), reference.CORRECTIONS_FILE]
     stamp = tuple(f.stat().st_mtime_ns if f.exists() else None for f in files)
     return _read_reference_frames(base, stamp)
 
@@ -345,6 +359,13 @@ def _validate_and_transform(
         problems += found
         if not found and not own:
             staged_file.rows_loaded = store_checked(con, spec, source.name)
+            if spec.defines is not None and spec.storage is not None:
+                # the ids are this source's now: a later source of the same load may not redefine them
+                table = spec.storage.table
+                con.execute(
+                    f"INSERT INTO kept_{table} SELECT {spec.defines}, source_name FROM {table} WHERE source_name = ?",
+                    [source.name],
+                )
     return problems
 
 
@@ -459,10 +480,15 @@ def _write_provenance(
         kept = _kept_rows(con, table)
         if kept is not None:
             con.execute(f"INSERT INTO {table} BY NAME {kept}", {"replaced": replaced})
-    synthetic = {s.name: s.synthetic for s in sources}
+    # files recorded by a version that did not say what each file holds
+    con.execute(f"UPDATE source_files SET holds = {contents_sql('file_name')} WHERE holds IS NULL")
+    by_name = {s.name: s for s in sources}
     for record in result.files:
+        source = by_name[str(record["source"])]
         con.execute(
-            "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            """INSERT INTO source_files (source_name, file_name, sha256, rows_loaded, load_id, loaded_at,
+                                         is_synthetic, holds, publisher, licence)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 record["source"],
                 record["file"],
@@ -470,7 +496,10 @@ def _write_provenance(
                 record["rows_loaded"],
                 version,
                 now,
-                synthetic[str(record["source"])],
+                source.synthetic,
+                FILE_SPECS[str(record["file"])].holds,
+                source.publisher,
+                source.licence,
             ],
         )
         con.execute(

@@ -40,6 +40,8 @@ __all__ = [
     "nearest_neighbours",
     "context_frame",
     "compute_and_load",
+    "write_neighbour_source",
+    "source_name",
     "format_summary",
     "method_text",
 ]
@@ -173,6 +175,57 @@ def method_text(count: int) -> str:
     )
 
 
+def source_name(set_id: str) -> str:
+    """The source a computed set is loaded under (loading it again replaces it)."""
+    return f"neighbours-{set_id}"
+
+
+def write_neighbour_source(
+    folder: Path,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    variables: str | list[str] = "population,density,deprivation",
+    weights: str | list[float] | None = None,
+    count: int = DEFAULT_COUNT,
+    set_id: str = "computed-neighbours",
+    name: str | None = None,
+) -> NeighbourResult:
+    """Compute neighbours from ``con`` (``ref.authorities``, and ``indicator_values`` for indicator
+    variables) and write the set as contract files (peer_sets.csv, peer_set_members.csv) into
+    ``folder``; the result holds the members and who was left out, not yet loaded.
+
+    Raises:
+        ValueError: bad variables or weights, or an indicator variable with no values.
+    """
+    names, w = parse_variables(variables, weights)
+    result = NeighbourResult(set_id, names, w)
+    frame, result.left_out = context_frame(con, names)
+    result.members = nearest_neighbours(frame, names, w, count)
+    described = ", ".join(f"{n} (weight {x:g})" for n, x in zip(names, w, strict=True))
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(
+        [
+            {
+                "set_id": set_id,
+                "name": name or f"Nearest neighbours: {', '.join(names)}",
+                "kind": "neighbours",
+                "method": method_text(count),
+                "variables": described,
+                "description": f"{count} nearest councils of the same tier",
+            }
+        ]
+    ).to_csv(folder / "peer_sets.csv", index=False)
+    members = result.members.assign(
+        set_id=set_id,
+        similarity=result.members["similarity"].round(2),
+        closeness=result.members["distance"].map(lambda d: f"distance {d:.4f}"),
+    )
+    members[["set_id", "authority_code", "member_code", "rank", "similarity", "closeness"]].to_csv(
+        folder / "peer_set_members.csv", index=False
+    )
+    return result
+
+
 def compute_and_load(
     warehouse: str | Path | None = None,
     *,
@@ -191,42 +244,21 @@ def compute_and_load(
     Raises:
         ValueError: bad variables or weights, or nothing is published yet.
     """
-    names, w = parse_variables(variables, weights)
-    result = NeighbourResult(set_id, names, w)
+    parse_variables(variables, weights)  # bad arguments fail before the warehouse is opened
     current = WarehousePaths.from_env(warehouse).current_file()
     if current is None:
         raise ValueError("no warehouse is published yet: build or load one first")
-    con = duckdb.connect(str(current), read_only=True)
-    try:
-        frame, result.left_out = context_frame(con, names)
-    finally:
-        con.close()
-    result.members = nearest_neighbours(frame, names, w, count)
-    described = ", ".join(f"{n} (weight {x:g})" for n, x in zip(names, w, strict=True))
     with tempfile.TemporaryDirectory(prefix="exemplar-neighbours-") as tmp:
         folder = Path(tmp)
-        pd.DataFrame(
-            [
-                {
-                    "set_id": set_id,
-                    "name": name or f"Nearest neighbours: {', '.join(names)}",
-                    "kind": "neighbours",
-                    "method": method_text(count),
-                    "variables": described,
-                    "description": f"{count} nearest councils of the same tier",
-                }
-            ]
-        ).to_csv(folder / "peer_sets.csv", index=False)
-        members = result.members.assign(
-            set_id=set_id,
-            similarity=result.members["similarity"].round(2),
-            closeness=result.members["distance"].map(lambda d: f"distance {d:.4f}"),
-        )
-        members[["set_id", "authority_code", "member_code", "rank", "similarity", "closeness"]].to_csv(
-            folder / "peer_set_members.csv", index=False
-        )
+        con = duckdb.connect(str(current), read_only=True)
+        try:
+            result = write_neighbour_source(
+                folder, con, variables=variables, weights=weights, count=count, set_id=set_id, name=name
+            )
+        finally:
+            con.close()
         loaded = load_sources(
-            [Source.of(folder, f"neighbours-{set_id}")],
+            [Source.of(folder, source_name(set_id))],
             warehouse,
             validate_only=dry_run,
             reference_dir=reference_dir,

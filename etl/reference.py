@@ -4,7 +4,9 @@ Sources: mySociety "UK Local Authority Names and Codes" and "Composite UK IMD" (
 and ONS's council boundaries (Open Government Licence v3.0), vendored in the repository's
 ``data/reference/`` (``$EXEMPLAR_REFERENCE_DIR`` overrides it) and rebuilt from the originals by
 ``python -m etl refresh-reference`` (see ``data/README.md``). The warehouse's ``ref`` schema is
-built from them; :func:`boundaries` serves the council shapes to maps.
+built from them, with our corrections of the register applied (``data/corrections/``, one reason
+per row: start dates that are only when the register's record began, codes publishers use that
+the register lacks); :func:`boundaries` serves the council shapes to maps.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import csv
 import functools
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,10 @@ __all__ = [
     "existed_on",
     "BOUNDARY_DETAILS",
     "REFERENCE_SOURCES",
+    "CORRECTIONS_FILE",
+    "Correction",
+    "read_corrections",
+    "stale_corrections",
 ]
 
 REFERENCE_ENV_VAR = settings.REFERENCE_DIR.name
@@ -46,6 +53,13 @@ BOUNDARY_DETAILS = ("coarse", "fine")
 BOUNDARY_FILES = {detail: Path("uk-boundaries") / f"councils-{detail}.geojson" for detail in BOUNDARY_DETAILS}
 # Every file the ref tables are built from: a change to any of them rebuilds the tables.
 REFERENCE_FILES = (REGISTER_FILE, NAMES_FILE, GSS_FILE, DEPRIVATION_FILE, CENTROIDS_FILE)
+
+# Our corrections of the register, each with its reason (data/README.md, "corrections/"). They
+# live with the project, not the reference folder, so they apply to any copy of the register.
+CORRECTIONS_FILE = settings.PROJECT_ROOT / "data" / "corrections" / "uk-authorities.csv"
+CORRECTION_COLUMNS = ("local-authority-code", "field", "register_value", "corrected_value", "reason")
+START_DATE, ALTERNATIVE_GSS = "start-date", "alternative-gss-code"
+CORRECTION_FIELDS = (START_DATE, ALTERNATIVE_GSS)
 
 # Bodies that are not councils: never mixed into council peer groups.
 NON_COUNCIL_TYPES = frozenset({"Combined authority", "Strategic Regional Authority"})
@@ -89,6 +103,89 @@ def default_reference_dir() -> Path:
     return settings.reference_dir() or settings.PROJECT_ROOT / "data" / "reference"
 
 
+@dataclass(frozen=True)
+class Correction:
+    """One correction of the register: ``field`` of council ``register_code`` becomes
+    ``corrected_value`` (an empty start date: the council existed before the register began;
+    an alternative GSS code: another code publishers use for it), while the register still says
+    ``register_value``. ``row`` is the line in the corrections file (header = 1)."""
+
+    register_code: str
+    field: str
+    register_value: str
+    corrected_value: str
+    reason: str
+    row: int
+
+
+def read_corrections(path: Path = CORRECTIONS_FILE) -> tuple[Correction, ...]:
+    """The corrections in ``path`` (none when the file is absent).
+
+    Raises:
+        ValueError: a column is missing, or a row names an unknown field or gives no reason
+            (the message names the file, row and column).
+    """
+    if not path.exists():
+        return ()
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in CORRECTION_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name}: missing column {', '.join(missing)}")
+    found = []
+    for number, row in enumerate(frame.to_dict("records"), 2):
+        if row["field"] not in CORRECTION_FIELDS:
+            raise ValueError(
+                f"{path.name}, row {number}, column field: {row['field']!r} is not one of {', '.join(CORRECTION_FIELDS)}"
+            )
+        if not row["reason"].strip():
+            raise ValueError(f"{path.name}, row {number}, column reason: every correction needs its reason")
+        if row["field"] == ALTERNATIVE_GSS and not row["corrected_value"].strip():
+            raise ValueError(f"{path.name}, row {number}, column corrected_value: give the alternative GSS code")
+        found.append(
+            Correction(
+                row["local-authority-code"].strip(),
+                row["field"],
+                row["register_value"].strip(),
+                row["corrected_value"].strip(),
+                row["reason"].strip(),
+                number,
+            )
+        )
+    return tuple(found)
+
+
+def _applies(correction: Correction, register: pd.DataFrame) -> bool:
+    """Whether the register still holds what the correction corrects (a refreshed register that
+    already says something else is left alone: the correction is stale)."""
+    rows = register[register["local-authority-code"] == correction.register_code]
+    if rows.empty:
+        return False
+    if correction.field == START_DATE:
+        return bool(rows.iloc[0]["start-date"] == correction.register_value)
+    return True
+
+
+def _corrected(register: pd.DataFrame, corrections: Iterable[Correction]) -> pd.DataFrame:
+    """The register with its start-date corrections applied."""
+    fixed = register.copy()
+    for correction in corrections:
+        if correction.field == START_DATE and _applies(correction, register):
+            fixed.loc[fixed["local-authority-code"] == correction.register_code, "start-date"] = (
+                correction.corrected_value
+            )
+    return fixed
+
+
+def stale_corrections(
+    reference_dir: Path | None = None, corrections: Iterable[Correction] | None = None
+) -> list[Correction]:
+    """Corrections the register in ``reference_dir`` no longer needs or cannot take: the council
+    is not in it, or its start date is no longer the one corrected. Empty for the vendored register."""
+    register = _read_csv((reference_dir or default_reference_dir()) / REGISTER_FILE)
+    chosen = read_corrections() if corrections is None else corrections
+    return [c for c in chosen if not _applies(c, register)]
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(
@@ -123,7 +220,7 @@ def read_authorities(reference_dir: Path | None = None, *, boundary_centroids: b
         FileNotFoundError: the register files are not in ``reference_dir``.
     """
     base = reference_dir or default_reference_dir()
-    register = _read_csv(base / REGISTER_FILE)
+    register = _corrected(_read_csv(base / REGISTER_FILE), read_corrections())
     centroids = read_boundary_centroids(base) if boundary_centroids else {}
     deprivation = _read_csv(base / DEPRIVATION_FILE).set_index("local-authority-code")
 
@@ -305,12 +402,15 @@ def read_authority_codes(reference_dir: Path | None = None) -> pd.DataFrame:
     """Every code an input file may use for an authority.
 
     Columns ``code``, ``code_kind`` (gss | former_gss | register) and ``authority_code``.
+    Alternative GSS codes from the corrections (a code publishers use that the register lacks)
+    are ``gss`` codes of their council.
     """
     base = reference_dir or default_reference_dir()
     authorities = read_authorities(base)
     key_of = dict(zip(authorities["register_code"], authorities["authority_code"], strict=True))
     current_gss = set(authorities["gss_code"].dropna())
     lookup = _read_csv(base / GSS_FILE)
+    alternatives = [c for c in read_corrections() if c.field == ALTERNATIVE_GSS and c.register_code in key_of]
     frames = [
         pd.DataFrame(
             {
@@ -325,6 +425,14 @@ def read_authority_codes(reference_dir: Path | None = None) -> pd.DataFrame:
                 "code_kind": ["gss" if c in current_gss else "former_gss" for c in lookup["gss-code"]],
                 "authority_code": lookup["local-authority-code"].map(key_of),
             }
+        ),
+        pd.DataFrame(
+            {
+                "code": [c.corrected_value for c in alternatives],
+                "code_kind": "gss",
+                "authority_code": [key_of[c.register_code] for c in alternatives],
+            },
+            dtype=object,
         ),
     ]
     codes = pd.concat(frames).dropna()

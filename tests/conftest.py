@@ -53,6 +53,24 @@ def demo_warehouse(tmp_path_factory, demo_source, reference_dir) -> Path:
     return live
 
 
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory, reference_dir):
+    """The default warehouse (real ONS figures and similar areas, computed neighbours, synthetic
+    self-assessment answers) built once per run: ``(live path, DefaultBuild)``. Read-only."""
+    from etl.default_build import build_default, format_build
+
+    live = tmp_path_factory.mktemp("default-warehouse") / "exemplar.duckdb"
+    built = build_default(live, reference_dir=reference_dir)
+    assert built.ok, format_build(built)
+    return live, built
+
+
+@pytest.fixture(scope="session")
+def default_warehouse(default_build) -> Path:
+    """The published default warehouse (live path) of ``default_build``. Read-only."""
+    return default_build[0]
+
+
 @pytest.fixture
 def warehouse_path(tmp_path) -> Path:
     """A fresh, empty live warehouse path for a test that loads data."""

@@ -27,9 +27,15 @@ NATIONAL_MAP_LIMIT = 1_000_000  # bytes of geometry a UK-wide map may send (issu
 
 @pytest.fixture(scope="module")
 def register() -> dict[str, dict[str, str]]:
-    """The register's councils by authority_code (GSS code, register code where none)."""
+    """The register's councils by authority_code (GSS code, register code where none), with the
+    start dates our corrections clear (data/corrections: dates the register's records began)."""
     with (DATA / reference.REGISTER_FILE).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    with reference.CORRECTIONS_FILE.open(encoding="utf-8", newline="") as handle:
+        cleared = {c["local-authority-code"] for c in csv.DictReader(handle) if c["field"] == "start-date"}
+    for row in rows:
+        if row["local-authority-code"] in cleared:
+            row["start-date"] = ""
     return {
         r["gss-code"] or r["local-authority-code"]: r for r in rows if r["local-authority-type-name"] not in NON_COUNCILS
     }

@@ -126,7 +126,7 @@ def test_app_refuses_a_warehouse_of_an_older_schema_with_a_clear_message(capsys,
     run(capsys, warehouse_path, reference_dir, "load", str(source))
     _mark_schema(WarehousePaths(warehouse_path), "0")
     at = open_page(warehouse_path, "home")
-    assert any("schema version 0" in e.value and "build-demo" in e.value for e in at.error)
+    assert any("schema version 0" in e.value and "build-default" in e.value for e in at.error)
 
 
 def test_keep_versions_is_passed_down_not_left_in_the_environment(capsys, warehouse_path, reference_dir, source,

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.contract import CONTRACT, FILE_SPECS
+from etl.contract import CONTENTS, CONTRACT, FILE_SPECS
 from etl.load import SCHEMA_SQL, Source, load_sources
 from etl.warehouse import SCHEMA_VERSION, WarehousePaths
 from tests.support.sources import query_warehouse, write_source
@@ -62,7 +62,7 @@ def test_files_come_after_the_definitions_they_use():
     for definitions, users in (
         ("indicators.csv", ("values.csv", "comparators.csv")),
         ("questions.csv", ("responses.csv",)),
-        ("peer_sets.csv", ("peer_set_members.csv",)),
+        ("peer_sets.csv", ("peer_set_members.csv", "peer_set_groups.csv")),
     ):
         assert all(order.index(definitions) < order.index(user) for user in users)
     assert list(FILE_SPECS) == order
@@ -278,3 +278,102 @@ def test_status_still_reads_a_schema_2_warehouse(warehouse_path, reference_dir, 
     downgrade_to_schema_2(warehouse_path)
     assert main(["--warehouse", str(warehouse_path), "status"]) == 0
     assert "indicator_values 1" in capsys.readouterr().out
+
+
+# -- schema 4: what each file holds, indicator notes, group descriptions ---------------------------
+def test_every_file_says_what_it_holds():
+    assert {spec.holds for spec in CONTRACT} == set(CONTENTS)
+
+
+def test_indicator_notes_and_provenance_are_stored(warehouse_path, reference_dir, tmp_path):
+    source = write_source(
+        tmp_path / "noted",
+        {
+            "indicators.csv": "indicator_id,name,theme,unit,polarity,description,source,source_url,caveats,polarity_reason\n"
+            'ci_pct,CI share,Health,%,higher,Share,Test,https://example.org/ci,"Survey based.\n\nSmall samples.",'
+            "Higher is better: more of it\n",
+            "values.csv": "authority_code,indicator_id,period,value\nE06000001,ci_pct,2019/20,5\n",
+        },
+    )
+    result = load_sources(
+        [Source.of(source, publisher="Test Office", licence="OGL v3")], warehouse_path, reference_dir=reference_dir,
+        progress=False,
+    )
+    assert result.outcome == "published", result.problems
+    assert query_warehouse(warehouse_path, "SELECT source_url, caveats, polarity_reason FROM indicators") == [
+        ("https://example.org/ci", "Survey based.\n\nSmall samples.", "Higher is better: more of it")
+    ]
+    assert query_warehouse(
+        warehouse_path, "SELECT file_name, holds, is_synthetic, publisher, licence FROM source_files ORDER BY 1"
+    ) == [
+        ("indicators.csv", "indicators", False, "Test Office", "OGL v3"),
+        ("values.csv", "indicators", False, "Test Office", "OGL v3"),
+    ]
+
+
+def downgrade_to_schema_3(live: Path) -> None:
+    """Make the published file look as schema 3 wrote it: no indicator notes, no group
+    descriptions, source files that do not say what they hold."""
+    con = duckdb.connect(str(WarehousePaths(live).current_file()))
+    try:
+        for column in ("source_url", "caveats", "polarity_reason"):
+            con.execute(f"ALTER TABLE indicators DROP COLUMN {column}")
+        for column in ("holds", "publisher", "licence"):
+            con.execute(f"ALTER TABLE source_files DROP COLUMN {column}")
+        con.execute("DROP TABLE peer_set_groups")
+        con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    finally:
+        con.close()
+
+
+def test_a_load_on_top_of_a_schema_3_warehouse_carries_its_data_over(warehouse_path, reference_dir, tmp_path):
+    old = write_source(
+        tmp_path / "old",
+        {
+            "indicators.csv": INDICATORS,
+            "values.csv": "authority_code,indicator_id,period,value\nE06000001,ci_pct,2019/20,5\n",
+            "peer_sets.csv": "set_id,name,kind,method\nfam,Families,family,Test\n",
+            "peer_set_members.csv": "set_id,authority_code,group_id\nfam,E06000001,A\n",
+        },
+    )
+    assert load_sources([Source.of(old, synthetic=True)], warehouse_path, reference_dir=reference_dir,
+                        progress=False).ok
+    downgrade_to_schema_3(warehouse_path)
+    new = write_source(tmp_path / "new", {"indicators.csv": INDICATORS.replace("ci_pct", "ci_new")})
+    result = load_sources([Source.of(new)], warehouse_path, reference_dir=reference_dir, progress=False)
+    assert result.outcome == "published", result.problems
+    assert query_warehouse(warehouse_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    assert query_warehouse(warehouse_path, "SELECT indicator_id, polarity_reason FROM indicators ORDER BY 1") == [
+        ("ci_new", None),
+        ("ci_pct", None),
+    ]
+    assert query_warehouse(warehouse_path, "SELECT count(*) FROM peer_set_groups") == [(0,)]
+    assert query_warehouse(
+        warehouse_path, "SELECT source_name, file_name, holds, is_synthetic FROM source_files ORDER BY 1, 2"
+    ) == [
+        ("new", "indicators.csv", "indicators", False),
+        ("old", "indicators.csv", "indicators", True),  # what each old file holds, from its name
+        ("old", "peer_set_members.csv", "peer groups", True),
+        ("old", "peer_sets.csv", "peer groups", True),
+        ("old", "values.csv", "indicators", True),
+    ]
+
+
+def test_group_descriptions_belong_to_the_sources_family_sets(warehouse_path, reference_dir, tmp_path):
+    source = write_source(
+        tmp_path / "groups",
+        {
+            "peer_sets.csv": "set_id,name,kind,method\nfam,Families,family,Test\nnear,Near,neighbours,Test\n",
+            "peer_set_members.csv": "set_id,authority_code,group_id,member_code\nfam,E06000001,A,\n"
+            "near,E06000001,,E06000002\n",
+            "peer_set_groups.csv": "set_id,group_id,description\nfam,A,Coastal towns\nnear,A,Not a family\n"
+            "other,B,No such set\nfam,A,Again\n",
+        },
+    )
+    result = load_sources([Source.of(source)], warehouse_path, reference_dir=reference_dir, progress=False)
+    found = {(p.row, p.column, p.reason.split(" (")[0]) for p in result.problems}
+    assert found == {
+        (3, "set_id", "is not a family set"),
+        (4, "set_id", "is not a peer set in this source's peer_sets.csv"),
+        (5, "set_id, group_id", "repeats row 2"),
+    }, [p.describe() for p in result.problems]

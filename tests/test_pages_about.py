@@ -12,7 +12,7 @@ from dashboard.warehouse import FileWarehouse
 # AppTest does not expose a plain dataframe's key, so each table is found by a column only it has.
 TABLE_COLUMNS = {
     "methods_indicators": "Polarity", "methods_sources": "Synthetic", "methods_load_history": "Rows read",
-    "methods_references": "Licence", "methods_group_kinds": "Id (in links)", "support_versions": "Item",
+    "methods_references": "Snapshot", "methods_group_kinds": "Id (in links)", "support_versions": "Item",
 }
 
 
@@ -44,7 +44,7 @@ def test_home_shows_the_journeys_and_counts_from_the_register(open_page, demo_wa
     assert [s.value for s in at.subheader][:2] == ["Browse councils", "Compare a council with its peers"]
     links = [link.proto.page for link in at.get("page_link")]
     assert "browse" in links  # the url_path of the Browse page
-    assert any("Synthetic demo data" in w.value for w in at.warning)
+    assert any("Indicators: synthetic" in w.value for w in at.warning)  # the demo: every figure is invented
 
 
 def test_methods_lists_every_indicator_and_the_data_version(open_page, demo_warehouse, demo_source):
@@ -56,7 +56,7 @@ def test_methods_lists_every_indicator_and_the_data_version(open_page, demo_ware
     assert (merged["Polarity"] == merged["polarity"]).all() and (merged["Unit"] == merged["unit"]).all()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Data version"] == meta_of(demo_warehouse)["data_version"]
-    assert metrics["Demo data"] == "yes"
+    assert metrics["Synthetic data"] == "some"
 
 
 def test_methods_lists_the_loaded_files_with_their_hashes(open_page, demo_warehouse, demo_source):
@@ -75,7 +75,7 @@ def test_methods_explains_the_methods_and_credits_the_sources(open_page, demo_wa
     at = open_page(demo_warehouse, "dashboard/views/methods.py")
     text = text_of(at)
     for phrase in ("Ties share the best rank", "quantile_cont", "Neutral indicators are not ranked",
-                   "synthetic demo source", "fixed random seed", "MIT licence", "mySociety"):
+                   "synthetic in this warehouse", "fixed random seed", "MIT licence", "mySociety"):
         assert phrase.lower() in text.lower(), phrase
     references = frame(at, "methods_references")
     assert "MIT" in set(references["Licence"]) and references["Snapshot"].str.fullmatch(r"\d{4}-\d\d(-\d\d)?").all()
@@ -107,6 +107,6 @@ def test_support_page_shows_versions_and_the_configured_contact(open_page, monke
     at = open_page(demo_warehouse, "dashboard/views/support.py")
     versions = dict(frame(at, "support_versions").itertuples(index=False))
     assert versions["Data version"] == meta_of(demo_warehouse)["data_version"]
-    assert versions["Demo data"].startswith("yes")
+    assert "indicators" in versions["Synthetic data"]  # the demo: its indicators are invented
     assert any("help@example.org <b>x</b>" in t.value for t in at.text)  # plain text, tags shown as typed
     assert "report a data error" in text_of(at).lower()

@@ -73,7 +73,7 @@ def test_profile_defaults_show_ranks_equal_to_pandas(open_page, demo_warehouse, 
     assert shown["Rank"].to_dict() == expected_ranks(source, codes, DEFAULT_COUNCIL, period)
     assert at.expander[0].label == f"Who is in the peer group ({len(codes)} councils)"
     assert {b.key for b in at.get("download_button")} == {"profile_download", "group_values_download"}
-    assert any("Synthetic demo data" in w.value for w in at.warning)
+    assert any("Indicators: synthetic" in w.value for w in at.warning)  # the demo: every figure is invented
 
 
 def test_profile_from_url(open_page, demo_warehouse, authorities, source):

@@ -153,3 +153,57 @@ def test_reference_frame_matches_the_warehouse_table(authorities, ref):
     """The pandas reader and the published table agree (the loader copies it verbatim)."""
     assert sorted(authorities["authority_code"]) == sorted(ref["authorities"])
     assert set(reference.read_authorities().columns) == set(next(iter(ref["authorities"].values())))
+
+
+# -- our corrections of the register (data/corrections/uk-authorities.csv) ----------------------
+@pytest.fixture(scope="module")
+def corrections() -> list[dict[str, str]]:
+    return read_csv(reference.CORRECTIONS_FILE)
+
+
+def test_every_correction_has_a_reason_and_applies_to_the_vendored_register(corrections, reference_dir):
+    assert corrections and all(row["reason"].strip() for row in corrections)
+    assert reference.stale_corrections(reference_dir) == []
+
+
+def test_start_dates_that_only_date_the_registers_records_are_cleared(ref, corrections, register, key_of):
+    cleared = {row["local-authority-code"] for row in corrections if row["field"] == "start-date"}
+    # the register's records of every Scottish council (created 1996) began on one day in 2005
+    scottish = {r["local-authority-code"] for r in register if r["local-authority-type-name"] == "Scottish unitary authority"}
+    assert len(scottish) == 32 and scottish <= cleared
+    for row in register:
+        got = ref["authorities"][key_of[row["local-authority-code"]]]["start_date"]
+        if row["local-authority-code"] in cleared:
+            assert got is None, row["local-authority-code"]
+        elif row["start-date"]:
+            assert got == dt.date.fromisoformat(row["start-date"])  # every other date is kept as published
+
+
+def test_alternative_gss_codes_resolve_to_their_council(ref, corrections, key_of):
+    codes = dict(ref["codes"])
+    alternatives = [row for row in corrections if row["field"] == "alternative-gss-code"]
+    assert {row["corrected_value"] for row in alternatives} >= {"E08000038", "E08000039"}
+    for row in alternatives:
+        assert codes[row["corrected_value"]] == key_of[row["local-authority-code"]]
+
+
+def test_a_correction_the_register_no_longer_needs_is_reported_stale_and_not_applied(tmp_path, reference_dir):
+    stale = reference.Correction("ABD", "start-date", "1999-01-01", "", "the register said 1999", 2)
+    assert reference.stale_corrections(reference_dir, [stale]) == [stale]
+    missing = reference.Correction("ZZZ", "start-date", "2005-06-18", "", "no such council", 3)
+    assert reference.stale_corrections(reference_dir, [missing]) == [missing]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("ABD,end-date,,2020-01-01,why", "row 2, column field: 'end-date' is not one of"),
+        ("ABD,start-date,2005-06-18,,  ", "row 2, column reason: every correction needs its reason"),
+        ("BNS,alternative-gss-code,,,why", "row 2, column corrected_value"),
+    ],
+)
+def test_a_bad_correction_is_refused_naming_row_and_column(tmp_path, line, message):
+    path = tmp_path / "corrections.csv"
+    path.write_text("local-authority-code,field,register_value,corrected_value,reason\n" + line + "\n")
+    with pytest.raises(ValueError, match=message):
+        reference.read_corrections(path)

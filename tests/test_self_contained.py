@@ -47,23 +47,37 @@ def test_the_copy_imports_its_own_code_and_reads_its_own_reference_data(copy):
     assert Path(reference_dir) == copy / "data" / "reference"
 
 
-@pytest.mark.slow
-def test_build_demo_in_the_copy_publishes_the_registers_councils(copy):
-    done = run(copy, "-m", "etl", "build-demo", "--if-missing")
-    assert done.returncode == 0, done.stderr
+@pytest.mark.slow  # builds the default warehouse
+def test_the_copy_builds_the_real_default_warehouse(copy):
+    done = run(copy, "-m", "etl", "build-default", "--if-missing")
+    assert done.returncode == 0, done.stderr + done.stdout
     assert "Published data version" in done.stdout
     with (copy / "data/reference/uk-authorities/uk_local_authorities.csv").open(encoding="utf-8", newline="") as f:
         register = {row["gss-code"] or row["local-authority-code"] for row in csv.DictReader(f)}
+    with (copy / "data/sources/ons-local-statistics/indicators.csv").open(encoding="utf-8", newline="") as f:
+        published = len(list(csv.DictReader(f)))
     con = duckdb.connect(str(copy / "data" / "exemplar.duckdb"), read_only=True)
     try:
         authorities = {row[0] for row in con.execute("SELECT authority_code FROM ref.authorities").fetchall()}
         valued = {row[0] for row in con.execute("SELECT DISTINCT authority_code FROM indicator_values").fetchall()}
+        indicators = con.execute(
+            "SELECT count(*) FROM indicators WHERE source_name = 'ons-local-statistics'"
+        ).fetchone()[0]
+        synthetic = con.execute(
+            "SELECT DISTINCT holds FROM source_files WHERE is_synthetic ORDER BY 1"
+        ).fetchall()
+        sets = {row[0] for row in con.execute("SELECT set_id FROM peer_sets").fetchall()}
         lancashire = con.execute("SELECT lat, lon FROM ref.authorities WHERE authority_code = 'E10000017'").fetchone()
     finally:
         con.close()
     assert authorities == register and len(register) == 470
     assert len(valued) > 350 and valued <= authorities
+    assert indicators == published == 83  # every council-level indicator ONS publishes, real
+    assert synthetic == [("self-assessment answers",)]  # and nothing else is synthetic
+    assert {"ons-global", "ons-economic", "ons-demographic", "ons-clusters-global", "computed-neighbours"} <= sets
     assert lancashire[0] > 53.5 and lancashire[1] < -2  # the boundary's centroid, not the register's
+    again = run(copy, "-m", "etl", "build-default", "--if-missing")
+    assert again.returncode == 0 and "already published" in again.stdout
 
 
 def test_refresh_in_the_copy_says_the_originals_are_missing(copy):

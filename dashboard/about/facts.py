@@ -12,9 +12,10 @@ import pandas as pd
 import plotly
 import streamlit
 
+from dashboard.common import contents
 from dashboard.warehouse import Warehouse
 
-__all__ = ["SUPPORT_CONTACT_ENV", "app_version", "support_contact", "version_facts"]
+__all__ = ["SUPPORT_CONTACT_ENV", "app_version", "support_contact", "synthetic_contents", "version_facts"]
 
 SUPPORT_CONTACT_ENV = "EXEMPLAR_SUPPORT_CONTACT"  # whoever runs a deployment sets their own contact
 _PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"  # version of an uninstalled checkout
@@ -37,6 +38,12 @@ def support_contact() -> str | None:
     return contact or None
 
 
+def synthetic_contents(wh: Warehouse) -> str:
+    """What in the warehouse is synthetic, in words ("self-assessment answers"), or "none"."""
+    invented = [c.holds for c in contents.data_contents(wh).values() if c.any_synthetic]
+    return ", ".join(invented) if invented else "none"
+
+
 def version_facts(wh: Warehouse) -> pd.DataFrame:
     """A two-column table (Item, Value) of the versions worth quoting in a support request."""
     meta = wh.scalar_meta()
@@ -44,7 +51,7 @@ def version_facts(wh: Warehouse) -> pd.DataFrame:
         ("Exemplar", app_version()),
         ("Data version", meta.get("data_version", "unknown")),
         ("Data published", meta.get("published_at", "unknown")),
-        ("Demo data", "yes (synthetic)" if meta.get("is_demo") == "true" else "no"),
+        ("Synthetic data", synthetic_contents(wh)),
         ("Warehouse schema", meta.get("schema_version", "unknown")),
         ("Python", platform.python_version()),
         ("Streamlit", streamlit.__version__),

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.common import contents
 from dashboard.warehouse import Warehouse
 from etl.formulas import FORMULA_PREFIXES, starts_like_formula
 
@@ -74,14 +75,21 @@ class ExportStamp:
         ]
 
 
-def export_stamp(wh: Warehouse, generated_at: dt.datetime | None = None) -> ExportStamp:
-    """The stamp of the warehouse's current version (``generated_at`` defaults to now)."""
+def export_stamp(
+    wh: Warehouse, generated_at: dt.datetime | None = None, holds: tuple[str, ...] | None = None
+) -> ExportStamp:
+    """The stamp of the warehouse's current version (``generated_at`` defaults to now).
+
+    ``synthetic`` is true when the file holds synthetic content: of the kinds ``holds`` names
+    (default: what the running page declared it shows; outside a page, anything loaded).
+    """
     meta = wh.scalar_meta()
+    kinds = holds if holds is not None else contents.declared()
     sources = wh.query("export_sources")
     row = sources.iloc[0] if len(sources) else pd.Series({"figures_published_by": "", "reference_data": ""})
     return ExportStamp(
         data_version=meta.get("data_version", "unknown"),
-        synthetic=meta.get("is_demo") == "true",
+        synthetic=contents.holds_synthetic(contents.data_contents(wh), kinds),
         figures_published_by=str(row["figures_published_by"]),
         reference_data=str(row["reference_data"]),
         generated_at=generated_at or _now(),

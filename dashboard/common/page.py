@@ -1,29 +1,29 @@
-"""The frame of every page: the warehouse handle, the demo banner, friendly failures."""
+"""The frame of every page: the warehouse handle, the real/synthetic banner, friendly failures."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from dashboard.common import contents
 from dashboard.common.logs import log_error
 from dashboard.warehouse import FileWarehouse, WarehouseUnavailable, warehouse
 from etl.warehouse import SCHEMA_VERSION
 
-__all__ = ["open_warehouse", "demo_banner", "run_page", "DEMO_NOTICE"]
-
-DEMO_NOTICE = (
-    "**Synthetic demo data.** The councils are real; every indicator value and self-assessment "
-    "score shown here is generated, not published by anyone. Do not quote these figures."
-)
+__all__ = ["open_warehouse", "data_banner", "run_page"]
 
 
-def open_warehouse() -> FileWarehouse:
-    """The published warehouse, with the demo banner shown; stops the page with a clear message
-    when no warehouse can be read."""
+def open_warehouse(shows: Iterable[str] = ()) -> FileWarehouse:
+    """The published warehouse for a page showing ``shows`` (kinds of content from
+    ``dashboard.common.contents``: INDICATORS, ANSWERS...), with the banner saying which of them
+    is real and which synthetic when any is synthetic; stops the page with a clear message when
+    no warehouse can be read. The page's downloads are stamped from the same declaration."""
+    kinds = contents.declare(shows)
     wh = warehouse()
     try:
         wh.pin()  # every query of this page run reads one version, even if a publish lands mid-run
-        demo = wh.is_demo()
         built_with = wh.scalar_meta().get("schema_version")
     except WarehouseUnavailable as exc:
         log_error("warehouse unavailable", exc, warehouse=str(wh.paths.live))
@@ -32,18 +32,20 @@ def open_warehouse() -> FileWarehouse:
     if built_with != SCHEMA_VERSION:
         st.error(
             f"The published warehouse was built with schema version {built_with}; this version of "
-            f"Exemplar reads version {SCHEMA_VERSION}. Rebuild it: `python -m etl build-demo` for "
-            "the demo, or load your sources again with `python -m etl load`."
+            f"Exemplar reads version {SCHEMA_VERSION}. Rebuild it: `python -m etl build-default` for "
+            "the default warehouse, or load your sources again with `python -m etl load`."
         )
         st.stop()
-    if demo:
-        demo_banner()
+    data_banner(wh, kinds)
     return wh
 
 
-def demo_banner() -> None:
-    """The banner that says the figures are synthetic (shown on every page when demo data is loaded)."""
-    st.warning(DEMO_NOTICE, icon="⚠️")
+def data_banner(wh: FileWarehouse, shows: Iterable[str]) -> None:
+    """The banner saying what on the page is real and what synthetic; nothing when all of what
+    the page shows is real."""
+    text = contents.banner_text(contents.data_contents(wh), shows)
+    if text:
+        st.warning(text, icon="⚠️")
 
 
 def run_page(page: StreamlitPage) -> None:

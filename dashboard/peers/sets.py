@@ -15,6 +15,7 @@ __all__ = [
     "SET_KINDS",
     "available_sets",
     "comparator_values",
+    "council_groups",
     "default_set",
     "family_of",
     "neighbours_of",
@@ -52,6 +53,16 @@ def neighbours_of(wh: Warehouse, set_id: str, council: str) -> pd.DataFrame:
 def family_of(wh: Warehouse, set_id: str, council: str) -> pd.DataFrame:
     """Every council in the council's family group of ``set_id`` (the council included)."""
     return wh.query("peer_set_family", set_id=set_id, council=council)
+
+
+def council_groups(wh: Warehouse, council: str) -> pd.DataFrame:
+    """Every family set (ONS clusters, family groups) the council belongs to: set_id, set_name,
+    group_id, councils (in the group) and description (what the publisher says the group is
+    like; empty when it says nothing). Empty for a warehouse without group descriptions."""
+    try:
+        return wh.query("peer_council_groups", council=council)
+    except WarehouseUnavailable:  # a version published before groups could be described
+        return pd.DataFrame(columns=["set_id", "set_name", "group_id", "councils", "description"])
 
 
 def set_members(wh: Warehouse, kind: str, set_id: str, council: str) -> pd.DataFrame:

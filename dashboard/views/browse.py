@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.browse import filters as browse
 from dashboard.browse.map import council_map
+from dashboard.common.contents import INDICATORS
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import decimals_or_default, file_name, format_value, markdown
@@ -16,7 +17,7 @@ from dashboard.common.urlstate import (
 )
 from dashboard.common.widgets import chart_table_download
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS])
 st.title("Browse councils")
 st.write(
     "Filter councils, choose an indicator and a period, and see where each council stands "

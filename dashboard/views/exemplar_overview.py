@@ -5,6 +5,7 @@ against councils of its own type in its own region."""
 
 import streamlit as st
 
+from dashboard.common.contents import ANSWERS, INDICATORS
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import file_name, markdown
@@ -16,7 +17,7 @@ from dashboard.views.compose import national_overview
 
 ALL_TYPES = "All types"  # the map's choice that shows every authority type
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS, ANSWERS])
 st.title("Exemplars across the UK")
 st.write(
     "The exemplar rule applied within every authority type in every region: the map of "

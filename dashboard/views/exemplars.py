@@ -4,6 +4,7 @@ have complete data (and, when available, mature self-assessment), with the reaso
 import pandas as pd
 import streamlit as st
 
+from dashboard.common.contents import ANSWERS, INDICATORS
 from dashboard.common.disclosure import peer_stat_allowed
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
@@ -19,7 +20,7 @@ from dashboard.views.compose import choose_exemplar_peer_group, exemplar_robustn
 
 METHOD_PAGE = "dashboard/views/exemplar_method.py"  # the method, linked from the top of the page
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS, ANSWERS])
 st.title("Exemplar finder")
 st.write(
     "Councils that perform well **against comparable councils**, keep improving and have "

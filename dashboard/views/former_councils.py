@@ -3,6 +3,7 @@ history continued from its predecessors (marked as derived, and switchable off).
 
 import streamlit as st
 
+from dashboard.common.contents import INDICATORS
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import file_name
@@ -11,7 +12,7 @@ from dashboard.common.widgets import chart_table_download, download_button
 from dashboard.councils import charts, reorg
 from dashboard.peers.widgets import choose_indicator
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS])
 st.title("Former councils")
 st.write(
     "Councils that no longer exist, with the councils that took over their areas. For a "

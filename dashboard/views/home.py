@@ -3,6 +3,8 @@
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from dashboard.common import contents
+from dashboard.common.contents import INDICATORS
 from dashboard.common.page import open_warehouse
 
 # The everyday journeys: (page script, link label, who it is for). A page that is not in the
@@ -48,7 +50,7 @@ def _journey_link(path: str, label: str, blurb: str) -> None:
     st.caption(blurb)
 
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS])
 st.title("Exemplar: benchmarking UK councils")
 st.write(
     "Exemplar brings councils' performance indicators and self-assessment results together so "
@@ -79,6 +81,7 @@ st.caption(
     f"Data version {meta.get('data_version')}, published {meta.get('published_at')}. "
     "See Data and methods for the sources and how figures are computed."
 )
+st.caption(contents.summary_text(contents.data_contents(wh)))
 
 with st.expander("Indicators by theme, councils by nation and type"):
     st.dataframe(wh.query("indicators_by_theme"), hide_index=True, key="home_themes")

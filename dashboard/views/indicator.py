@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.common.contents import INDICATORS
 from dashboard.common.exports import export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import file_name, markdown
@@ -10,7 +11,7 @@ from dashboard.common.widgets import chart_table_download, choose_council
 from dashboard.councils import reorg
 from dashboard.peers import charts, exports, sets, statistics, widgets
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS])
 st.title("Indicator")
 st.write(
     "One indicator across the peer group: where each council ranks, how the group's values "
@@ -28,14 +29,15 @@ with notices:
 
 name, unit, polarity = indicator["name"], indicator["unit"], indicator["polarity"]
 st.subheader(f"{markdown(name)} ({markdown(unit)}), {markdown(period)}")
-st.caption(
-    markdown(indicator["description"])
-    + " "
-    + {
-        "higher": "Higher is better.",
-        "lower": "Lower is better.",
-    }.get(polarity, "Neither higher nor lower is better: councils are not ranked.")
-)
+definition = str(indicator["description"]).rstrip()
+reason = indicator.get("polarity_reason")  # why this direction is better (ours: no publisher says)
+if isinstance(reason, str) and reason:
+    better = reason + (" Neutral indicators are not ranked." if polarity == "neutral" else "")
+else:
+    better = {"higher": "Higher is better.", "lower": "Lower is better."}.get(
+        polarity, "Neither higher nor lower is better: councils are not ranked."
+    )
+st.caption(markdown(definition + ("" if definition.endswith((".", "?", "!")) else ".") + " " + better))
 widgets.show_group(group, council_name)
 stamp = export_stamp(wh)
 

@@ -3,6 +3,7 @@ performance, in four quadrants split at the peer group's medians."""
 
 import streamlit as st
 
+from dashboard.common.contents import ANSWERS, INDICATORS
 from dashboard.common.disclosure import hidden_reason
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
@@ -19,7 +20,7 @@ from dashboard.views.compose import (
     quadrant_for_group,
 )
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS, ANSWERS])
 st.title("Maturity against outcomes")
 st.write(
     "Does a council that rates itself as mature also perform well? Each council's mean "

@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard.common import contents
 from dashboard.common.page import open_warehouse
+from dashboard.common.text import markdown
 from dashboard.common.urlstate import show_url_notices, url_selectbox
 from dashboard.peers import significance, statistics
 from dashboard.peers.groups import GROUP_KINDS
@@ -24,7 +26,9 @@ st.header("Data version")
 version = st.columns(3)
 version[0].metric("Data version", meta.get("data_version", "unknown"))
 version[1].metric("Published", meta.get("published_at", "unknown"))
-version[2].metric("Demo data", "yes" if meta.get("is_demo") == "true" else "no")
+loaded = contents.data_contents(wh)
+version[2].metric("Synthetic data", "some" if contents.holds_synthetic(loaded, None) else "none")
+st.markdown(contents.summary_text(loaded))
 
 st.header("Indicators")
 definitions = wh.query("methods_indicators")
@@ -32,7 +36,8 @@ theme = url_selectbox("Theme", [ALL_THEMES, *sorted(definitions["theme"].unique(
 shown = definitions if theme == ALL_THEMES else definitions[definitions["theme"] == theme]
 st.caption(
     f"{len(shown)} of {len(definitions)} indicators. Polarity says which direction is better: "
-    "higher, lower, or neutral (neither; never ranked or coloured good/bad)."
+    "higher, lower, or neutral (neither; never ranked or coloured good/bad); the reason for it "
+    "is beside it where the source gives one (no publisher states a polarity for its figures)."
 )
 st.dataframe(
     shown.rename(
@@ -41,13 +46,16 @@ st.dataframe(
             "indicator_id": "Id",
             "name": "Name",
             "polarity": "Polarity",
+            "polarity_reason": "Why this polarity",
             "unit": "Unit",
             "min_value": "Min",
             "max_value": "Max",
             "decimals": "Decimals",
             "aggregation": "Combining predecessors",
             "source": "Publisher",
+            "source_url": "Publisher's page",
             "description": "Definition",
+            "caveats": "Publisher's caveats",
             "source_name": "Loaded from",
             "periods": "Periods",
             "first_period": "First",
@@ -56,6 +64,7 @@ st.dataframe(
     ),
     hide_index=True,
     key="methods_indicators",
+    column_config={"source_url": st.column_config.LinkColumn("Publisher's page")},
 )
 
 st.header("How the figures are computed")
@@ -143,19 +152,23 @@ st.dataframe(
     key="methods_group_kinds",
 )
 
-st.header("The demo data")
-if meta.get("is_demo") == "true":
+st.header("Synthetic data")
+synthetic = [c for c in loaded.values() if c.any_synthetic]
+if synthetic:
+    kinds = ", ".join(markdown(c.holds) for c in synthetic)
+    sources = ", ".join(f"`{markdown(s)}`" for c in synthetic for s in c.synthetic_sources)
     st.write(
-        f"This warehouse holds the **synthetic demo source** (`{DEMO_SOURCE_NAME}`). The councils "
-        "are the real UK councils of the register below, but every indicator value and every "
-        "self-assessment score is invented by `etl/demo.py`, generated from a fixed random seed "
-        f"({DEMO_SEED}) so the same files come out every time. Each council has a persistent "
-        "latent quality and some have a steady improvement trend, values are scaled by authority "
-        "type and population, and some values are missing, suppressed or estimated on purpose so "
-        "every status can be seen. **Do not quote these figures.**"
+        f"Synthetic in this warehouse: **{kinds}** (source {sources}). The councils are the real UK "
+        "councils of the register below, but these figures are invented by `etl/demo.py`, from a "
+        f"fixed random seed ({DEMO_SEED}) so the same files come out every time: each council has "
+        "a persistent latent quality and some a steady improvement trend, and the fully synthetic "
+        f"demo (source `{DEMO_SOURCE_NAME}`) also leaves some values missing, suppressed or "
+        "estimated on purpose so every status can be seen. No council publishes its "
+        "self-assessment answers, so the default warehouse's answers are always synthetic. "
+        "**Do not quote synthetic figures.**"
     )
 else:
-    st.write("This warehouse holds no synthetic demo data: every value comes from the loaded sources listed below.")
+    st.write("This warehouse holds no synthetic data: every value comes from the loaded sources listed below.")
 
 st.header("Sources")
 st.subheader("Loaded files")
@@ -174,6 +187,9 @@ st.dataframe(
             "load_id": "Load",
             "loaded_at": "Loaded at",
             "is_synthetic": "Synthetic",
+            "holds": "Holds",
+            "publisher": "Publisher",
+            "licence": "Licence",
         }
     ),
     hide_index=True,

@@ -3,6 +3,7 @@ a council's neighbours with their similarity."""
 
 import streamlit as st
 
+from dashboard.common.contents import PEER_GROUPS
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import file_name, markdown
@@ -11,7 +12,7 @@ from dashboard.common.widgets import chart_table_download, choose_council, downl
 from dashboard.peers import charts
 from dashboard.peers import sets as peer_sets
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[PEER_GROUPS])
 st.title("Peer groups")
 st.write(
     "Statistical neighbours and family groups stored in the warehouse: imported from a "
@@ -36,6 +37,19 @@ with notices:
     show_url_notices()
 info = peer_sets.set_info(wh, set_id)
 assert info is not None  # set_id is one of the sets listed above
+
+groups = peer_sets.council_groups(wh, council)
+if not groups.empty:
+    st.subheader(f"Clusters and family groups of {markdown(council_name)}")
+    for row in groups.to_dict("records"):
+        st.markdown(
+            f"**{markdown(row['set_name'])}: group {markdown(row['group_id'])}** ({int(row['councils'])} councils)"
+            + (
+                f". {markdown(row['description'])}"
+                if isinstance(row["description"], str) and row["description"]
+                else ""
+            )
+        )
 
 st.subheader(markdown(info["name"]))
 facts = {
@@ -91,6 +105,9 @@ else:
     st.markdown(
         f"#### Family group {markdown(family['group_id'].iloc[0])} of {markdown(council_name)} ({len(family)} councils)"
     )
+    described = groups[groups["set_id"] == set_id]["description"].dropna()
+    if not described.empty:
+        st.caption(f"What this group is like, as its publisher describes it: {markdown(described.iloc[0])}")
     table = family.rename(
         columns={
             "group_id": "Group",

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.common.contents import INDICATORS
 from dashboard.common.exports import export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import file_name, markdown
@@ -11,7 +12,7 @@ from dashboard.peers import exports, statistics, widgets
 
 ALL_THEMES = "All themes"  # the theme filter's "no filter" choice
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS])
 st.title("Council profile")
 st.write(
     "How a council compares with its peer group on every indicator: its value, the "

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.common.contents import INDICATORS
 from dashboard.common.exports import export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.periods import value_periods
@@ -10,7 +11,7 @@ from dashboard.common.urlstate import show_url_notices
 from dashboard.common.widgets import chart_table_download, choose_council
 from dashboard.peers import charts, exports, statistics, widgets
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[INDICATORS])
 st.title("Progress")
 st.write(
     "How each council in the peer group moved on one indicator between two periods: the "

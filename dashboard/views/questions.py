@@ -5,6 +5,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.common.contents import ANSWERS
 from dashboard.common.disclosure import MIN_PEER_RESPONDENTS, hidden_reason, peer_stat_allowed
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
@@ -18,7 +19,7 @@ from dashboard.selfassessment.lineage import lineage_members, lineage_of
 ALL_QUESTIONS = "all"  # the ``question`` URL value meaning "every question of the theme"
 ALL_NATIONS = "UK"  # the ``nation`` URL value meaning "every nation"
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[ANSWERS])
 st.title("Challenge questions across councils")
 questions = sa.framework(wh)
 if questions.empty or not sa.rounds(wh):

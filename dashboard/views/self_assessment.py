@@ -4,6 +4,7 @@ apart; the questions with their level descriptors."""
 
 import streamlit as st
 
+from dashboard.common.contents import ANSWERS
 from dashboard.common.disclosure import MIN_PEER_RESPONDENTS, hidden_reason, peer_stat_allowed
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
@@ -18,7 +19,7 @@ ROLES = {
     "enabler": "Enablers: the capabilities that make it possible",
 }
 
-wh = open_warehouse()
+wh = open_warehouse(shows=[ANSWERS])
 st.title("Self-assessment results")
 st.write(
     "How a council rates its own maturity on the challenge questions (1 = starting out, "

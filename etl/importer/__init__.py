@@ -8,17 +8,19 @@ source folder. ``prepare_import`` stops before the load, leaving the contract fi
 """
 
 from etl.importer.match import Matcher, normalise_name
-from etl.importer.pipeline import import_file, prepare_import
+from etl.importer.pipeline import ImportJob, import_file, import_files, prepare_import
 from etl.importer.report import ImportReport, format_report
 from etl.importer.spec import Spec, SpecError, read_spec
 
 __all__ = [
+    "ImportJob",
     "ImportReport",
     "Matcher",
     "Spec",
     "SpecError",
     "format_report",
     "import_file",
+    "import_files",
     "normalise_name",
     "prepare_import",
     "read_spec",

@@ -39,7 +39,7 @@ def write_values(run: ImportRun) -> None:
     """Reshape, check and write values.csv, comparators.csv and indicators.csv into the folder."""
     spec, report = run.spec, run.report
     meta_columns = set()
-    if spec.indicators.columns and spec.indicators.file is None:  # metadata in the data file itself
+    if spec.indicators.columns and not spec.indicators.files:  # metadata in the data file itself
         meta_columns = {
             run.column(c, f"indicators.columns.{k}") for k, c in spec.indicators.columns.items() if k != "indicator"
         }
@@ -94,9 +94,21 @@ def _limit_sql(run: ImportRun) -> tuple[str, str, str]:
     return "".join(inner), ", ".join(outer), "\n".join(joins)
 
 
+def _note_status_sql(run: ImportRun) -> str:
+    """SQL giving the status the first matching ``note_statuses`` pattern names (NULL: none)."""
+    patterns = run.spec.values.note_statuses
+    if not patterns:
+        return "NULL"
+    cases = " ".join(
+        f"WHEN regexp_matches(coalesce(l.note, ''), {sql_literal(p)}, 'i') THEN {sql_literal(s)}"
+        for p, s in patterns.items()
+    )
+    return f"CASE {cases} END"
+
+
 def _build_cells(run: ImportRun) -> None:
     """Temp table ``cells``: each kept cell with its council (or area), indicator, period, number,
-    status (status column, then markers, then the period's annotation) and limits."""
+    status (status column, then markers, then the note's, then the period's annotation) and limits."""
     sql = value_sql("l.value")
     statuses = sql_literal_list(STATUSES)
     keep_aggregates = "true" if run.spec.councils.aggregates == "keep" else "false"
@@ -109,7 +121,7 @@ def _build_cells(run: ImportRun) -> None:
                l.period AS raw_period,
                {sql["number"]} AS number,
                coalesce(CASE WHEN lower(trim(l.status)) IN {statuses} THEN lower(trim(l.status)) END,
-                        ms.status, {sql["status"]}, p.period_status) AS status,
+                        ms.status, {sql["status"]}, {_note_status_sql(run)}, p.period_status) AS status,
                {sql["bad"]} AS bad_value,
                (trim(coalesce(l.status, '')) <> '' AND ms.status IS NULL
                 AND lower(trim(l.status)) NOT IN {statuses}) AS bad_status,

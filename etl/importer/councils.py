@@ -39,9 +39,10 @@ def match_councils(run: ImportRun) -> None:
     )
     seen["raw"] = seen["raw"].where(seen["raw"].notna(), None)  # NULL cells stay None, never "nan"
     frame = _with_dated_overrides(run, match_texts(run, seen["raw"], spec.councils.by))
-    run.table("council_map", frame, dict.fromkeys(MATCH_COLUMNS, "VARCHAR"))
     first = {t: int(r) for t, r in zip(seen["raw"], seen["first_row"], strict=True)}
     rows = {t: int(n) for t, n in zip(seen["raw"], seen["rows"], strict=True)}
+    frame = _not_councils(run, frame, first, rows)
+    run.table("council_map", frame, dict.fromkeys(MATCH_COLUMNS, "VARCHAR"))
     by_outcome = frame.assign(rows=frame["raw"].map(rows)).groupby("outcome")["rows"].sum().to_dict()
     # a name with dated overrides is matched: to the code its row's period picks (settle_by_period)
     report.rows_matched = int(by_outcome.get("matched", 0)) + int(by_outcome.get("dated", 0))
@@ -83,6 +84,33 @@ def match_councils(run: ImportRun) -> None:
     if report.rows_blank:
         row = min(int(first[t]) for t in frame.loc[frame["outcome"] == "blank", "raw"])
         run.problem(row, run.council_column, "", "no council given", report.rows_blank)
+
+
+def _not_councils(run: ImportRun, frame: pd.DataFrame, first: dict[Any, int], rows: dict[Any, int]) -> pd.DataFrame:
+    """Texts the spec lists as no council (``not_councils``) become outcome ``not_council``: left
+    out and listed in the report with the spec's reason. Listing a text that is a council is a
+    problem, so a real council is never left out by mistake."""
+    listed = {fold(text): (text, reason) for text, reason in run.spec.councils.not_councils.items()}
+    if not listed:
+        return frame
+    frame = frame.copy()
+    for index, text in frame["raw"].items():
+        hit = listed.get(fold(text)) if text is not None else None
+        if hit is None:
+            continue
+        if frame.at[index, "outcome"] == "matched":
+            run.problem(
+                first.get(text),
+                run.council_column,
+                text,
+                f"is listed in [councils] not_councils but is {run.matcher.describe(str(frame.at[index, 'authority_code']))}",
+            )
+            continue
+        frame.loc[index, ["outcome", "authority_code", "how"]] = ["not_council", None, hit[1]]
+        run.report.not_councils.append((str(text), hit[1], rows.get(text, 0)))
+    run.report.rows_not_council = sum(n for _, _, n in run.report.not_councils)
+    run.report.not_councils.sort()
+    return frame
 
 
 def _with_dated_overrides(run: ImportRun, frame: pd.DataFrame) -> pd.DataFrame:

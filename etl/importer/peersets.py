@@ -7,11 +7,14 @@ neighbour list long (one row per pair), wide (one column per rank, optionally a 
 similarity column per rank) or JSON (``{council: [neighbours...]}``). A list that carries no
 ranks (``ranked = false``) is stored unranked; ``drop_self`` leaves out a council listed as its
 own neighbour (counted); ``duplicates = "drop_identical"`` drops identical repeats (a long
-values file repeats each council's family on every row).
+values file repeats each council's family on every row). A family cell holding one of the
+spec's ``[family] no_group`` texts (``"[x]"``) puts the council in no group of that set (counted
+in the report); group names are never read as markers (a cluster may be called "C").
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -72,6 +75,10 @@ def write_peer_sets(run: ImportRun) -> None:
     table = table[MEMBER_COLUMNS].copy()
     table["rank"] = table["rank"].astype("Int64")
     table.to_csv(run.folder / "peer_set_members.csv", index=False)
+    groups = _group_descriptions(run, table, sets)
+    if not groups.empty:
+        groups.to_csv(run.folder / "peer_set_groups.csv", index=False)
+        run.report.group_descriptions = len(groups)
     run.report.members_written = len(table)
     run.report.sets_written = [p.set_id for p in sets]
 
@@ -80,9 +87,14 @@ def _family_members(
     run: ImportRun, frame: pd.DataFrame, code_of: dict[Any, str], peer: PeerSetSpec
 ) -> Iterator[dict[str, Any]]:
     group = run.column(peer.group_column or "", "family.group_column")
+    family = run.spec.family
+    no_group = {t.strip().casefold() for t in (family.no_group if family else ())}
     for record in frame.to_dict("records"):
         code = code_of.get(record[run.council_column])
-        if code:
+        text = (record[group] or "").strip()
+        if code and text.casefold() in no_group:  # e.g. "[x]": the publisher put the council in no group
+            run.report.without_group += 1
+        elif code:
             yield {
                 "set_id": peer.set_id,
                 "authority_code": code,
@@ -90,6 +102,40 @@ def _family_members(
                 "source_row": record["_row"],
                 "_column": group,
             }
+
+
+def _group_descriptions(run: ImportRun, members: pd.DataFrame, sets: tuple[PeerSetSpec, ...]) -> pd.DataFrame:
+    """What each family group is like, from ``[family] descriptions`` (a JSON object): ``{group:
+    text}`` for every set, or ``{column: {group: text}}`` per family column. Groups and columns
+    are matched without case; a group the file does not describe gets no row.
+
+    Raises:
+        ReadError: the file is not such an object, or lacks a family column's entry.
+    """
+    family = run.spec.family
+    path = family.descriptions if family else None
+    columns = ["set_id", "group_id", "description"]
+    if path is None:
+        return pd.DataFrame(columns=columns)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReadError(f"{path.name}: cannot be read as json: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ReadError(f"{path.name}: give an object {{group: description}} or {{column: {{group: description}}}}")
+    nested = all(isinstance(v, dict) for v in data.values())
+    by_key = {str(k).strip().casefold(): v for k, v in data.items()}
+    rows = []
+    for peer in sets:
+        texts = by_key.get(str(peer.group_column).strip().casefold()) if nested else data
+        if not isinstance(texts, dict):
+            raise ReadError(f"{path.name}: no descriptions for family column {peer.group_column!r}")
+        described = {str(k).strip().casefold(): str(v).strip() for k, v in texts.items()}
+        for group in sorted(set(members.loc[members["set_id"] == peer.set_id, "group_id"].dropna())):
+            text = described.get(str(group).strip().casefold())
+            if text:
+                rows.append((peer.set_id, group, text))
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _neighbour_pairs(run: ImportRun, frame: pd.DataFrame) -> list[Pair]:

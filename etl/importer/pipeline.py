@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -28,13 +30,21 @@ from etl.importer.read import read_into
 from etl.importer.report import ImportReport
 from etl.importer.run import ImportRun
 from etl.importer.spec import Spec, read_spec
-from etl.load import Source, load_sources
+from etl.load import LoadResult, Source, load_sources
 from etl.problems import Problem
 from etl.sqltext import sql_literal
 
-__all__ = ["ImportRun", "import_file", "prepare_import", "slug"]
+__all__ = ["ImportJob", "ImportRun", "import_file", "import_files", "prepare_import", "slug"]
 
 IMPORT_MEMORY = os.environ.get("EXEMPLAR_IMPORT_MEMORY", "1GB")  # DuckDB spills beyond this
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    """One file to import and the spec (or the spec file's path) that maps it."""
+
+    data_path: Path
+    spec: Spec | Path
 
 
 def import_file(
@@ -59,28 +69,94 @@ def import_file(
         SpecError: the spec is invalid.
         ReadError: the file cannot be read or lacks a column the spec names.
     """
-    data_path = Path(data_path)
-    spec = spec if isinstance(spec, Spec) else read_spec(spec)
+    job = ImportJob(Path(data_path), spec if isinstance(spec, Spec) else Path(spec))
+    reports, _ = import_files(
+        [job], warehouse, dry_run=dry_run, reference_dir=reference_dir, matcher=matcher, keep_versions=keep_versions
+    )
+    return reports[0]
+
+
+def import_files(
+    jobs: Sequence[ImportJob],
+    warehouse: str | Path | None = None,
+    *,
+    extra_sources: Sequence[Source] = (),
+    dry_run: bool = False,
+    reference_dir: Path | None = None,
+    matcher: Matcher | None = None,
+    keep_versions: int | None = None,
+) -> tuple[list[ImportReport], LoadResult | None]:
+    """Import several files, plus ``extra_sources`` (contract folders), as **one** new version:
+    all of them are published together or none is.
+
+    Returns one report per job (in order) and the load's result (None when a file's own
+    problems stopped it before the load). A problem the joint load finds is traced back to the
+    file it came from: each imported file is then checked alone, so its report names its rows.
+
+    Raises:
+        SpecError: a spec is invalid.
+        ReadError: a file cannot be read or lacks a column its spec names.
+        ValueError: two jobs store their rows under the same source name.
+    """
+    specs = [job.spec if isinstance(job.spec, Spec) else read_spec(job.spec) for job in jobs]
+    names = [spec.source_name for spec in specs] + [source.name for source in extra_sources]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"source name {repeated[0]!r} is given twice: each file needs its own source_name")
+    matcher = matcher or Matcher.from_register(reference_dir)
     with tempfile.TemporaryDirectory(prefix="exemplar-import-") as tmp:
-        folder = Path(tmp) / spec.source_name
-        report = prepare_import(data_path, spec, folder, reference_dir=reference_dir, matcher=matcher, dry_run=dry_run)
-        if report.problems:
-            return report
-        # the import's own DuckDB is closed by now, so the load has the memory to itself
+        folders = [Path(tmp) / spec.source_name for spec in specs]
+        reports = [
+            prepare_import(job.data_path, spec, folder, reference_dir=reference_dir, matcher=matcher, dry_run=dry_run)
+            for job, spec, folder in zip(jobs, specs, folders, strict=True)
+        ]
+        if any(report.problems for report in reports):
+            return reports, None
+        sources = [
+            Source.of(folder, spec.source_name, publisher=spec.publisher, licence=spec.licence)
+            for spec, folder in zip(specs, folders, strict=True)
+        ]
+        # the imports' own DuckDBs are closed by now, so the load has the memory to itself
         started = time.perf_counter()
         result = load_sources(
-            [Source.of(folder, spec.source_name)],
+            [*sources, *extra_sources],
             warehouse,
             validate_only=dry_run,
             reference_dir=reference_dir,
             keep_versions=keep_versions,
         )
-        report.seconds_load = time.perf_counter() - started
-        report.outcome, report.version = result.outcome, result.version
-        report.problems = [_origin(folder, p, data_path.name, spec) for p in result.problems]
+        seconds = time.perf_counter() - started
+        for report in reports:
+            report.seconds_load = seconds
+            report.outcome, report.version = result.outcome, result.version
         if result.problems:
-            report.outcome = "failed"
-    return report
+            for report in reports:
+                report.outcome = "failed"
+            paths = [job.data_path for job in jobs]
+            if len(sources) == 1 and not extra_sources:
+                reports[0].problems = [_origin(folders[0], p, paths[0].name, specs[0]) for p in result.problems]
+            else:
+                _trace_problems(reports, sources, specs, paths, result, warehouse, reference_dir)
+    return reports, result
+
+
+def _trace_problems(
+    reports: list[ImportReport],
+    sources: list[Source],
+    specs: list[Spec],
+    data_paths: list[Path],
+    result: LoadResult,
+    warehouse: str | Path | None,
+    reference_dir: Path | None,
+) -> None:
+    """Put a joint load's problems on the reports of the files they came from: each imported
+    file is checked alone (nothing written); problems no single file has (two sources defining
+    one indicator, an extra source's own) go on the first report as the load gave them."""
+    for report, source, spec, path in zip(reports, sources, specs, data_paths, strict=True):
+        alone = load_sources([source], warehouse, validate_only=True, reference_dir=reference_dir, progress=False)
+        report.problems = [_origin(source.path, p, path.name, spec) for p in alone.problems]
+    if not any(report.problems for report in reports):
+        reports[0].problems = list(result.problems)
 
 
 def prepare_import(

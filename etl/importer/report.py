@@ -35,6 +35,8 @@ class ImportReport:
     aggregates: str = "drop"
     aggregate_areas: list[str] = field(default_factory=list)
     unmatched: list[tuple[str, int]] = field(default_factory=list)  # (text, rows)
+    not_councils: list[tuple[str, str, int]] = field(default_factory=list)  # (text, reason, rows): left out
+    rows_not_council: int = 0
     ambiguous: list[tuple[str, str]] = field(default_factory=list)  # (text, candidates)
     matched_by: dict[str, int] = field(default_factory=dict)  # how -> distinct names
     settled_by_period: int = 0  # cells whose name the row's period settled (register dates or dated overrides)
@@ -49,7 +51,9 @@ class ImportReport:
     comparators_written: int = 0
     members_written: int = 0
     sets_written: list[str] = field(default_factory=list)  # peer set ids
-    self_neighbours_dropped: int = 0  # councils listed as their own neighbour, left out (drop_self)
+    self_neighbours_dropped: int = 0
+    group_descriptions: int = 0  # family groups described (peer_set_groups.csv)
+    without_group: int = 0  # family cells holding a no_group text ("[x]"): the council is in no group of that set  # councils listed as their own neighbour, left out (drop_self)
     suppressed: int = 0
     missing: int = 0
     duplicates: int = 0
@@ -119,6 +123,9 @@ def format_report(report: ImportReport) -> str:
         f"  aggregate rows ({report.aggregates}): {report.rows_aggregate:,}"
         + (f" - {', '.join(report.aggregate_areas)}" if report.aggregate_areas else ""),
     ]
+    if report.not_councils:
+        lines.append(f"  rows left out as not councils ([councils] not_councils): {report.rows_not_council:,}")
+        lines += [f"    {text!r} ({rows:,} rows): {reason}" for text, reason, rows in report.not_councils]
     if report.unmatched:
         lines += _names(report.unmatched, "unmatched (rows)")
     if report.ambiguous:
@@ -154,6 +161,10 @@ def format_report(report: ImportReport) -> str:
         )
         if report.duplicates_dropped:
             lines.append(f"  identical repeats dropped: {report.duplicates_dropped:,}")
+        if report.without_group:
+            lines.append(f"  councils in no group of a set ([family] no_group): {report.without_group:,}")
+        if report.group_descriptions:
+            lines.append(f"  group descriptions: {report.group_descriptions:,}")
         if report.self_neighbours_dropped:
             lines.append(f"  councils listed as their own neighbour, left out: {report.self_neighbours_dropped:,}")
     lines.append(f"  time: prepare {report.seconds_prepare:.1f} s, load checks {report.seconds_load:.1f} s")

@@ -3,8 +3,9 @@
 Long files already are; wide files spread values over columns, one per indicator, per period,
 or per indicator and period (a regular expression with named groups ``indicator`` and
 ``period`` splits such a column name). The result is the temp view ``long_cells`` with columns
-``_row, _column, council, indicator, period, value, status, lower_ci, upper_ci`` (all text but
-``_row``; the confidence limits are NULL unless a long spec maps them).
+``_row, _column, council, indicator, period, value, status, note, lower_ci, upper_ci`` (all text
+but ``_row``; the note is NULL unless the spec maps a note column, the confidence limits unless a
+long spec maps them).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def build_long(
     indicator = column_or_literal(shape.indicator_column, shape.indicator, "shape.indicator_column")
     period = column_or_literal(shape.period_column, spec.period, "shape.period_column")
     status = column_or_literal(shape.status_column, None, "shape.status_column")
+    note = column_or_literal(shape.note_column, None, "shape.note_column")
     lower = column_or_literal(shape.lower_ci_column, None, "shape.lower_ci_column")
     upper = column_or_literal(shape.upper_ci_column, None, "shape.upper_ci_column")
     skip_empty = "WHERE trim(coalesce(value, '')) <> ''" if shape.empty == "skip" else ""
@@ -100,11 +102,17 @@ def build_long(
         con.execute(f"""CREATE OR REPLACE TEMP VIEW long_cells AS SELECT * FROM (
             SELECT _row, {sql_literal(value_column)} AS _column, {sql_identifier(council_column)} AS council,
                    {indicator} AS indicator, {period} AS period, {sql_identifier(value_column)} AS value,
-                   {status} AS status, {lower} AS lower_ci, {upper} AS upper_ci
+                   {status} AS status, {note} AS note, {lower} AS lower_ci, {upper} AS upper_ci
             FROM raw) {skip_empty}""")
         return []
     used = {council_column, *metadata_columns}
-    for name in (shape.indicator_column, shape.period_column, shape.status_column, *spec_filter_columns(spec)):
+    for name in (
+        shape.indicator_column,
+        shape.period_column,
+        shape.status_column,
+        shape.note_column,
+        *spec_filter_columns(spec),
+    ):
         if name:
             used.add(resolve_column(columns, name, file_name, "shape"))
     wide = wide_columns(columns, spec, used, file_name)
@@ -119,12 +127,13 @@ def build_long(
         WITH cells AS (
             SELECT * FROM (
                 SELECT _row, {sql_identifier(council_column)} AS council, {indicator} AS row_indicator,
-                       {period} AS row_period, {status} AS status, {on} FROM raw)
+                       {period} AS row_period, {status} AS status, {note} AS note, {on} FROM raw)
             UNPIVOT INCLUDE NULLS (value FOR _column IN ({on})))
         SELECT c._row, c._column, c.council,
                coalesce(m.column_indicator, c.row_indicator) AS indicator,
                coalesce(m.column_period, c.row_period) AS period,
-               CAST(c.value AS VARCHAR) AS value, c.status, NULL::VARCHAR AS lower_ci, NULL::VARCHAR AS upper_ci
+               CAST(c.value AS VARCHAR) AS value, c.status, c.note, NULL::VARCHAR AS lower_ci,
+               NULL::VARCHAR AS upper_ci
         FROM cells c JOIN wide_map m ON m.column_name = c._column
         {skip_empty.replace("value", "c.value")}""")
     return wide

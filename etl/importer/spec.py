@@ -72,6 +72,9 @@ METADATA_FIELDS = (
     "max_value",
     "aggregation",
     "decimals",
+    "source_url",
+    "caveats",
+    "polarity_reason",
 )
 # What a period annotation ("2018 (Rev)") may stand for: a contract status, or "final" (none).
 ANNOTATION_STATUSES = ("revised", "provisional", "estimate", "final")
@@ -215,6 +218,15 @@ class CouncilSpec(_Table):
     dated_overrides: dict[str, tuple[PeriodOverride, ...]] = Field(default_factory=dict)
     lookup: LookupSpec | None = None
     by_period: bool = False  # an ambiguous name means the candidate the register dates fit
+    not_councils: dict[str, str] = Field(default_factory=dict)  # a name or code -> why it is no council
+
+    @field_validator("not_councils")
+    @classmethod
+    def _reasons_given(cls, value: dict[str, str]) -> dict[str, str]:
+        for written, reason in value.items():
+            if not str(reason).strip():
+                raise ValueError(f"councils.not_councils[{written!r}]: say why it is not a council")
+        return {str(k).strip(): str(v).strip() for k, v in value.items()}
 
     @classmethod
     def spec_keys(cls) -> tuple[str, ...]:
@@ -266,6 +278,7 @@ class ShapeSpec(_Table):
     period_column: str | None = None
     value_column: str | None = None
     status_column: str | None = None
+    note_column: str | None = None  # a publisher's note per value, read by [values] note_statuses
     lower_ci_column: str | None = None  # long: the value's lower 95% confidence limit
     upper_ci_column: str | None = None  # long: its upper limit
     columns_are: Literal["indicator", "period", "indicator_period"] | None = None
@@ -318,6 +331,20 @@ class ValueSpec(_Table):
 
     markers: dict[str, str] = Field(default_factory=dict)
     duplicates: Literal["error", "drop_identical"] = "error"
+    note_statuses: dict[str, str] = Field(default_factory=dict)  # pattern in the note -> a status
+
+    @field_validator("note_statuses")
+    @classmethod
+    def _note_patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        from etl.contract import STATUSES  # the statuses a value may carry
+
+        for pattern, status in value.items():
+            _compile(pattern, f"values.note_statuses[{pattern!r}]")
+            if status not in STATUSES:
+                raise ValueError(
+                    f"values.note_statuses[{pattern!r}] = {status!r}: must be one of {', '.join(STATUSES)}"
+                )
+        return value
 
     @field_validator("markers")
     @classmethod
@@ -335,18 +362,48 @@ class IndicatorSpec(_Table):
     ids: Literal["slug", "as_is"] = "slug"
     rename: dict[str, str] = Field(default_factory=dict)
     existing: bool = False  # true: indicators are already loaded
-    file: Path | None = None  # separate metadata file (else the data file)
+    file: Path | tuple[Path, ...] | None = None  # metadata file(s), joined on the indicator (else the data file)
     sheet: int | str | None = None
     skip_rows: NonNegativeInt = 0
     columns: dict[str, str] = Field(default_factory=dict)  # contract field -> column
     defaults: dict[str, str] = Field(default_factory=dict)
     polarity_map: dict[str, str] = Field(default_factory=dict)
+    value_map: dict[str, dict[str, str]] = Field(default_factory=dict)  # field -> publisher text -> ours
     define: tuple[dict[str, Any], ...] = ()
 
     @field_validator("file")
     @classmethod
-    def _relative_to_spec(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+    def _relative_to_spec(
+        cls, value: Path | tuple[Path, ...] | None, info: ValidationInfo
+    ) -> Path | tuple[Path, ...] | None:
+        if isinstance(value, tuple):
+            return tuple(p for p in (_resolve(v, info) for v in value) if p is not None)
         return _resolve(value, info)
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The metadata files, in the spec's order (empty: the data file holds the metadata)."""
+        if self.file is None:
+            return ()
+        return self.file if isinstance(self.file, tuple) else (self.file,)
+
+    @field_validator("value_map", mode="before")
+    @classmethod
+    def _value_map_fields(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            _keys_only(value, tuple(f for f in METADATA_FIELDS if f != "polarity"), "indicators.value_map")
+            return {
+                k: {str(w).strip().casefold(): str(t) for w, t in v.items()} if isinstance(v, dict) else v
+                for k, v in value.items()
+            }
+        return value
+
+    def mapped(self, field_: str, value: str | None) -> str | None:
+        """``value`` of ``field_`` as ``value_map`` rewrites it (compared without case or outer
+        spaces); a text the map does not list passes unchanged."""
+        if value is None:
+            return None
+        return self.value_map.get(field_, {}).get(value.strip().casefold(), value)
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -401,10 +458,18 @@ class SetInfo(_Table):
 
 
 class FamilySpec(_Table):
-    """``[family]``: the column holding each council's group, or several (one set each)."""
+    """``[family]``: the column holding each council's group, or several (one set each), and
+    optionally a JSON file describing the groups."""
 
     group_column: str | None = None
     group_columns: tuple[str, ...] = ()
+    descriptions: Path | None = None  # {group: text}, or {column: {group: text}} for several columns
+    no_group: tuple[str, ...] = ()  # cell texts meaning "in no group of this set", e.g. "[x]"
+
+    @field_validator("descriptions")
+    @classmethod
+    def _relative_to_spec(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return _resolve(value, info)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -462,6 +527,8 @@ class Spec(_Table):
     source_name: str
     kind: Literal["values", "family", "neighbours"] = "values"
     period: str | None = None  # one period for the whole file
+    publisher: str | None = None  # who published the file (recorded with it, shown beside its figures)
+    licence: str | None = None  # under which licence
     file: FileOptions = FileOptions()
     filters: tuple[RowFilter, ...] = ()
     councils: CouncilSpec
@@ -522,6 +589,8 @@ class Spec(_Table):
                 raise ValueError(f'[shape] form = "long" needs {", ".join(missing)}')
         else:
             self._wide_rules()
+        if self.values.note_statuses and not shape.note_column:
+            raise ValueError("[values] note_statuses reads the notes: give [shape] note_column")
         if bool(shape.lower_ci_column) != bool(shape.upper_ci_column):
             raise ValueError("[shape] lower_ci_column and upper_ci_column go together (both limits or neither)")
         if shape.has_ci and shape.form != "long":

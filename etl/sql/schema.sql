@@ -66,6 +66,9 @@ CREATE TABLE indicators (
     max_value     DOUBLE,
     aggregation   VARCHAR,             -- sum | mean, for combining predecessor councils
     decimals      INTEGER,
+    source_url    VARCHAR,             -- where the publisher describes or publishes the figures
+    caveats       VARCHAR,             -- the publisher's notes on using the figures (Markdown text)
+    polarity_reason VARCHAR,           -- why higher (or lower) is better, or why neither
     source_name   VARCHAR NOT NULL     -- the loaded source this row came from
 );
 
@@ -83,7 +86,7 @@ CREATE TABLE indicator_values (
     period_start    DATE NOT NULL,
     authority_code  VARCHAR NOT NULL,
     value           DOUBLE,            -- NULL means missing or suppressed
-    status          VARCHAR,           -- NULL (normal), suppressed, estimate, provisional, missing...
+    status          VARCHAR,           -- NULL (normal), suppressed, estimate, provisional, missing, revised, unreliable
     lower_ci        DOUBLE,            -- 95% confidence limits when the publisher gives them
     upper_ci        DOUBLE,
     source_name     VARCHAR NOT NULL,
@@ -155,6 +158,14 @@ CREATE TABLE peer_set_members (
     source_name     VARCHAR NOT NULL
 );
 
+-- What each group of a family set is like, when the publisher describes its groups (clusters).
+CREATE TABLE peer_set_groups (
+    set_id       VARCHAR NOT NULL,
+    group_id     VARCHAR NOT NULL,
+    description  VARCHAR NOT NULL,
+    source_name  VARCHAR NOT NULL
+);
+
 -- The only door to self-assessment scores for readers: published responses, and where a
 -- council has published answers for a round from several sources, only its own submission's
 -- (source "submission-..."), so a published upload replaces bulk-loaded scores. Unpublished rows
@@ -176,8 +187,9 @@ final AS (
 )
 SELECT * FROM final;
 
--- One row per file behind the published data (a file holding unpublished self-assessment
--- answers is in private.source_files instead: see below).
+-- One row per file behind the published data: what it holds, whether it is synthetic, who
+-- published it under which licence (the app's real/synthetic banner is derived from these). A file
+-- holding unpublished self-assessment answers is in private.source_files instead: see below.
 CREATE TABLE source_files (
     source_name   VARCHAR NOT NULL,
     file_name     VARCHAR NOT NULL,
@@ -185,7 +197,10 @@ CREATE TABLE source_files (
     rows_loaded   BIGINT NOT NULL,
     load_id       VARCHAR NOT NULL,
     loaded_at     TIMESTAMP NOT NULL,
-    is_synthetic  BOOLEAN NOT NULL
+    is_synthetic  BOOLEAN NOT NULL,
+    holds         VARCHAR,             -- indicators | self-assessment framework | self-assessment answers | peer groups
+    publisher     VARCHAR,             -- who published the source's figures, when known
+    licence       VARCHAR              -- under which licence, when known
 );
 
 -- The successful loads whose data this version holds (failed ones are in the load log file).

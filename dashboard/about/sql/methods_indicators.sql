@@ -17,8 +17,8 @@ coverage as (
     group by indicator_id
 ),
 final as (
-    select i.theme, i.indicator_id, i.name, i.polarity, i.unit, i.min_value, i.max_value,
-           i.decimals, i.aggregation, i.source, i.description, i.source_name,
+    select i.theme, i.indicator_id, i.name, i.polarity, i.polarity_reason, i.unit, i.min_value, i.max_value,
+           i.decimals, i.aggregation, i.source, i.source_url, i.description, i.caveats, i.source_name,
            coalesce(c.periods, 0) as periods, c.first_period, c.last_period
     from indicators i
     left join coverage c using (indicator_id)

@@ -3,7 +3,7 @@ with source_files as (
     select * from main.source_files
 ),
 final as (
-    select source_name, file_name, sha256, rows_loaded, load_id, loaded_at, is_synthetic
+    select source_name, file_name, holds, is_synthetic, publisher, licence, sha256, rows_loaded, load_id, loaded_at
     from source_files
 )
 select * from final

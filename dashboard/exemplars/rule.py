@@ -17,6 +17,7 @@ from dashboard.common.disclosure import peer_stat_allowed
 from dashboard.exemplars.scoring import DEFAULT_K, DEFAULT_MIN_COMPLETENESS, GroupScores, improvement
 
 __all__ = [
+    "CONDITIONS",
     "DEFAULT_TOP_SHARE",
     "NEAR_MISS_REACH",
     "STABLE_SHARE",
@@ -28,6 +29,7 @@ __all__ = [
 DEFAULT_TOP_SHARE = 0.25  # "top quartile"
 STABLE_SHARE = 0.8  # "stable" when in the top quartile in at least 4 of 5 resamples
 NEAR_MISS_REACH = 2  # a near miss ranks within twice the top share (the top half for a top quartile)
+CONDITIONS = ("cond_top", "cond_improving", "cond_complete", "cond_maturity")  # evaluate()'s columns, all needed
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,22 @@ class ExemplarRule:
         if self.require_maturity:
             parts.append("mean self-assessment maturity above the peer median (when available)")
         return "; ".join(parts)
+
+    def requirement(self, condition: str) -> str:
+        """What passing ``condition`` needs, in :meth:`describe`'s words (a near miss quotes it
+        beside the figure that failed). ``condition`` is one of :data:`CONDITIONS`.
+
+        Raises:
+            KeyError: ``condition`` is not one of the rule's conditions.
+        """
+        return {
+            "cond_top": f"composite in the top {self.top_share:.0%} of the peer group",
+            "cond_complete": f"completeness at least {self.min_completeness:.0%}",
+            "cond_improving": (
+                f"composite not lower than {self.k} periods ago and more indicators improving than worsening"
+            ),
+            "cond_maturity": "mean self-assessment maturity above the peer median",
+        }[condition]
 
 
 def evaluate(

@@ -33,6 +33,7 @@ __all__ = [
     "SelfAssessmentChoice",
     "choose_council_round_and_group",
     "choose_exemplar_peer_group",
+    "find_exemplars",
     "group_exemplars",
     "maturity_for_rule",
     "national_overview",
@@ -57,6 +58,19 @@ def group_exemplars(wh: Warehouse, codes: list[str], period: str) -> tuple[list[
     scores = scoring.group_scores(wh, codes, period)
     table = evaluate(scores, rule, maturity_for_rule(wh, codes, rule))
     return sorted(table.loc[table["is_exemplar"], "authority_code"].tolist()), f"exemplar rule: {rule.describe()}"
+
+
+@st.cache_data(max_entries=32, show_spinner="Finding the exemplars…")
+def find_exemplars(
+    _wh: Warehouse, data_version: str, codes: tuple[str, ...], period: str, method: Method
+) -> finder.Finding:
+    """:func:`dashboard.exemplars.finder.find_exemplars` for the peer group ``codes`` with the
+    page's ``method`` (maturity when it asks), cached per data version: a rerun that changes no
+    choice (a toggle, a download) does not score and resample again."""
+    maturity = maturity_for_rule(_wh, list(codes), method.rule) if method.use_maturity else None
+    return finder.find_exemplars(
+        _wh, list(codes), period, method.rule, method.weights, method.indicators, method.settings, maturity
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner="Running the rule in every type and region…")

@@ -93,3 +93,33 @@ def test_an_omitted_value_reads_back_from_a_link():
     at.run()
     assert "values: 1.0 3.5 c True" in [m.value for m in at.markdown]
     assert at.query_params["short"] == "3.5" and at.query_params["picked"] == "c"
+
+
+PAGE = '''
+import streamlit as st
+from dashboard.common import urlstate
+colour = urlstate.url_selectbox("Colour", ["red", "green", "blue"], key="colour", default="red")
+weight = urlstate.url_number("Weight", key="weight", default=1.0, min_value=0.0, max_value=10.0, step=0.5)
+flag = urlstate.url_toggle("Flag", key="flag", default=False)
+name = urlstate.url_text("Name", key="name")
+st.write(f"{PAGE_NAME}: {colour} {weight} {flag} {name}")
+'''
+
+
+def test_choices_follow_the_reader_to_another_page_with_the_same_widgets(tmp_path):
+    """Streamlit drops a widget's value when the reader moves to a page whose widget has the same
+    key but is another widget; the URL helpers keep it (a page picked in the menu has no query)."""
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.py").write_text(f"PAGE_NAME = {name!r}\n" + PAGE, encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        "import streamlit as st\n"
+        "st.navigation([st.Page('one.py', default=True), st.Page('two.py', url_path='two')]).run()\n",
+        encoding="utf-8",
+    )
+    at = AppTest.from_file(str(tmp_path / "app.py"), default_timeout=TIMEOUT_S)
+    at.query_params.update({"colour": "blue", "weight": "2.5", "flag": "1", "name": "Ann"})
+    at.run()
+    assert "one: blue 2.5 True Ann" in [m.value for m in at.markdown]
+    at.switch_page(str(tmp_path / "two.py")).run()
+    assert not at.exception
+    assert "two: blue 2.5 True Ann" in [m.value for m in at.markdown]

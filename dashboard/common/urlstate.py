@@ -45,9 +45,20 @@ def show_url_notices() -> None:
         st.info(message, icon="ℹ️")
 
 
+def _carry(key: str) -> bool:
+    """Keep ``key``'s value when the reader moves to another page that has a widget with the same
+    key: Streamlit drops a widget's value when that widget is not on the new page, unless the
+    value was last set by code -- so it is set again, to itself. True when there was a value."""
+    if key not in st.session_state:
+        return False
+    st.session_state[key] = st.session_state[key]
+    return True
+
+
 def _initial(key: str, options: Sequence[T], default: T, parse: Callable[[str], Any] = str) -> None:
     """Seed the widget's session value from the URL the first time this key is seen."""
     if key in st.session_state and st.session_state[key] in options:
+        _carry(key)
         return
     raw = st.query_params.get(key)
     if raw is not None:
@@ -138,7 +149,7 @@ def url_multiselect(
 
 def url_text(label: str, key: str, default: str = "", max_chars: int = 100, container: Any = st, **kwargs: Any) -> str:
     """A text input kept in the URL; text is only ever used as a parameter, never in SQL."""
-    if key not in st.session_state:
+    if not _carry(key):
         st.session_state[key] = (st.query_params.get(key) or default)[:max_chars]
     value = container.text_input(label, key=key, max_chars=max_chars, **kwargs)
     _write(key, value)
@@ -158,7 +169,7 @@ def url_number(
 ) -> float:
     """A number input kept in the URL; out-of-range or non-numeric URL values fall back to ``default``.
     ``omit_default``: the default value is left out of the URL."""
-    if key not in st.session_state:
+    if not _carry(key):
         raw = st.query_params.get(key)
         value = default
         if raw is not None:
@@ -183,7 +194,7 @@ def url_toggle(
     label: str, key: str, default: bool = False, container: Any = st, omit_default: bool = False, **kwargs: Any
 ) -> bool:
     """A toggle kept in the URL as ``1``/``0``; ``omit_default``: the default is left out of the URL."""
-    if key not in st.session_state:
+    if not _carry(key):
         raw = st.query_params.get(key)
         st.session_state[key] = default if raw not in ("0", "1") else raw == "1"
     value = container.toggle(label, key=key, **kwargs)

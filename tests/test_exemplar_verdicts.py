@@ -68,7 +68,7 @@ def test_the_answer_lists_every_exemplar_with_its_full_reason(table):
     names = NAMES | {"A": "*A* [link](http://x)"}
     text = verdicts.answer_markdown(exemplars, names)
     assert text.count("\n") == len(exemplars) - 1
-    assert text.startswith(f"1. **{markdown(names['A'])}** (rank 1 of 7): ")
+    assert text.startswith(f"1. **{markdown(names['A'])}**: top quartile on ")
     assert markdown(exemplars.iloc[0]["reason"]) in text  # in full, never cut
     assert "[link](" not in text  # names are escaped
 
@@ -121,3 +121,13 @@ def test_rank_intervals_chart_each_candidate_with_its_rank_inside(table):
     marks = next(t for t in figure.data if t.name == "Rank")
     assert list(marks.x) == rows["composite_rank"].tolist()
     assert "&lt;b&gt;A&lt;/b&gt;" in marks.y  # data text escaped in the chart
+
+
+def test_the_summary_counts_what_the_rule_found(table):
+    misses = near_misses(table)
+    ranked = int(table["composite"].notna().sum())
+    assert verdicts.summary_sentence(table, misses) == (
+        f"**{int(table['is_exemplar'].sum())} exemplar** and {len(misses)} near miss{'es' if len(misses) != 1 else ''} "
+        f"among {ranked} ranked councils; {len(table)} councils in the group, {len(table) - ranked} not ranked for "
+        "incomplete data."
+    )

@@ -88,14 +88,7 @@ def rank_intervals(rows: pd.DataFrame, cut_rank: int, top_share: float) -> go.Fi
     ``rows`` is :func:`dashboard.exemplars.verdicts.interval_rows`' frame (best first).
     """
     labels = [plotly_text(n) for n in rows["short_name"]]
-    figure = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        column_widths=[0.68, 0.32],
-        horizontal_spacing=0.04,
-        subplot_titles=("Rank: interval over resamples, rank marked", f"Draws in the top {top_share:.0%}"),
-    )
+    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.66, 0.34], horizontal_spacing=0.08)
     for status, colour, pattern in (("Exemplar", EXEMPLAR_COLOUR, "/"), ("Near miss", OTHER_COLOUR, "")):
         part = rows[rows["status"] == status]
         if part.empty:
@@ -127,7 +120,9 @@ def rank_intervals(rows: pd.DataFrame, cut_rank: int, top_share: float) -> go.Fi
                 showlegend=False,
                 marker={"color": colour, "pattern": {"shape": pattern}},
                 text=[f"{v:.0%}" for v in part["top_share_draws"]],
-                textposition="auto",
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"color": "#000000"},
                 hovertemplate="%{y}: in the top share in %{x:.0%} of resamples<extra></extra>",
             ),
             row=1,
@@ -148,14 +143,21 @@ def rank_intervals(rows: pd.DataFrame, cut_rank: int, top_share: float) -> go.Fi
     if cut_rank:
         figure.add_vline(x=cut_rank + 0.5, line={"dash": "dash", "color": "#000000", "width": 1}, row=1, col=1)
     worst = int(max(rows["rank_p95"].max(), cut_rank)) if len(rows) else 1
-    figure.update_xaxes(title_text="Rank (1 = best)", range=[0.5, worst + 1.5], row=1, col=1)
-    figure.update_xaxes(title_text="Share of draws", range=[0, 1], tickformat=".0%", row=1, col=2)
+    figure.update_xaxes(title_text="Rank in resamples (1 = best)", range=[0.5, worst + 1.5], row=1, col=1)
+    figure.update_xaxes(
+        title_text=f"Draws in the top {top_share:.0%}",
+        range=[0, 1],
+        tickvals=[0, 0.5, 1],
+        tickformat=".0%",
+        row=1,
+        col=2,
+    )
     figure.update_yaxes(categoryorder="array", categoryarray=labels[::-1], row=1, col=1)
     figure.update_layout(
         barmode="overlay",
-        height=max(300, BAR_HEIGHT * len(rows) + 150),
-        margin={"l": 10, "r": 10, "t": 60, "b": 40},
-        legend={"orientation": "h", "y": -0.08, "yanchor": "top"},
+        height=max(300, BAR_HEIGHT * len(rows) + 170),
+        margin={"l": 10, "r": 40, "t": 90, "b": 50},  # room for the legend above, the share labels on the right
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     )
     return figure
 
@@ -261,7 +263,7 @@ def exemplar_spread(spread: pd.DataFrame, council_name: str) -> go.Figure:
         (
             rows["pos_median"],
             "Median exemplar",
-            {"symbol": "line-ns-open", "size": 18, "line": {"width": 3, "color": "#000000"}},
+            {"symbol": "line-ns-open", "size": 18, "color": "#000000", "line": {"width": 3, "color": "#000000"}},
         ),
         (
             rows["pos_council"],
@@ -276,14 +278,14 @@ def exemplar_spread(spread: pd.DataFrame, council_name: str) -> go.Figure:
     figure.update_layout(
         barmode="overlay",
         xaxis={
-            "title": "worse ← each row scaled to the values shown → better (neutral rows: lower ← → higher)",
+            "title": "worse ← (each row to its own scale) → better",
             "range": [-0.05, 1.05],
             "showticklabels": False,
         },
         yaxis={"categoryorder": "array", "categoryarray": labels, "automargin": True},
         height=max(320, 26 * len(rows) + 140),
-        margin={"l": 10, "r": 10, "t": 30, "b": 60},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"},
+        margin={"l": 10, "r": 10, "t": 80, "b": 60},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
     )
     return figure
 

@@ -24,6 +24,7 @@ __all__ = [
     "missed_sentence",
     "top_cut_rank",
     "ranking_rows",
+    "summary_sentence",
     "answer_markdown",
     "near_miss_markdown",
     "interval_rows",
@@ -77,18 +78,27 @@ def ranking_rows(table: pd.DataFrame, council: str | None = None, show_all: bool
 
 
 def _council_heading(row: Mapping[Any, Any], names: Mapping[str, str]) -> str:
-    """ "**Name** (rank 3 of 163)" with the name escaped."""
+    """ "**Name**" with the name escaped (the reason that follows gives the rank)."""
     code = str(row["authority_code"])
-    name = markdown(names.get(code, code))
-    rank = row.get("composite_rank")
-    if rank is None or pd.isna(rank):
-        return f"**{name}**"
-    return f"**{name}** (rank {int(rank)} of {int(row['n_composite'])})"
+    return f"**{markdown(names.get(code, code))}**"
+
+
+def summary_sentence(table: pd.DataFrame, misses: pd.DataFrame) -> str:
+    """The finder's answer in one line: how many exemplars and near misses among how many ranked
+    councils, and how many were not ranked for incomplete data (Markdown, numbers only)."""
+    ranked = int(table["composite"].notna().sum())
+    exemplars = int(table["is_exemplar"].sum())
+    unranked = len(table) - ranked
+    return (
+        f"**{exemplars} exemplar{'s' if exemplars != 1 else ''}** and {len(misses)} near "
+        f"miss{'es' if len(misses) != 1 else ''} among {ranked} ranked councils; {len(table)} councils in "
+        f"the group, {unranked} not ranked for incomplete data."
+    )
 
 
 def answer_markdown(exemplars: pd.DataFrame, names: Mapping[str, str]) -> str:
-    """The exemplars as a numbered Markdown list, best first: name, rank and the rule's reason in
-    full. Every piece of data is escaped."""
+    """The exemplars as a numbered Markdown list, best first: name and the rule's reason in full
+    (which gives the rank). Every piece of data is escaped."""
     items = [
         f"{n}. {_council_heading(row, names)}: {markdown(row['reason'])}"
         for n, row in enumerate(exemplars.sort_values("composite_rank").to_dict("records"), start=1)
@@ -100,7 +110,7 @@ def near_miss_markdown(misses: pd.DataFrame, names: Mapping[str, str], rule: Exe
     """The near misses as a Markdown list, best first: name and rank, why it missed (one
     sentence), then the rule's reason in full. Every piece of data is escaped."""
     items = [
-        f"- {_council_heading(row, names)}. {markdown(missed_sentence(row, rule))}  \n"
+        f"- {_council_heading(row, names)}: {markdown(missed_sentence(row, rule))}  \n"
         f"  Where it stands: {markdown(row['reason'])}"
         for row in misses.sort_values(["composite_rank", "authority_code"]).to_dict("records")
     ]

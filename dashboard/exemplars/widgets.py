@@ -69,9 +69,12 @@ def choose_period(wh: Warehouse, container: Any = st) -> str:
     return url_selectbox("Period", periods[::-1], key="period", default=periods[-1], container=container)
 
 
-def choose_type_and_region(candidates: pd.DataFrame, container: Any = st) -> tuple[str, str]:
+def choose_type_and_region(
+    candidates: pd.DataFrame, container: Any = st, region_container: Any = None
+) -> tuple[str, str]:
     """The authority type (``type``, default the commonest) and region (``region``, default
-    :data:`~dashboard.exemplars.finder.ALL_REGIONS`) among ``candidates`` (the period's councils)."""
+    :data:`~dashboard.exemplars.finder.ALL_REGIONS`) among ``candidates`` (the period's councils);
+    the region goes in ``region_container`` when given (side by side), else under the type."""
     types = candidates["authority_type"].value_counts()
     kind = url_selectbox(
         "Authority type",
@@ -81,7 +84,9 @@ def choose_type_and_region(candidates: pd.DataFrame, container: Any = st) -> tup
         container=container,
     )
     regions = sorted(candidates.loc[candidates["authority_type"] == kind, "region"].dropna().unique())
-    region = url_selectbox("Region", [ALL_REGIONS, *regions], key="region", default=ALL_REGIONS, container=container)
+    region = url_selectbox(
+        "Region", [ALL_REGIONS, *regions], key="region", default=ALL_REGIONS, container=region_container or container
+    )
     return kind, region
 
 

@@ -8,6 +8,7 @@ is written here once and the pages call it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,24 +139,29 @@ def type_region_group(
     return group.codes, group.description
 
 
-def choose_exemplar_peer_group(wh: Warehouse, period: str, container: Any = st) -> PeerChoice:
+def choose_exemplar_peer_group(
+    wh: Warehouse, period: str, container: Any = st, places: Sequence[Any] | None = None
+) -> PeerChoice:
     """The peer group: an authority type in a region (``type``, ``region``), or a council's peer
-    group as on the peer pages (``council``, ``group``, ``peers``, ``set``); ``by`` says which."""
+    group as on the peer pages (``council``, ``group``, ``peers``, ``set``); ``by`` says which.
+
+    Everything goes in ``container``, or side by side in ``places`` (three containers: how the
+    group is chosen, the type or council, the region or peer group)."""
+    how, first, second = places if places is not None else (container, container, container)
     candidates = finder.group_candidates(wh, period)
     by = url_selectbox(
         "Choose the peer group by",
         list(_BY_LABELS),
         key="by",
         format_func=lambda b: _BY_LABELS[b],
-        container=container,
+        container=how,
         radio=True,
-        horizontal=True,
     )
     if by == BY_COUNCIL:
-        council, _ = choose_council(wh, container=container)
-        group = choose_group(wh, council, period, container=container)
+        council, _ = choose_council(wh, container=first)
+        group = choose_group(wh, council, period, container=second)
         return PeerChoice(group.codes, f"{group.label}: {group.description}", candidates, council)
-    kind, region = choose_type_and_region(candidates, container=container)
+    kind, region = choose_type_and_region(candidates, container=first, region_container=second)
     codes, description = type_region_group(wh, candidates, kind, region, period)
     return PeerChoice(codes, description, candidates)
 

@@ -25,11 +25,11 @@ st.write(
     "Councils that perform well **against comparable councils**, keep improving and have "
     "complete data. Every choice below is kept in the page address."
 )
-st.page_link(METHOD_PAGE, label="How the composite, the rule and the stability check work", icon=":material/menu_book:")
+st.page_link(METHOD_PAGE, label="How the method works", icon=":material/menu_book:")
 
-controls = st.columns(3)
+controls = st.columns(4)
 period = choose_period(wh, container=controls[0])
-choice = choose_exemplar_peer_group(wh, period, container=controls[1])
+choice = choose_exemplar_peer_group(wh, period, places=controls[1:])
 codes, description, candidates = choice.codes, choice.description, choice.candidates
 method = choose_method(wh)
 show_url_notices()
@@ -62,11 +62,7 @@ st.caption(
         f"{found.scores.base_period or 'no earlier period'}."
     )
 )
-metrics = st.columns(4)
-metrics[0].metric("Exemplars", len(exemplars))
-metrics[1].metric("Near misses", len(misses))
-metrics[2].metric("Ranked (complete data)", len(ranked))
-metrics[3].metric("Councils in the group", len(table))
+st.markdown(verdicts.summary_sentence(table, misses))
 if exemplars.empty:
     st.info("No council meets every condition of the rule. The near misses below say which condition each one failed.")
 else:
@@ -99,7 +95,7 @@ download_button(
 )
 st.page_link(
     PROFILE_PAGE,
-    label="What a transformed council looks like: these exemplars against any council",
+    label="What a transformed council looks like",
     icon=":material/compare_arrows:",
     query_params={k: st.query_params[k] for k in st.query_params},
 )
@@ -153,6 +149,7 @@ chart_table_download(
 )
 
 st.subheader("Composite ranking")
+mark_place, toggle_place = st.columns(2, vertical_alignment="bottom")
 mark = choice.council
 if mark is None:
     mark = url_selectbox(
@@ -161,9 +158,12 @@ if mark is None:
         key="council",
         default=NO_COUNCIL,
         format_func=lambda c: names.get(c, c) if c else "None",
+        container=mark_place,
         omit_default=True,
     )
-show_all = url_toggle(f"Show every ranked council ({len(ranked)})", key="all", default=False, omit_default=True)
+show_all = url_toggle(
+    f"Show every ranked council ({len(ranked)})", key="all", default=False, container=toggle_place, omit_default=True
+)
 bars = verdicts.ranking_rows(table, council=mark or None, show_all=show_all)
 if not show_all and len(bars) < len(ranked):
     st.caption(f"The best {len(bars)} of {len(ranked)} ranked councils" + (" and the marked council." if mark else "."))

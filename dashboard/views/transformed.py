@@ -28,9 +28,9 @@ st.write(
     "look like, where the council stands, and the challenge questions it may ask itself."
 )
 
-controls = st.columns(3)
+controls = st.columns(4)
 period = choose_period(wh, container=controls[0])
-choice = choose_exemplar_peer_group(wh, period, container=controls[1])
+choice = choose_exemplar_peer_group(wh, period, places=controls[1:])
 candidates = choice.candidates
 names = dict(zip(candidates["authority_code"], candidates["short_name"], strict=True))
 everyone = sorted(names, key=lambda c: (names[c], c))
@@ -40,7 +40,7 @@ council = url_selectbox(
     key="compare",
     default=choice.council or DEFAULT_COUNCIL,
     format_func=lambda c: names.get(c, c),
-    container=controls[2],
+    container=controls[0],
 )
 council_name = names.get(council, council)
 with st.expander("How the exemplars are chosen: weights and rule (as on the Exemplar finder)"):
@@ -62,7 +62,7 @@ if not exemplars:
 listed = ", ".join(names.get(c, c) for c in sorted(exemplars, key=lambda c: names.get(c, c)))
 st.caption(
     markdown(
-        f"The {len(exemplars)} exemplars of {choice.description} in {period}: {listed}."
+        f"The {len(exemplars)} exemplars of {choice.description}: {listed}."
         + (f" {council_name} is one of them." if council in exemplars else "")
     )
 )
@@ -140,6 +140,7 @@ st.caption(
 )
 maturity = sa.maturity_profile(wh, exemplars, council)
 st.subheader("Maturity by theme")
+st.caption("1 = starting out, 5 = transformed: the mean of each theme's challenge questions.")
 withheld_themes = int((~maturity["exemplars"].map(peer_stat_allowed)).sum()) if len(maturity) else 0
 if withheld_themes:
     st.caption(f"The exemplars' median is withheld for {withheld_themes} theme(s): too few exemplars answered.")
@@ -156,7 +157,7 @@ chart_table_download(
         maturity,
         council_name,
         council_column="council_maturity",
-        axis_title="Maturity (1 = starting out, 5 = transformed)",
+        axis_title="Maturity (1 to 5)",
         value_range=(0, 5),
     ),
     maturity_table,

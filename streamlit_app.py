@@ -21,6 +21,7 @@ page = st.navigation(
         ],
         "Exemplars": [
             st.Page("dashboard/views/exemplars.py", title="Exemplar finder", url_path="exemplars"),
+            st.Page("dashboard/views/transformed.py", title="What a transformed council looks like", url_path="transformed"),
             st.Page("dashboard/views/exemplar_overview.py", title="Exemplars across the UK",
                     url_path="exemplar-overview"),
             st.Page("dashboard/views/exemplar_method.py", title="Exemplar method", url_path="exemplar-method"),

@@ -152,7 +152,7 @@ def test_the_finder_shows_and_exports_robustness(open_page, live):
     at = open_page(live, "exemplars", period=PERIOD, type="Metropolitan district", region="All regions", draws="20")
     shown = next(d.value for d in at.dataframe if "Under other peer definitions" in d.value.columns)
     assert shown["Under other peer definitions"].str.match(r"exemplar under \d of \d peer definitions").all()
-    exported = pd.read_csv(io.BytesIO(downloads(at)["exemplar_ranking_download"]), encoding="utf-8-sig")
+    exported = pd.read_csv(io.BytesIO(downloads(at)["exemplar_shortlist_download"]), encoding="utf-8-sig")
     assert exported["robustness_across_peer_definitions"].notna().all()
     assert "Family group: Type and deprivation" in " ".join(
         exported["exemplar_under"].fillna("") + exported["not_exemplar_under"].fillna("")

@@ -3,7 +3,8 @@
 Each ``url_*`` function renders one widget whose value starts from the URL (when the URL's
 value is valid), falls back to a default with a friendly notice when it is not, and writes the
 current value back to the URL. Widgets are found in tests by their ``key``, which is also the
-query parameter's name.
+query parameter's name. With ``omit_default=True`` a value equal to its default is left out of
+the URL (a link then carries only what the reader changed, and stays short).
 """
 
 from __future__ import annotations
@@ -44,9 +45,20 @@ def show_url_notices() -> None:
         st.info(message, icon="ℹ️")
 
 
+def _carry(key: str) -> bool:
+    """Keep ``key``'s value when the reader moves to another page that has a widget with the same
+    key: Streamlit drops a widget's value when that widget is not on the new page, unless the
+    value was last set by code -- so it is set again, to itself. True when there was a value."""
+    if key not in st.session_state:
+        return False
+    st.session_state[key] = st.session_state[key]
+    return True
+
+
 def _initial(key: str, options: Sequence[T], default: T, parse: Callable[[str], Any] = str) -> None:
     """Seed the widget's session value from the URL the first time this key is seen."""
     if key in st.session_state and st.session_state[key] in options:
+        _carry(key)
         return
     raw = st.query_params.get(key)
     if raw is not None:
@@ -67,6 +79,12 @@ def _write(key: str, value: Any) -> None:
         st.query_params[key] = text
 
 
+def _drop(key: str) -> None:
+    """Leave ``key`` out of the URL (its value is the default, which needs no record)."""
+    if key in st.query_params:
+        del st.query_params[key]
+
+
 def url_selectbox(
     label: str,
     options: Sequence[T],
@@ -75,11 +93,12 @@ def url_selectbox(
     format_func: Callable[[T], str] = str,
     container: Any = st,
     radio: bool = False,
+    omit_default: bool = False,
     **kwargs: Any,
 ) -> T:
     """One option from ``options`` kept in the URL under ``key``: a selectbox, or a radio group
     when ``radio``; returns the chosen option. Stops the page with a warning when there are no
-    options."""
+    options. ``omit_default``: the default option is left out of the URL."""
     options = list(options)
     if not options:
         st.warning(f"No {label.lower()} to choose from.")
@@ -88,7 +107,10 @@ def url_selectbox(
     _initial(key, options, fallback)
     widget = container.radio if radio else container.selectbox
     value = widget(label, options, key=key, format_func=format_func, **kwargs)
-    _write(key, value)
+    if omit_default and value == fallback:
+        _drop(key)
+    else:
+        _write(key, value)
     return value
 
 
@@ -99,9 +121,11 @@ def url_multiselect(
     default: Sequence[T] = (),
     format_func: Callable[[T], str] = str,
     container: Any = st,
+    omit_default: bool = False,
     **kwargs: Any,
 ) -> list[T]:
-    """A multiselect kept in the URL as a comma-separated list; unknown items are dropped with a notice."""
+    """A multiselect kept in the URL as a comma-separated list; unknown items are dropped with a
+    notice. ``omit_default``: the default selection (in any order) is left out of the URL."""
     options = list(options)
     if key not in st.session_state:
         raw = st.query_params.get(key)
@@ -116,13 +140,16 @@ def url_multiselect(
     else:
         st.session_state[key] = [item for item in st.session_state[key] if item in options]
     value = container.multiselect(label, options, key=key, format_func=format_func, **kwargs)
-    _write(key, value)
+    if omit_default and sorted(map(str, value)) == sorted(map(str, default)):
+        _drop(key)
+    else:
+        _write(key, value)
     return list(value)
 
 
 def url_text(label: str, key: str, default: str = "", max_chars: int = 100, container: Any = st, **kwargs: Any) -> str:
     """A text input kept in the URL; text is only ever used as a parameter, never in SQL."""
-    if key not in st.session_state:
+    if not _carry(key):
         st.session_state[key] = (st.query_params.get(key) or default)[:max_chars]
     value = container.text_input(label, key=key, max_chars=max_chars, **kwargs)
     _write(key, value)
@@ -137,10 +164,12 @@ def url_number(
     max_value: float,
     step: float,
     container: Any = st,
+    omit_default: bool = False,
     **kwargs: Any,
 ) -> float:
-    """A number input kept in the URL; out-of-range or non-numeric URL values fall back to ``default``."""
-    if key not in st.session_state:
+    """A number input kept in the URL; out-of-range or non-numeric URL values fall back to ``default``.
+    ``omit_default``: the default value is left out of the URL."""
+    if not _carry(key):
         raw = st.query_params.get(key)
         value = default
         if raw is not None:
@@ -154,15 +183,23 @@ def url_number(
                 _notice(key, raw, default)
         st.session_state[key] = value
     value = container.number_input(label, min_value=min_value, max_value=max_value, step=step, key=key, **kwargs)
-    _write(key, value)
+    if omit_default and value == default:
+        _drop(key)
+    else:
+        _write(key, value)
     return value
 
 
-def url_toggle(label: str, key: str, default: bool = False, container: Any = st, **kwargs: Any) -> bool:
-    """A toggle kept in the URL as ``1``/``0``."""
-    if key not in st.session_state:
+def url_toggle(
+    label: str, key: str, default: bool = False, container: Any = st, omit_default: bool = False, **kwargs: Any
+) -> bool:
+    """A toggle kept in the URL as ``1``/``0``; ``omit_default``: the default is left out of the URL."""
+    if not _carry(key):
         raw = st.query_params.get(key)
         st.session_state[key] = default if raw not in ("0", "1") else raw == "1"
     value = container.toggle(label, key=key, **kwargs)
-    _write(key, "1" if value else "0")
+    if omit_default and bool(value) == default:
+        _drop(key)
+    else:
+        _write(key, "1" if value else "0")
     return bool(value)

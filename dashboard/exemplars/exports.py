@@ -25,6 +25,7 @@ SHORTLIST_COLUMNS = {
     "status": "status",
     "reason": "reason",
     "failed": "conditions_not_met",
+    "missed": "why_missed",  # verdicts.missed_sentence: what failed and what the rule needs
     "composite": "composite",
     "composite_rank": "rank",
     "n_composite": "ranked_councils",

@@ -18,6 +18,7 @@ from dashboard.exemplars.scoring import DEFAULT_K, DEFAULT_MIN_COMPLETENESS, Gro
 from dashboard.exemplars.trend import TrendSettings, council_trend_counts, level_text
 
 __all__ = [
+    "CONDITIONS",
     "DEFAULT_TOP_SHARE",
     "ENDPOINTS",
     "IMPROVEMENT_METHODS",
@@ -38,6 +39,7 @@ IMPROVEMENT_METHODS = {
     ENDPOINTS: "Two end points (now against K periods ago)",
 }
 TREND_COUNTS = ["trend_improving", "trend_worsening", "trend_tested", "trend_wls", "trend_mk"]
+CONDITIONS = ("cond_top", "cond_improving", "cond_complete", "cond_maturity")  # evaluate()'s columns, all needed
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,25 @@ class ExemplarRule:
         if self.require_maturity:
             parts.append("mean self-assessment maturity above the peer median (when available)")
         return "; ".join(parts)
+
+    def requirement(self, condition: str) -> str:
+        """What passing ``condition`` needs, in :meth:`describe`'s words (a near miss quotes it
+        beside the figure that failed). ``condition`` is one of :data:`CONDITIONS`.
+
+        Raises:
+            KeyError: ``condition`` is not one of the rule's conditions.
+        """
+        improving = (
+            "more indicators with a significant improving trend than a significant worsening one"
+            if self.improvement == TESTED_TREND
+            else f"composite not lower than {self.k} periods ago and more indicators improving than worsening"
+        )
+        return {
+            "cond_top": f"composite in the top {self.top_share:.0%} of the peer group",
+            "cond_complete": f"completeness at least {self.min_completeness:.0%}",
+            "cond_improving": improving,
+            "cond_maturity": "mean self-assessment maturity above the peer median",
+        }[condition]
 
 
 def evaluate(

@@ -8,6 +8,7 @@ is written here once and the pages call it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = [
     "choose_council_round_and_group",
     "choose_exemplar_peer_group",
     "exemplar_robustness",
+    "find_exemplars",
     "group_exemplars",
     "maturity_for_rule",
     "national_overview",
@@ -64,6 +66,19 @@ def group_exemplars(wh: Warehouse, codes: list[str], period: str) -> tuple[list[
     scores = scoring.group_scores(wh, codes, period, trend=rule.trend_to_score)
     table = evaluate(scores, rule, maturity_for_rule(wh, codes, rule))
     return sorted(table.loc[table["is_exemplar"], "authority_code"].tolist()), f"exemplar rule: {rule.describe()}"
+
+
+@st.cache_data(max_entries=32, show_spinner="Finding the exemplars…")
+def find_exemplars(
+    _wh: Warehouse, data_version: str, codes: tuple[str, ...], period: str, method: Method
+) -> finder.Finding:
+    """:func:`dashboard.exemplars.finder.find_exemplars` for the peer group ``codes`` with the
+    page's ``method`` (maturity when it asks), cached per data version: a rerun that changes no
+    choice (a toggle, a download) does not score and resample again."""
+    maturity = maturity_for_rule(_wh, list(codes), method.rule) if method.use_maturity else None
+    return finder.find_exemplars(
+        _wh, list(codes), period, method.rule, method.weights, method.indicators, method.settings, maturity
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner="Running the rule in every type and region…")
@@ -154,24 +169,29 @@ def type_region_group(
     return group.codes, group.description
 
 
-def choose_exemplar_peer_group(wh: Warehouse, period: str, container: Any = st) -> PeerChoice:
+def choose_exemplar_peer_group(
+    wh: Warehouse, period: str, container: Any = st, places: Sequence[Any] | None = None
+) -> PeerChoice:
     """The peer group: an authority type in a region (``type``, ``region``), or a council's peer
-    group as on the peer pages (``council``, ``group``, ``peers``, ``set``); ``by`` says which."""
+    group as on the peer pages (``council``, ``group``, ``peers``, ``set``); ``by`` says which.
+
+    Everything goes in ``container``, or side by side in ``places`` (three containers: how the
+    group is chosen, the type or council, the region or peer group)."""
+    how, first, second = places if places is not None else (container, container, container)
     candidates = finder.group_candidates(wh, period)
     by = url_selectbox(
         "Choose the peer group by",
         list(_BY_LABELS),
         key="by",
         format_func=lambda b: _BY_LABELS[b],
-        container=container,
+        container=how,
         radio=True,
-        horizontal=True,
     )
     if by == BY_COUNCIL:
-        council, _ = choose_council(wh, container=container)
-        group = choose_group(wh, council, period, container=container)
+        council, _ = choose_council(wh, container=first)
+        group = choose_group(wh, council, period, container=second)
         return PeerChoice(group.codes, f"{group.label}: {group.description}", candidates, council)
-    kind, region = choose_type_and_region(candidates, container=container)
+    kind, region = choose_type_and_region(candidates, container=first, region_container=second)
     codes, description = type_region_group(wh, candidates, kind, region, period)
     return PeerChoice(codes, description, candidates)
 

@@ -38,7 +38,9 @@ def withhold_private(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> Non
     Run on a build (``prev`` attached) once ``source_files`` and ``load_history`` hold every row
     of the new version: the previous version's private rows of sources not reloaded
     (``replaced`` are the reloaded source names) are carried over first, then every public row
-    of a private file moves, and periods that only unpublished answers use are dropped.
+    of a private file moves, what those files hold that readers see (published answers: their
+    kind and whether synthetic) is kept in ``withheld_contents``, and periods that only
+    unpublished answers use are dropped.
     """
     for table in PROVENANCE_TABLES:
         if has_private_tables(con, "prev"):
@@ -49,6 +51,13 @@ def withhold_private(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> Non
             )
         con.execute(f"INSERT INTO {PRIVATE_SCHEMA}.{table} BY NAME SELECT * FROM {table} WHERE {_PRIVATE_FILE}")
         con.execute(f"DELETE FROM {table} WHERE {_PRIVATE_FILE}")
+    con.execute("DELETE FROM withheld_contents")
+    con.execute(
+        f"""INSERT INTO withheld_contents
+            SELECT DISTINCT holds, is_synthetic, publisher, licence FROM {PRIVATE_SCHEMA}.source_files
+            WHERE holds IS NOT NULL
+              AND source_name IN (SELECT DISTINCT source_name FROM {_ANSWERS} WHERE published)"""
+    )
     con.execute(
         f"""DELETE FROM periods
             WHERE period IN (SELECT round FROM {_ANSWERS} WHERE NOT published)

@@ -256,7 +256,7 @@ def test_self_assessment_pages_say_the_answers_are_synthetic(open_page, default_
 
 def test_pages_with_both_say_which_is_which(open_page, default_warehouse):
     at = open_page(default_warehouse, "maturity_outcomes", council=BIRMINGHAM)
-    (banner,) = [w.value for w in at.warning]
+    banner = at.warning[0].value  # the banner comes first (the page's own caveat follows it)
     assert "**Indicators: real** (Office for National Statistics" in banner
     assert "Open Government Licence v3\\.0" in banner
     assert "**Self\\-assessment answers: synthetic**" in banner

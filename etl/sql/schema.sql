@@ -226,6 +226,17 @@ CREATE SCHEMA private;
 CREATE TABLE private.source_files AS FROM source_files WITH NO DATA;
 CREATE TABLE private.load_history AS FROM load_history WITH NO DATA;
 
+-- What the withheld files hold that readers do see: the kind of content, whether it is
+-- synthetic, its publisher and licence, once per distinct combination, only for files that also
+-- hold published answers (so a page can say those answers are synthetic). No name, hash, size or
+-- count: a wholly private submission adds no row, and two withheld files look like one.
+CREATE TABLE withheld_contents (
+    holds         VARCHAR NOT NULL,
+    is_synthetic  BOOLEAN NOT NULL,
+    publisher     VARCHAR,
+    licence       VARCHAR
+);
+
 -- Key/value facts about this version: data_version, published_at, is_demo, schema_version.
 CREATE TABLE meta (
     key    VARCHAR PRIMARY KEY,

@@ -72,7 +72,8 @@ def test_profile_defaults_show_ranks_equal_to_pandas(open_page, demo_warehouse, 
     codes = members(authorities, DEFAULT_COUNCIL, ["authority_type", "nation"], int(period[:4]))
     assert shown["Rank"].to_dict() == expected_ranks(source, codes, DEFAULT_COUNCIL, period)
     assert at.expander[0].label == f"Who is in the peer group ({len(codes)} councils)"
-    assert {b.key for b in at.get("download_button")} == {"profile_download", "group_values_download"}
+    assert {b.key for b in at.get("download_button")} == {"profile_download", "group_values_download",
+                                                          "spine_download", "report_download"}
     assert any("Synthetic demo data" in w.value for w in at.warning)
 
 

@@ -9,7 +9,9 @@ from dashboard.common.logs import log_error
 from dashboard.warehouse import FileWarehouse, WarehouseUnavailable, warehouse
 from etl.warehouse import SCHEMA_VERSION
 
-__all__ = ["open_warehouse", "demo_banner", "run_page", "DEMO_NOTICE"]
+__all__ = ["APP_NAME", "DEMO_NOTICE", "browser_title", "demo_banner", "open_warehouse", "run_page"]
+
+APP_NAME = "Exemplar"
 
 DEMO_NOTICE = (
     "**Synthetic demo data.** The councils are real; every indicator value and self-assessment "
@@ -46,12 +48,20 @@ def demo_banner() -> None:
     st.warning(DEMO_NOTICE, icon="⚠️")
 
 
+def browser_title(page_title: str) -> str:
+    """The browser tab's title for a page: its own name first, so tabs and bookmarks tell pages
+    apart (WCAG 2.4.2 Page Titled), e.g. "Council profile — Exemplar"."""
+    return f"{page_title} — {APP_NAME}"
+
+
 def run_page(page: StreamlitPage) -> None:
-    """Run the chosen page; a warehouse that fails mid-page ends it with a clear message.
+    """Run the chosen page under its own browser title; a warehouse that fails mid-page ends it
+    with a clear message.
 
     Only ``WarehouseUnavailable`` is caught (it is an operational fault, logged with context);
     any other exception is logged and re-raised so bugs stay visible to tests and developers.
     """
+    st.set_page_config(page_title=browser_title(page.title))
     try:
         page.run()
     except WarehouseUnavailable as exc:

@@ -252,3 +252,52 @@ def test_copied_url_reproduces_the_view(open_page, demo_warehouse):
     assert not notices(second)
     pd.testing.assert_frame_equal(table_with(second, "Rank"), table_with(first, "Rank"))
     assert sorted(table_with(second, "Region")["Code"]) == sorted([GLASGOW, *link["peers"].split(",")])
+
+
+# -- sensible defaults: every page opens on figures ------------------------------------------------
+def test_progress_opens_on_two_periods_the_council_has_values_for(open_page, demo_warehouse, source):
+    at = open_page(demo_warehouse, PROGRESS)
+    values, _ = source
+    indicator = at.selectbox(key="indicator").value
+    start, end = at.selectbox(key="from").value, at.selectbox(key="to").value
+    own = values[(values["authority_code"] == DEFAULT_COUNCIL) & (values["indicator_id"] == indicator)]
+    with_value = set(own.loc[own["value"].notna(), "period"])
+    assert {start, end} <= with_value, (start, end, sorted(with_value))
+    assert start < end
+    assert all(m.value not in ("no data", "not ranked") for m in at.metric), [m.value for m in at.metric]
+
+
+def test_default_periods_hold_the_councils_figures(demo_warehouse, source):
+    from dashboard.peers import statistics
+    from dashboard.warehouse import FileWarehouse
+
+    values, indicators = source
+    wh = FileWarehouse(demo_warehouse)
+    try:
+        councils = sorted(values["authority_code"].unique())[::23]  # a spread of councils, former ones too
+        for council in councils:
+            own = values[(values["authority_code"] == council) & values["value"].notna()]
+            if own.empty:
+                continue
+            per_period = own.groupby("period").size()
+            chosen = statistics.default_period(wh, council)
+            assert per_period.get(chosen, 0) >= statistics.FULL_SHARE * per_period.max(), (council, chosen)
+            for indicator in indicators["indicator_id"][::7]:
+                periods = set(own.loc[own["indicator_id"] == indicator, "period"])
+                if len(periods) < 2:
+                    continue
+                end = statistics.default_period(wh, council, indicator)
+                start = statistics.default_start(statistics.periods_like(wh, end), end,
+                                                 statistics.periods_with_values(wh, council, indicator))
+                assert end in periods and start in periods and start < end, (council, indicator, start, end)
+    finally:
+        wh.close()
+
+
+def test_the_chosen_council_follows_the_reader_to_the_next_page(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, PROFILE, council=GLASGOW)
+    assert at.selectbox(key="council").value == GLASGOW
+    at.query_params.clear()  # moving to another page drops the address's choices
+    at.switch_page(INDICATOR).run()
+    assert not at.exception
+    assert at.selectbox(key="council").value == GLASGOW  # not the default council

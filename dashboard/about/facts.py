@@ -9,9 +9,9 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
-import plotly
 import streamlit
 
+from dashboard.common.text import when_text
 from dashboard.warehouse import Warehouse
 
 __all__ = ["SUPPORT_CONTACT_ENV", "app_version", "support_contact", "version_facts"]
@@ -43,12 +43,10 @@ def version_facts(wh: Warehouse) -> pd.DataFrame:
     rows = [
         ("Exemplar", app_version()),
         ("Data version", meta.get("data_version", "unknown")),
-        ("Data published", meta.get("published_at", "unknown")),
+        ("Data published", when_text(meta.get("published_at")) or "unknown"),
         ("Demo data", "yes (synthetic)" if meta.get("is_demo") == "true" else "no"),
         ("Warehouse schema", meta.get("schema_version", "unknown")),
         ("Python", platform.python_version()),
-        ("Streamlit", streamlit.__version__),
-        ("pandas", pd.__version__),
-        ("plotly", plotly.__version__),
+        ("Streamlit (the web framework)", streamlit.__version__),
     ]
     return pd.DataFrame(rows, columns=["Item", "Value"])

@@ -44,9 +44,17 @@ def show_url_notices() -> None:
         st.info(message, icon="ℹ️")
 
 
+def _keep(key: str) -> None:
+    """Set ``key``'s value again, as the app's own: a value left by a widget of the same key on
+    the page the reader came from is otherwise dropped with that widget, and the new widget would
+    open on its first option ("Aberdeen City") or its default instead of the reader's choice."""
+    st.session_state[key] = st.session_state[key]
+
+
 def _initial(key: str, options: Sequence[T], default: T, parse: Callable[[str], Any] = str) -> None:
     """Seed the widget's session value from the URL the first time this key is seen."""
     if key in st.session_state and st.session_state[key] in options:
+        _keep(key)
         return
     raw = st.query_params.get(key)
     if raw is not None:
@@ -122,7 +130,9 @@ def url_multiselect(
 
 def url_text(label: str, key: str, default: str = "", max_chars: int = 100, container: Any = st, **kwargs: Any) -> str:
     """A text input kept in the URL; text is only ever used as a parameter, never in SQL."""
-    if key not in st.session_state:
+    if key in st.session_state:
+        _keep(key)
+    else:
         st.session_state[key] = (st.query_params.get(key) or default)[:max_chars]
     value = container.text_input(label, key=key, max_chars=max_chars, **kwargs)
     _write(key, value)
@@ -140,7 +150,9 @@ def url_number(
     **kwargs: Any,
 ) -> float:
     """A number input kept in the URL; out-of-range or non-numeric URL values fall back to ``default``."""
-    if key not in st.session_state:
+    if key in st.session_state:
+        _keep(key)
+    else:
         raw = st.query_params.get(key)
         value = default
         if raw is not None:
@@ -160,7 +172,9 @@ def url_number(
 
 def url_toggle(label: str, key: str, default: bool = False, container: Any = st, **kwargs: Any) -> bool:
     """A toggle kept in the URL as ``1``/``0``."""
-    if key not in st.session_state:
+    if key in st.session_state:
+        _keep(key)
+    else:
         raw = st.query_params.get(key)
         st.session_state[key] = default if raw not in ("0", "1") else raw == "1"
     value = container.toggle(label, key=key, **kwargs)

@@ -22,6 +22,7 @@ __all__ = [
     "CSV_CAPTION",
     "chart_table_download",
     "choose_council",
+    "data_table",
     "download_button",
     "print_friendly",
     "print_hidden",
@@ -33,6 +34,7 @@ CSV_CAPTION = (
     "it was made and from which data."
 )
 CSV_MIME = "text/csv"
+MISSING_CELL = ""  # a missing value shows as an empty cell, never as "None"
 _REMEMBERED = "_council_chosen"  # session key: the council last chosen on any page
 
 
@@ -61,6 +63,14 @@ def choose_council(wh: Warehouse, container: Any = st) -> tuple[str, str]:
     st.session_state[_REMEMBERED] = code
     names = dict(zip(choices["authority_code"], choices["short_name"], strict=True))
     return code, names[code]
+
+
+def data_table(frame: Any, key: str, container: Any = st, **kwargs: Any) -> None:
+    """A table (``st.dataframe``) without the index, whose missing values show as empty cells
+    rather than "None"; ``kwargs`` go to ``st.dataframe`` (column_config, height...)."""
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("placeholder", MISSING_CELL)
+    container.dataframe(frame, key=key, **kwargs)
 
 
 def download_button(
@@ -112,7 +122,7 @@ def chart_table_download(
         if caption:
             st.caption(caption)
     with table_tab:
-        st.dataframe(table, hide_index=True, key=f"{key}_table", column_config=column_config)
+        data_table(table, key=f"{key}_table", column_config=column_config)
     with download_tab:
         download_button(download_label, csv, file_name=file_name, key=f"{key}_download", caption=download_caption)
 

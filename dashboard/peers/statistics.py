@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.common.bands import MIN_BAND_N, band_labels
-from dashboard.common.periods import value_periods
+from dashboard.common.periods import value_period_frame, value_periods
 from dashboard.common.text import decimals_or_default, format_value
 from dashboard.peers.groups import PeerGroup
 from dashboard.warehouse import Warehouse
@@ -54,6 +54,7 @@ __all__ = [
     "peer_progress",
     "peer_trend",
     "peer_values",
+    "periods_like",
     "periods_with_values",
     "profile_display",
     "progress_display",
@@ -177,6 +178,14 @@ def default_start(periods: list[str], end: str, with_data: list[str] | None = No
 def periods_with_values(wh: Warehouse, council: str, indicator: str) -> list[str]:
     """The periods in which ``council`` has a value of ``indicator``, newest first."""
     return wh.query("council_value_counts", council=council, indicator=indicator)["period"].tolist()
+
+
+def periods_like(wh: Warehouse, period: str) -> list[str]:
+    """The periods with values of the same kind as ``period`` (financial years, calendar
+    years...), newest first: a change is measured between two periods of one kind."""
+    frame = value_period_frame(wh)
+    kind = frame.loc[frame["period"] == period, "period_kind"]
+    return frame.loc[frame["period_kind"] == kind.iloc[0], "period"].tolist() if len(kind) else frame["period"].tolist()
 
 
 def ordered_periods(periods: list[str], start: str, end: str) -> tuple[str, str, str]:

@@ -18,6 +18,7 @@ from dashboard.common.bands import MIN_BAND_N
 from dashboard.common.periods import value_periods
 from dashboard.common.text import markdown
 from dashboard.common.urlstate import url_multiselect, url_selectbox
+from dashboard.common.widgets import data_table
 from dashboard.peers.groups import DEFAULT_KIND, GROUP_KINDS, PeerGroup, PeerGroupSpec, SetKind, resolve_peer_group
 from dashboard.peers.statistics import indicator_list
 from dashboard.warehouse import Warehouse
@@ -95,7 +96,7 @@ def show_group(group: PeerGroup, council_name: str) -> None:
                 "Nation": members.get("nation", pd.Series(dtype=str)),
             }
         )
-        st.dataframe(table, hide_index=True, key="group_members")
+        data_table(table, key="group_members")
 
 
 def choose_indicator(wh: Warehouse, container: Any = st) -> pd.Series:

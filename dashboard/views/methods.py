@@ -4,12 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common.page import open_warehouse
+from dashboard.common.text import markdown, when_text
 from dashboard.common.urlstate import show_url_notices, url_selectbox
+from dashboard.common.widgets import data_table
 from dashboard.peers import statistics
 from dashboard.peers.groups import GROUP_KINDS
 from etl.demo import DEMO_SEED, DEMO_SOURCE_NAME
 
 ALL_THEMES = "All themes"  # the theme filter's "no filter" choice
+POLARITY_WORDS = {"higher": "higher", "lower": "lower", "neutral": "neither"}
 
 wh = open_warehouse()
 meta = wh.scalar_meta()
@@ -23,7 +26,7 @@ notices = st.container()
 st.header("Data version")
 version = st.columns(3)
 version[0].metric("Data version", meta.get("data_version", "unknown"))
-version[1].metric("Published", meta.get("published_at", "unknown"))
+version[1].metric("Published", when_text(meta.get("published_at")) or "unknown")
 version[2].metric("Demo data", "yes" if meta.get("is_demo") == "true" else "no")
 
 st.header("Indicators")
@@ -31,16 +34,16 @@ definitions = wh.query("methods_indicators")
 theme = url_selectbox("Theme", [ALL_THEMES, *sorted(definitions["theme"].unique())], key="theme")
 shown = definitions if theme == ALL_THEMES else definitions[definitions["theme"] == theme]
 st.caption(
-    f"{len(shown)} of {len(definitions)} indicators. Polarity says which direction is better: "
-    "higher, lower, or neutral (neither; never ranked or coloured good/bad)."
+    f"{len(shown)} of {len(definitions)} indicators. 'Better when' says which direction is better: "
+    "higher, lower, or neither (never ranked, nor coloured as good or bad)."
 )
-st.dataframe(
-    shown.rename(
+data_table(
+    shown.assign(polarity=shown["polarity"].map(POLARITY_WORDS).fillna(shown["polarity"])).rename(
         columns={
             "theme": "Theme",
             "indicator_id": "Id",
             "name": "Name",
-            "polarity": "Polarity",
+            "polarity": "Better when",
             "unit": "Unit",
             "min_value": "Min",
             "max_value": "Max",
@@ -54,7 +57,6 @@ st.dataframe(
             "last_period": "Latest",
         }
     ),
-    hide_index=True,
     key="methods_indicators",
 )
 
@@ -62,36 +64,43 @@ st.header("How the figures are computed")
 st.markdown(
     """
 All comparisons are made **within a group of councils**: the peer group chosen on the council
-pages, or the councils you filtered on the Browse page. Everything is computed in the warehouse
-(DuckDB SQL) from the values of one indicator in one period.
+pages, or the councils you filtered on the Browse page. Every figure is worked out afresh from
+the values of one indicator in one period.
 
 - **Missing values.** A council whose value is empty, suppressed or marked missing is shown with
   its status but left out of ranks, medians, quartiles and bands.
 - **Rank.** 1 = best. For *higher is better* indicators the largest value ranks 1; for *lower is
-  better* the smallest does. **Ties share the best rank** (standard competition ranking, SQL
-  `rank()`): two councils tied for 2nd both rank 2 and the next ranks 4. "Rank r of n" counts
-  only councils with a value. **Neutral indicators are not ranked**; they are described as
-  higher or lower, never better or worse.
-- **Median and quartiles.** Linear interpolation between the ordered values (DuckDB
-  `quantile_cont`; the same as Excel's `QUARTILE.INC`, `MEDIAN` and pandas' default): the lower
-  quartile is the 25th percentile, the median the 50th and the upper quartile the 75th.
+  better* the smallest does. **Ties share the best rank** (standard competition ranking): two
+  councils tied for 2nd both rank 2 and the next ranks 4. "Rank r of n" counts only councils with
+  a value. **Indicators where neither is better are not ranked**; they are described as higher or
+  lower, never better or worse.
+- **Median and quartiles.** The values are put in order and the quartile is read off between
+  the two nearest values, in proportion (linear interpolation; the same as Excel's
+  `QUARTILE.INC` and `MEDIAN`): the lower quartile is the 25th percentile, the median the 50th
+  and the upper quartile the 75th.
 - **Quartile band.** The group's quartiles split the councils into four bands. For ranked
   indicators the *top quartile* is at or beyond the best-side quartile (at or above the upper
   quartile when higher is better, at or below the lower quartile when lower is better), then the
   second and third quartiles (split at the median), then the *bottom quartile*. A value exactly
-  on a cut point takes the better band. Neutral indicators are banded by value, from *highest
-  quarter* to *lowest quarter*. With fewer than four values in the group no band is given.
+  on a cut point takes the better band. Where neither is better, bands go by value, from
+  *highest quarter* to *lowest quarter*. With fewer than four values in the group no band is given.
 - **Change since the previous period.** The council's value minus its value in the latest
   earlier period of the same kind (financial year, calendar year...) that has a value;
-  *Improving/Worsening* by polarity (*Increasing/Decreasing* for neutral indicators), with a flag
-  when that period is not the one just before (a gap in the series).
-- **Maps** colour councils on a colour-blind-safe scale (cividis) whose yellow end is always
-  the better end (reversed for lower-is-better); neutral indicators use a single-hue blue scale.
+  *Improving/Worsening* by which direction is better (*Increasing/Decreasing* where neither is),
+  with a flag when that period is not the one just before (a gap in the series).
+- **Spine chart** (Council profile). Every indicator on one scale: the peer median in the
+  middle, the group's value furthest from the median at the edge, and the better side on the
+  right on every row (mirrored when lower is better; higher to the right where neither is
+  better). The light bar runs from the group's lowest to its highest value, the darker bar
+  covers its middle half (lower to upper quartile), and the marker is the council, its colour
+  and its shape giving its quartile band.
+- **Maps** colour councils on a colour-blind-safe scale whose light end is always the better
+  end; indicators where neither is better use a single-hue scale.
 """
 )
 
-st.caption("In one line each, as written into every peer-comparison CSV:")
-st.dataframe(
+st.caption("In one line each, as written into every peer-comparison download:")
+data_table(
     pd.DataFrame(
         {
             "Figure": ["Rank", "Median and quartiles", "Quartile band", "Change"],
@@ -103,7 +112,6 @@ st.dataframe(
             ],
         }
     ),
-    hide_index=True,
     key="methods_one_line",
 )
 
@@ -112,19 +120,18 @@ st.write(
     "A peer group only ever holds councils (combined and strategic authorities never), "
     "and only those that existed during the chosen period. The kinds of group offered:"
 )
-st.dataframe(
-    pd.DataFrame({"Peer group": [kind.label for kind in GROUP_KINDS.values()], "Id (in links)": list(GROUP_KINDS)}),
-    hide_index=True,
+data_table(
+    pd.DataFrame({"Peer group": [kind.label for kind in GROUP_KINDS.values()], "In links": list(GROUP_KINDS)}),
     key="methods_group_kinds",
 )
 
 st.header("The demo data")
 if meta.get("is_demo") == "true":
     st.write(
-        f"This warehouse holds the **synthetic demo source** (`{DEMO_SOURCE_NAME}`). The councils "
-        "are the real UK councils of the register below, but every indicator value and every "
-        "self-assessment score is invented by `etl/demo.py`, generated from a fixed random seed "
-        f"({DEMO_SEED}) so the same files come out every time. Each council has a persistent "
+        f"This warehouse holds the **synthetic demo source** (named {markdown(DEMO_SOURCE_NAME)}). "
+        "The councils are the real UK councils of the register below, but every indicator value and "
+        "every self-assessment score is invented by Exemplar's demo generator, from a fixed random "
+        f"seed ({DEMO_SEED}) so the same files come out every time. Each council has a persistent "
         "latent quality and some have a steady improvement trend, values are scaled by authority "
         "type and population, and some values are missing, suppressed or estimated on purpose so "
         "every status can be seen. **Do not quote these figures.**"
@@ -135,8 +142,12 @@ else:
 st.header("Sources")
 st.subheader("Loaded files")
 st.caption("Each file behind the published data, with its SHA-256 hash so a copy can be checked.")
-st.dataframe(
-    wh.query("methods_sources").rename(
+sources = wh.query("methods_sources")
+data_table(
+    sources.assign(
+        loaded_at=sources["loaded_at"].map(when_text),
+        is_synthetic=sources["is_synthetic"].map({True: "Yes", False: "No"}),
+    ).rename(
         columns={
             "source_name": "Source",
             "file_name": "File",
@@ -147,13 +158,13 @@ st.dataframe(
             "is_synthetic": "Synthetic",
         }
     ),
-    hide_index=True,
     key="methods_sources",
 )
 st.subheader("Load history")
 st.caption("Every successful load whose data this version holds, newest first.")
-st.dataframe(
-    wh.query("load_history").rename(
+history = wh.query("load_history")
+data_table(
+    history.assign(finished_at=history["finished_at"].map(when_text)).rename(
         columns={
             "load_id": "Load",
             "finished_at": "Finished",
@@ -165,7 +176,6 @@ st.dataframe(
             "outcome": "Outcome",
         }
     ),
-    hide_index=True,
     key="methods_load_history",
 )
 
@@ -177,7 +187,7 @@ st.write(
     "the **MIT licence**: the *UK Local Authority Names and Codes* register and the *Composite UK "
     "Index of Multiple Deprivation*. Snapshots used:"
 )
-st.dataframe(
+data_table(
     references.rename(
         columns={
             "name": "Name",
@@ -187,7 +197,6 @@ st.dataframe(
             "files": "Files",
         }
     ),
-    hide_index=True,
     key="methods_references",
 )
 

@@ -7,6 +7,8 @@ fixture must show as plain text.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -17,6 +19,7 @@ from tests.support.apptest import table_with
 
 PROFILE, INDICATOR, PROGRESS = (f"dashboard/views/{p}.py" for p in ("profile", "indicator", "progress"))
 GLASGOW = "S12000049"
+A4_WIDTH_PX = 794  # 210 mm at 96 dpi: a chart drawn wider is cut at the printed page's edge
 
 
 def notices(at: AppTest) -> list[str]:
@@ -96,6 +99,18 @@ def test_profile_from_url(open_page, demo_warehouse, authorities, source):
     assert not at.exception
     assert at.query_params["theme"] == "Customer outcomes" and at.query_params["group"] == "type_region"
     assert at.query_params["council"] == GLASGOW
+
+
+def test_profile_print_view_lays_out_chart_and_every_row_without_tabs(open_page, demo_warehouse, source):
+    at = open_page(demo_warehouse, PROFILE, council=GLASGOW, period="2024/25", print="1")
+    assert not at.tabs  # a printed page cannot open a tab
+    (chart,) = at.get("plotly_chart")
+    figure = json.loads(chart.proto.spec)
+    assert 0 < figure["layout"]["width"] <= A4_WIDTH_PX and json.loads(chart.proto.config)["staticPlot"]
+    (table,) = at.table  # a static table prints every row; a scrolled grid would print a window of it
+    shown = table.value
+    assert len(shown) == len(source[1]) and {"Rank", "Band", "Direction"} <= set(shown.columns)
+    assert not {"Trend", "Details"} & set(shown.columns)  # a line chart and a link mean nothing on paper
 
 
 def test_profile_custom_group_lists_its_members(open_page, demo_warehouse):

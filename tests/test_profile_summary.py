@@ -152,7 +152,12 @@ def test_spine_chart_marks_each_band_by_colour_and_shape_and_neutral_in_grey():
     assert len({BAND_MARKS[b].symbol for b in BAND_MARKS} | {NEUTRAL_MARK.symbol}) == 5  # shape alone tells them apart
     plotted = sum(len(t.x) for t in markers.values())
     assert plotted == profile["value"].notna().sum()  # one marker per indicator with a value
-    assert figure.layout.yaxis.ticktext == tuple(profile["name"])  # a row per indicator, in order
+    # a row per indicator, in order; a row without the council's value says so (no marker there)
+    assert figure.layout.yaxis.ticktext == tuple(
+        name if pd.notna(value) else f"{name} (no value)" for name, value in zip(profile["name"], profile["value"], strict=True)
+    )
+    assert figure.layout.width is None  # fills its container on screen
+    assert charts.spine_chart(summary.spine_rows(profile), "Leeds", width=680).layout.width == 680  # fixed for print
     assert "Leeds &lt;b&gt;" in figure.layout.legend.title.text  # names are escaped for plotly
     assert figure.layout.legend.y > 1  # the legend sits above the rows, never over them
 

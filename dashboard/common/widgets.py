@@ -24,6 +24,7 @@ __all__ = [
     "choose_council",
     "data_table",
     "download_button",
+    "print_chart",
     "print_friendly",
     "print_hidden",
     "remembered_council",
@@ -102,23 +103,17 @@ def chart_table_download(
     download_label: str = "Download CSV",
     download_caption: str = CSV_CAPTION,
     column_config: Mapping[str, Any] | None = None,
-    for_print: bool = False,
+    alt: str | None = None,
 ) -> None:
     """One chart as the trio of tabs: the plotly chart, the same data as a table, the CSV.
 
-    ``caption`` (Markdown-safe text) goes under the chart; ``column_config`` formats the table.
-    Keys: ``<key>_chart``, ``<key>_table``, ``<key>_download``. ``for_print`` shows the chart and
-    then the whole table (a static table prints every row), without tabs or the download.
+    ``caption`` (Markdown-safe text) goes under the chart; ``column_config`` formats the table;
+    ``alt`` (plain text) names the chart for screen readers. Keys: ``<key>_chart``,
+    ``<key>_table``, ``<key>_download``.
     """
-    if for_print:
-        st.plotly_chart(figure, key=f"{key}_chart", config={"displaylogo": False, "staticPlot": True})
-        if caption:
-            st.caption(caption)
-        st.table(table)
-        return
     chart_tab, table_tab, download_tab = st.tabs(["Chart", "Table", "Download"])
     with chart_tab:
-        st.plotly_chart(figure, key=f"{key}_chart", config={"displaylogo": False})
+        st.plotly_chart(figure, key=f"{key}_chart", config={"displaylogo": False}, alt=alt)
         if caption:
             st.caption(caption)
     with table_tab:
@@ -137,9 +132,25 @@ _PRINT_STYLE = """<style>
   [data-testid="stDecoration"], [data-testid="stSidebarCollapsedControl"],
   [class*="st-key-print_hidden"] { display: none !important; }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-  [data-testid="stPlotlyChart"], [data-testid="stMetric"] { break-inside: avoid; }
+  /* the app scrolls inside a full-height box on screen; on paper it flows from page to page */
+  .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    overflow: visible !important; height: auto !important; position: static !important; }
+  [data-testid="stMetric"], tr { break-inside: avoid; }
+  /* a table flows across pages (an inline table would jump whole to the next page) */
+  [data-testid="stTable"], [data-testid="stTable"] > div { overflow: visible !important; }
+  [data-testid="stTableStyledTable"] { display: table !important; width: 100% !important; }
+  h1, h2, h3, h4 { break-after: avoid; }
 }
 </style>"""
+
+
+def print_chart(figure: Any, key: str, caption: str = "", alt: str | None = None) -> None:
+    """A chart laid out for printing: drawn at the figure's own width (a printed page does not
+    resize a chart drawn for the screen), still, with no tabs; its figures are in the page's
+    table. ``caption`` is Markdown-safe text."""
+    st.plotly_chart(figure, key=f"{key}_chart", width="content", config={"staticPlot": True}, alt=alt)
+    if caption:
+        st.caption(caption)
 
 
 def print_friendly() -> None:

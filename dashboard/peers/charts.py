@@ -282,11 +282,13 @@ def _spine_hover(rows: pd.DataFrame, council_name: str) -> list[str]:
     return lines
 
 
-def spine_chart(rows: pd.DataFrame, council_name: str) -> go.Figure:
+def spine_chart(rows: pd.DataFrame, council_name: str, width: int | None = None) -> go.Figure:
     """The spine chart: one row per indicator (``peers.summary.spine_rows``), the peer group's
     range as a light bar, its interquartile range as a darker bar, the median as a line down the
     middle and the council as a marker whose colour *and* shape give its quartile band; the
-    better side is on the right on every ranked row, and neutral indicators are grey."""
+    better side is on the right on every ranked row, and neutral indicators are grey. A row
+    without the council's value says "(no value)". ``width`` fixes the width in pixels (for
+    print); by default the chart fills its container."""
     count = len(rows)
     positions = list(range(count))
     figure = go.Figure()
@@ -339,6 +341,7 @@ def spine_chart(rows: pd.DataFrame, council_name: str) -> go.Figure:
     figure.update_layout(
         barmode="overlay",
         height=height,
+        width=width,
         margin=SPINE_MARGIN_PX,
         plot_bgcolor="white",
         font={"color": SPINE_TEXT},
@@ -367,7 +370,10 @@ def spine_chart(rows: pd.DataFrame, council_name: str) -> go.Figure:
         ],
         yaxis={
             "tickvals": positions,
-            "ticktext": [plotly_text(name) for name in rows["name"]],
+            "ticktext": [
+                plotly_text(name) + ("" if has_value else " (no value)")
+                for name, has_value in zip(rows["name"], rows["council"].notna(), strict=True)
+            ],
             "ticklabelposition": "inside top",
             # reversed (the first indicator at the top), with room above it for its name
             "range": [count - 0.5, -SPINE_TOP_ROOM],

@@ -19,13 +19,14 @@ from dashboard.common.widgets import (
     chart_table_download,
     choose_council,
     download_button,
+    print_chart,
     print_friendly,
     print_hidden,
 )
 from dashboard.peers import charts, exports, statistics, summary, widgets
 
 ALL_THEMES = "All themes"  # the theme filter's "no filter" choice
-SUMMARY_HELP = "Counted within the peer group, for indicators where higher or lower is better."
+PRINT_WIDTH_PX = 680  # an A4 page's printable width at 96 dpi, less a little
 
 wh = open_warehouse()
 print_friendly()
@@ -69,22 +70,36 @@ for column, (label, value) in zip(
     ],
     strict=True,
 ):
-    column.metric(label, f"{value}", help=f"{SUMMARY_HELP} Of {counts.ranked} such indicators.", border=True)
+    column.metric(label, f"{value}", border=True)
+st.caption(
+    f"Counts of the {counts.ranked} indicators where higher or lower is better, within the peer group; "
+    "improving and worsening are since the council's previous period with a value."
+)
 
 st.markdown("#### Spine chart: every indicator against the peer group")
 spine = summary.spine_rows(profile)
-chart_table_download(
-    charts.spine_chart(spine, council_name),
-    summary.spine_table(profile),
-    profile_csv,
-    file_name("peer-comparison", council, period, group.spec.kind),
-    key="spine",
-    caption="Each row is one indicator. The light bar is the peer group from its lowest to its highest "
+spine_caption = (
+    "Each row is one indicator. The light bar is the peer group from its lowest to its highest "
     "value, the darker bar its middle half, the line the peer median. Better is to the right on every "
     "row where higher or lower is better; where neither is, higher is to the right and the marker is "
-    f"grey. The marker is {markdown(council_name)}: its colour and shape give its quartile band.",
-    for_print=for_print,
+    f"grey. The marker is {markdown(council_name)}: its colour and shape give its quartile band."
 )
+figures_at = "the table below" if for_print else "the Table tab"
+spine_alt = (
+    f"Spine chart of {council_name}'s {len(spine)} indicators against the peer group; {figures_at} has the figures."
+)
+if for_print:
+    print_chart(charts.spine_chart(spine, council_name, width=PRINT_WIDTH_PX), "spine", spine_caption, spine_alt)
+else:
+    chart_table_download(
+        charts.spine_chart(spine, council_name),
+        summary.spine_table(profile),
+        profile_csv,
+        file_name("peer-comparison", council, period, group.spec.kind),
+        key="spine",
+        caption=spine_caption,
+        alt=spine_alt,
+    )
 
 st.markdown("#### Every indicator")
 links = {

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard.common.page import run_page
+from dashboard.common.page import APP_NAME, run_page
 
-st.set_page_config(page_title="Exemplar", page_icon="📊", layout="wide")
+st.set_page_config(page_title=APP_NAME, page_icon="📊", layout="wide")  # each page's own title: run_page
 page = st.navigation(
     {
         "Explore": [

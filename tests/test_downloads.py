@@ -27,7 +27,7 @@ COUNCIL = "E08000025"  # Birmingham
 # page's neighbours are computed from the real register and the template is blank.
 REAL_ON_THE_DEMO = {"peer_groups", "submit"}
 PAGES = {
-    "profile": ({}, {"profile_download", "group_values_download"}),
+    "profile": ({}, {"profile_download", "group_values_download", "spine_download", "report_download"}),
     "indicator": ({}, {"ranking_download", "distribution_download", "trend_download"}),
     "progress": ({}, {"progress_download"}),
     "peer_groups": ({"council": COUNCIL}, {"neighbours_download"}),
@@ -92,7 +92,13 @@ def test_every_download_carries_the_stamp(open_page, live, expected, page):
     files = downloads(at)
     assert keys <= set(files), sorted(files)
     for key, data in files.items():
-        if data.startswith(b"PK"):  # the Excel template: the stamp is on its instructions sheet
+        if data.startswith(b"PK") and key == "report_download":  # a report: the stamp is its Notes sheet
+            notes = dict(load_workbook(io.BytesIO(data))["Notes"].iter_rows(min_row=2, values_only=True))
+            assert notes["Data version"] == expected["data_version"]
+            assert notes["Synthetic demo data"].startswith("Yes")
+            assert all(p in notes["Figures published by"] for p in expected["publishers"])
+            assert all(r in notes["Reference data (licence, snapshot)"] for r in expected["references"])
+        elif data.startswith(b"PK"):  # the Excel template: the stamp is on its instructions sheet
             book = load_workbook(io.BytesIO(data))
             rows = [str(row[0]) for row in book["How to fill in"].iter_rows(values_only=True)]
             assert_stamped_lines(rows, expected, page not in REAL_ON_THE_DEMO)

@@ -11,8 +11,8 @@ from dashboard.warehouse import FileWarehouse
 
 # AppTest does not expose a plain dataframe's key, so each table is found by a column only it has.
 TABLE_COLUMNS = {
-    "methods_indicators": "Polarity", "methods_sources": "Synthetic", "methods_load_history": "Rows read",
-    "methods_references": "Snapshot", "methods_group_kinds": "Id (in links)", "support_versions": "Item",
+    "methods_indicators": "Better when", "methods_sources": "Synthetic", "methods_load_history": "Rows read",
+    "methods_references": "Snapshot", "methods_group_kinds": "In links", "support_versions": "Item",
 }
 
 
@@ -53,7 +53,8 @@ def test_methods_lists_every_indicator_and_the_data_version(open_page, demo_ware
     shown = frame(at, "methods_indicators")
     assert set(shown["Id"]) == set(indicators["indicator_id"])
     merged = shown.merge(indicators, left_on="Id", right_on="indicator_id")
-    assert (merged["Polarity"] == merged["polarity"]).all() and (merged["Unit"] == merged["unit"]).all()
+    words = merged["polarity"].map({"higher": "higher", "lower": "lower", "neutral": "neither"})
+    assert (merged["Better when"] == words).all() and (merged["Unit"] == merged["unit"]).all()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Data version"] == meta_of(demo_warehouse)["data_version"]
     assert metrics["Synthetic data"] == "some"
@@ -74,14 +75,14 @@ def test_methods_lists_the_loaded_files_with_their_hashes(open_page, demo_wareho
 def test_methods_explains_the_methods_and_credits_the_sources(open_page, demo_warehouse, reference_dir):
     at = open_page(demo_warehouse, "dashboard/views/methods.py")
     text = text_of(at)
-    for phrase in ("Ties share the best rank", "quantile_cont", "Neutral indicators are not ranked",
+    for phrase in ("Ties share the best rank", "linear interpolation", "neither is better are not ranked",
                    "synthetic in this warehouse", "fixed random seed", "MIT licence", "mySociety"):
         assert phrase.lower() in text.lower(), phrase
     references = frame(at, "methods_references")
     assert "MIT" in set(references["Licence"]) and references["Snapshot"].str.fullmatch(r"\d{4}-\d\d(-\d\d)?").all()
     assert any("Open Government Licence" in licence for licence in references["Licence"])  # the boundaries
     kinds = frame(at, "methods_group_kinds")
-    assert {"type_nation", "type_region", "region", "nation", "custom"} <= set(kinds["Id (in links)"])
+    assert {"type_nation", "type_region", "region", "nation", "custom"} <= set(kinds["In links"])
 
 
 def test_methods_theme_in_the_url_filters_and_a_bad_theme_falls_back(open_page, demo_warehouse, demo_source):

@@ -7,6 +7,8 @@ fixture must show as plain text.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -17,6 +19,7 @@ from tests.support.apptest import table_with
 
 PROFILE, INDICATOR, PROGRESS = (f"dashboard/views/{p}.py" for p in ("profile", "indicator", "progress"))
 GLASGOW = "S12000049"
+A4_WIDTH_PX = 794  # 210 mm at 96 dpi: a chart drawn wider is cut at the printed page's edge
 
 
 def notices(at: AppTest) -> list[str]:
@@ -72,7 +75,8 @@ def test_profile_defaults_show_ranks_equal_to_pandas(open_page, demo_warehouse, 
     codes = members(authorities, DEFAULT_COUNCIL, ["authority_type", "nation"], int(period[:4]))
     assert shown["Rank"].to_dict() == expected_ranks(source, codes, DEFAULT_COUNCIL, period)
     assert at.expander[0].label == f"Who is in the peer group ({len(codes)} councils)"
-    assert {b.key for b in at.get("download_button")} == {"profile_download", "group_values_download"}
+    assert {b.key for b in at.get("download_button")} == {"profile_download", "group_values_download",
+                                                          "spine_download", "report_download"}
     assert any("Indicators: synthetic" in w.value for w in at.warning)  # the demo: every figure is invented
 
 
@@ -95,6 +99,18 @@ def test_profile_from_url(open_page, demo_warehouse, authorities, source):
     assert not at.exception
     assert at.query_params["theme"] == "Customer outcomes" and at.query_params["group"] == "type_region"
     assert at.query_params["council"] == GLASGOW
+
+
+def test_profile_print_view_lays_out_chart_and_every_row_without_tabs(open_page, demo_warehouse, source):
+    at = open_page(demo_warehouse, PROFILE, council=GLASGOW, period="2024/25", print="1")
+    assert not at.tabs  # a printed page cannot open a tab
+    (chart,) = at.get("plotly_chart")
+    figure = json.loads(chart.proto.spec)
+    assert 0 < figure["layout"]["width"] <= A4_WIDTH_PX and json.loads(chart.proto.config)["staticPlot"]
+    (table,) = at.table  # a static table prints every row; a scrolled grid would print a window of it
+    shown = table.value
+    assert len(shown) == len(source[1]) and {"Rank", "Band", "Direction"} <= set(shown.columns)
+    assert not {"Trend", "Details"} & set(shown.columns)  # a line chart and a link mean nothing on paper
 
 
 def test_profile_custom_group_lists_its_members(open_page, demo_warehouse):
@@ -251,3 +267,52 @@ def test_copied_url_reproduces_the_view(open_page, demo_warehouse):
     assert not notices(second)
     pd.testing.assert_frame_equal(table_with(second, "Rank"), table_with(first, "Rank"))
     assert sorted(table_with(second, "Region")["Code"]) == sorted([GLASGOW, *link["peers"].split(",")])
+
+
+# -- sensible defaults: every page opens on figures ------------------------------------------------
+def test_progress_opens_on_two_periods_the_council_has_values_for(open_page, demo_warehouse, source):
+    at = open_page(demo_warehouse, PROGRESS)
+    values, _ = source
+    indicator = at.selectbox(key="indicator").value
+    start, end = at.selectbox(key="from").value, at.selectbox(key="to").value
+    own = values[(values["authority_code"] == DEFAULT_COUNCIL) & (values["indicator_id"] == indicator)]
+    with_value = set(own.loc[own["value"].notna(), "period"])
+    assert {start, end} <= with_value, (start, end, sorted(with_value))
+    assert start < end
+    assert all(m.value not in ("no data", "not ranked") for m in at.metric), [m.value for m in at.metric]
+
+
+def test_default_periods_hold_the_councils_figures(demo_warehouse, source):
+    from dashboard.peers import statistics
+    from dashboard.warehouse import FileWarehouse
+
+    values, indicators = source
+    wh = FileWarehouse(demo_warehouse)
+    try:
+        councils = sorted(values["authority_code"].unique())[::23]  # a spread of councils, former ones too
+        for council in councils:
+            own = values[(values["authority_code"] == council) & values["value"].notna()]
+            if own.empty:
+                continue
+            per_period = own.groupby("period").size()
+            chosen = statistics.default_period(wh, council)
+            assert per_period.get(chosen, 0) >= statistics.FULL_SHARE * per_period.max(), (council, chosen)
+            for indicator in indicators["indicator_id"][::7]:
+                periods = set(own.loc[own["indicator_id"] == indicator, "period"])
+                if len(periods) < 2:
+                    continue
+                end = statistics.default_period(wh, council, indicator)
+                start = statistics.default_start(statistics.periods_like(wh, end), end,
+                                                 statistics.periods_with_values(wh, council, indicator))
+                assert end in periods and start in periods and start < end, (council, indicator, start, end)
+    finally:
+        wh.close()
+
+
+def test_the_chosen_council_follows_the_reader_to_the_next_page(open_page, demo_warehouse):
+    at = open_page(demo_warehouse, PROFILE, council=GLASGOW)
+    assert at.selectbox(key="council").value == GLASGOW
+    at.query_params.clear()  # moving to another page drops the address's choices
+    at.switch_page(INDICATOR).run()
+    assert not at.exception
+    assert at.selectbox(key="council").value == GLASGOW  # not the default council

@@ -81,14 +81,13 @@ def test_round_trip_template_upload_load_inbox_council_page(live, sa_page, sa_pa
     assert not any(p for p in WarehousePaths(live).inbox.iterdir() if p.name != "history")
 
     page = sa_page("self_assessment", council=council, round=ROUND, period=sa_fixture.PERIOD)
-    table = next(f for f in _frames(page) if {"round", "theme", "role", "maturity"} <= set(f.columns)
-                 and "peer median" not in f.columns)
-    mine = table[table["round"] == ROUND].set_index(["theme", "role"])["maturity"].sort_index()
+    table = next(f for f in _frames(page) if {"Round", "Theme", "Role", "Maturity"} <= set(f.columns))
+    mine = table[table["Round"] == ROUND].set_index(["Theme", "Role"])["Maturity"].sort_index()
     q = questions.assign(score=questions["question_id"].map(scores))
     expected = q.groupby(["theme", "role"])["score"].mean().sort_index()
     pd.testing.assert_series_equal(mine, expected, check_names=False)
-    answered = next(f for f in _frames(page) if "council_score" in f.columns)
-    assert answered["council_score"].notna().all()
+    answered = next(f for f in _frames(page) if "Score" in f.columns and "Level 1" in f.columns)
+    assert answered["Score"].notna().all()
 
 
 def test_unpublished_council_shows_nothing_on_any_page(live, sa_page, sa_parts):
@@ -96,22 +95,22 @@ def test_unpublished_council_shows_nothing_on_any_page(live, sa_page, sa_parts):
     page = sa_page("self_assessment", council=private, round=ROUND, period=sa_fixture.PERIOD)
     assert "has no published self-assessment" in _text(page)
     for frame in _frames(page):
-        if "maturity" in frame.columns:
-            assert frame["maturity"].isna().all()
-        if "council_score" in frame.columns:
-            assert frame["council_score"].isna().all()
+        if "Maturity" in frame.columns:
+            assert frame["Maturity"].isna().all()
+        if "Score" in frame.columns:
+            assert frame["Score"].isna().all()
     quadrant = sa_page("maturity_outcomes", council=private, round=ROUND, period=sa_fixture.PERIOD)
     assert "no published self-assessment" in _text(quadrant)
     for frame in _frames(quadrant):
-        if "authority_code" in frame.columns:
-            assert private not in set(frame["authority_code"])
+        if "Quadrant" in frame.columns:
+            assert private not in set(frame["Code"])
     assert private not in _chart_specs(quadrant)
 
 
 def test_questions_page_counts_only_published_councils(live, sa_page, sa_parts):
     at = sa_page("questions")
-    dist = next(f for f in _frames(at) if {"score", "councils", "share"} <= set(f.columns))
-    total_2024 = dist.loc[dist["round"] == ROUND, "councils"].sum()
+    dist = next(f for f in _frames(at) if {"Score", "Councils", "Share"} <= set(f.columns))
+    total_2024 = dist.loc[dist["Round"] == ROUND, "Councils"].sum()
     assert total_2024 == len(sa_parts["responders_2024"]) + len(sa_parts["welsh_responders"])
 
 
@@ -120,8 +119,8 @@ def test_group_of_four_respondents_page_hides_median_and_says_why(live, sa_page,
     at = sa_page("self_assessment", council=welsh, round=ROUND, period=sa_fixture.PERIOD, group="type_nation")
     assert "only 4 council(s)" in _text(at)
     for frame in _frames(at):
-        if "peer median" in frame.columns:
-            assert frame["peer median"].isna().all()
+        if "Peer median" in frame.columns:
+            assert frame["Peer median"].isna().all()
     specs = _chart_specs(at)
     assert "Peer median" not in specs and "quartile" not in specs
     quadrant = sa_page("maturity_outcomes", council=welsh, round=ROUND, period=sa_fixture.PERIOD)
@@ -134,5 +133,5 @@ def test_large_group_page_shows_median_and_quadrant(live, sa_page, sa_parts):
     at = sa_page("self_assessment", council=london, round=ROUND, period=sa_fixture.PERIOD)
     assert "Peer median" in _chart_specs(at)
     quadrant = sa_page("maturity_outcomes", council=london, round=ROUND, period=sa_fixture.PERIOD)
-    table = next(f for f in _frames(quadrant) if "quadrant" in f.columns)
-    assert set(table["authority_code"]) == set(sa_parts["responders_2024"])
+    table = next(f for f in _frames(quadrant) if "Quadrant" in f.columns)
+    assert set(table["Code"]) == set(sa_parts["responders_2024"])

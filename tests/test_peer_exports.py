@@ -87,8 +87,10 @@ def test_profile_csv_provenance(wh, group):
     assert about["about_peer_group_size"] == 7
     assert sorted(about["about_peer_group_members"].split()) == sorted(fx.MET_DISTRICTS)
     assert fx.WMCA not in about["about_peer_group_members"]
-    assert "ties share the best rank" in about["about_rank_method"]
-    assert "quantile_cont" in about["about_quartile_method"]
+    assert "the same value share the better rank" in about["about_rank_method"]
+    assert "interpolating between the two nearest values" in about["about_quartile_method"]
+    names = dict(zip(group.members_frame["authority_code"], group.members_frame["short_name"], strict=True))
+    assert about["about_peer_group_member_names"].split("; ") == sorted(names[c] for c in fx.MET_DISTRICTS)
     assert about["about_data_version"] == meta["data_version"]
     assert about["about_generated_at"] == "2026-01-02T03:04:05Z"
     assert frame["about_peer_group_size"].nunique() == 1  # constant on every row

@@ -9,10 +9,10 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
-import plotly
 import streamlit
 
 from dashboard.common import contents
+from dashboard.common.text import when_text
 from dashboard.warehouse import Warehouse
 
 __all__ = ["SUPPORT_CONTACT_ENV", "app_version", "support_contact", "synthetic_contents", "version_facts"]
@@ -50,12 +50,10 @@ def version_facts(wh: Warehouse) -> pd.DataFrame:
     rows = [
         ("Exemplar", app_version()),
         ("Data version", meta.get("data_version", "unknown")),
-        ("Data published", meta.get("published_at", "unknown")),
+        ("Data published", when_text(meta.get("published_at")) or "unknown"),
         ("Synthetic data", synthetic_contents(wh)),
         ("Warehouse schema", meta.get("schema_version", "unknown")),
         ("Python", platform.python_version()),
-        ("Streamlit", streamlit.__version__),
-        ("pandas", pd.__version__),
-        ("plotly", plotly.__version__),
+        ("Streamlit (the web framework)", streamlit.__version__),
     ]
     return pd.DataFrame(rows, columns=["Item", "Value"])

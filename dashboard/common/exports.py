@@ -1,5 +1,8 @@
 """The one export path: every download's bytes are built here, and every file says how it was made.
 
+Two formats: CSV (:func:`csv_bytes`) for tools and pandas, and an Excel workbook
+(:func:`xlsx_bytes`) for a report a council drops into a committee paper.
+
 Every CSV is UTF-8 with a byte-order mark (so Excel shows ``£``), keeps numeric columns as
 numbers, neutralises text cells that Excel would run as a formula, and carries its provenance
 as constant trailing ``about_*`` columns, so ``pandas.read_csv`` reads it with default options.
@@ -12,6 +15,10 @@ Two kinds of provenance travel in every file:
   generated;
 - what the page adds about *this* table (peer group, filters, method, weights...).
 
+A workbook carries the same stamp on a Notes sheet it always ends with; its cells are typed
+(numbers are numbers, text is text), and text that a spreadsheet would run as a formula is
+stored as a text cell, never as a formula.
+
 Builders are pure functions from frames to bytes; :func:`export_stamp` reads the stamp's facts
 from the warehouse once per page run.
 """
@@ -19,11 +26,16 @@ from the warehouse once per page run.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from dashboard.common import contents
 from dashboard.warehouse import Warehouse
@@ -31,12 +43,21 @@ from etl.formulas import FORMULA_PREFIXES, starts_like_formula
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "NOTES_SHEET",
+    "XLSX_MIME",
     "ExportStamp",
     "csv_bytes",
     "excel_safe",
     "export_stamp",
     "neutralise_cell",
+    "xlsx_bytes",
 ]
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOTES_SHEET = "Notes"  # the last sheet of every workbook: how it was made and from which data
+MAX_COLUMN_WIDTH = 70  # characters; longer text wraps inside its cell
+# XML 1.0 forbids these control characters; openpyxl refuses a cell holding one.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _now() -> dt.datetime:
@@ -62,6 +83,16 @@ class ExportStamp:
             "reference_data": self.reference_data,
             "generated_at": self.generated_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
+
+    def notes(self) -> list[tuple[str, object]]:
+        """The stamp as (note, detail) rows in words, for a workbook's Notes sheet."""
+        return [
+            ("Data version", self.data_version),
+            ("Synthetic demo data", "Yes: invented figures, do not quote them" if self.synthetic else "No"),
+            ("Figures published by", self.figures_published_by or "none loaded"),
+            ("Reference data (licence, snapshot)", self.reference_data or "none"),
+            ("File made", self.generated_at.astimezone(dt.UTC).strftime("%d %B %Y, %H:%M UTC")),
+        ]
 
     def lines(self) -> list[str]:
         """The stamp as sentences, for files without columns to carry it (the Excel template)."""
@@ -136,3 +167,70 @@ def csv_bytes(frame: pd.DataFrame, stamp: ExportStamp, provenance: Mapping[str, 
         out[f"about_{key}"] = value
     text = excel_safe(out).to_csv(index=False, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
+
+
+def _cell_value(value: Any) -> Any:
+    """A frame value as openpyxl writes it: None for missing, plain Python numbers and text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | int) and not isinstance(value, bool) and pd.isna(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if isinstance(value, str):  # line breaks as LF: XML would turn a lone CR into LF anyway
+        return _XML_ILLEGAL.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, bool | int | float | dt.date | dt.datetime):
+        return value
+    return str(value)
+
+
+def _write_sheet(sheet: Any, frame: pd.DataFrame) -> None:
+    """``frame`` with a bold, frozen header row; formula-like text kept as text; widths fitted."""
+    rows = [[str(c) for c in frame.columns], *frame.itertuples(index=False, name=None)]
+    widths = [0] * len(frame.columns)
+    for r, row in enumerate(rows, start=1):
+        for c, raw in enumerate(row, start=1):
+            value = _cell_value(raw)
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                if starts_like_formula(value):
+                    cell.data_type = "s"  # a text cell, whatever openpyxl guessed from "="
+                    cell.quotePrefix = True  # and Excel keeps it text when someone edits it
+                if len(value) > MAX_COLUMN_WIDTH:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+            widths[c - 1] = max(widths[c - 1], len(str(value)) if value is not None else 0)
+    for c in range(1, len(frame.columns) + 1):
+        sheet.cell(row=1, column=c).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(c)].width = min(MAX_COLUMN_WIDTH, widths[c - 1] + 2)
+    sheet.freeze_panes = "A2"
+
+
+def xlsx_bytes(
+    sheets: Mapping[str, pd.DataFrame], stamp: ExportStamp, notes: Mapping[str, object] | None = None
+) -> bytes:
+    """An Excel workbook: one sheet per frame of ``sheets`` (in order, named by its key), then the
+    Notes sheet: ``notes`` (what the page adds: council, peer group...) and the ``stamp`` (data
+    version, demo flag, publishers, reference data with licences, when it was made), which no
+    caller can leave out.
+
+    Numbers stay numbers and missing values are empty cells; a text cell that a spreadsheet
+    would run as a formula (:func:`etl.formulas.starts_like_formula`) is stored as text.
+
+    Raises:
+        ValueError: a sheet is called :data:`NOTES_SHEET`, or a name is not a valid sheet name
+            (1-31 characters, none of ``[]:*?/\\``).
+    """
+    for name in sheets:
+        if name == NOTES_SHEET or not 0 < len(name) <= 31 or re.search(r"[\[\]:*?/\\]", name):
+            raise ValueError(f"{name!r} cannot be a sheet name here")
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets.items():
+        _write_sheet(book.create_sheet(name), frame)
+    rows = [(str(k), v) for k, v in (notes or {}).items()] + stamp.notes()
+    _write_sheet(book.create_sheet(NOTES_SHEET), pd.DataFrame(rows, columns=["Note", "Detail"]))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

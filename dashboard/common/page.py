@@ -12,7 +12,9 @@ from dashboard.common.logs import log_error
 from dashboard.warehouse import FileWarehouse, WarehouseUnavailable, warehouse
 from etl.warehouse import SCHEMA_VERSION
 
-__all__ = ["open_warehouse", "data_banner", "run_page"]
+__all__ = ["APP_NAME", "browser_title", "data_banner", "open_warehouse", "run_page"]
+
+APP_NAME = "Exemplar"
 
 
 def open_warehouse(shows: Iterable[str] = ()) -> FileWarehouse:
@@ -48,12 +50,20 @@ def data_banner(wh: FileWarehouse, shows: Iterable[str]) -> None:
         st.warning(text, icon="⚠️")
 
 
+def browser_title(page_title: str) -> str:
+    """The browser tab's title for a page: its own name first, so tabs and bookmarks tell pages
+    apart (WCAG 2.4.2 Page Titled), e.g. "Council profile — Exemplar"."""
+    return f"{page_title} — {APP_NAME}"
+
+
 def run_page(page: StreamlitPage) -> None:
-    """Run the chosen page; a warehouse that fails mid-page ends it with a clear message.
+    """Run the chosen page under its own browser title; a warehouse that fails mid-page ends it
+    with a clear message.
 
     Only ``WarehouseUnavailable`` is caught (it is an operational fault, logged with context);
     any other exception is logged and re-raised so bugs stay visible to tests and developers.
     """
+    st.set_page_config(page_title=browser_title(page.title))
     try:
         page.run()
     except WarehouseUnavailable as exc:

@@ -8,9 +8,26 @@ builders are pure functions (frames in, plotly figures out), one module per feat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import plotly.graph_objects as go
 
-__all__ = ["GEO_BASE_LAYERS", "HIGHLIGHT", "MEDIAN", "NEUTRAL", "OKABE_ITO", "PEER", "PEER_BAND", "offline_map"]
+__all__ = [
+    "BAND_MARKS",
+    "GEO_BASE_LAYERS",
+    "HIGHLIGHT",
+    "MEDIAN",
+    "NEUTRAL",
+    "NEUTRAL_MARK",
+    "NO_BAND_MARK",
+    "OKABE_ITO",
+    "PEER",
+    "PEER_BAND",
+    "SPINE_IQR",
+    "SPINE_RANGE",
+    "Mark",
+    "offline_map",
+]
 
 # Okabe & Ito (2008): eight colours distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -28,6 +45,28 @@ PEER = OKABE_ITO["sky_blue"]  # the other members of the peer group
 MEDIAN = OKABE_ITO["blue"]  # the group's median line
 PEER_BAND = "rgba(86, 180, 233, 0.25)"  # sky blue, translucent: the interquartile band
 NEUTRAL = "#7F7F7F"  # grey for context marks that carry no judgement
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How a council's marker is drawn: fill colour and plotly symbol (shape says it without colour)."""
+
+    colour: str
+    symbol: str
+
+
+# Quartile bands of ranked indicators, best (1) to worst (4): a blue-to-orange scale that stays
+# ordered under the common colour-vision deficiencies, and a different shape for each band.
+BAND_MARKS = {
+    1: Mark(OKABE_ITO["blue"], "circle"),
+    2: Mark(OKABE_ITO["sky_blue"], "diamond"),
+    3: Mark(OKABE_ITO["orange"], "square"),
+    4: Mark(OKABE_ITO["vermillion"], "triangle-down"),
+}
+NEUTRAL_MARK = Mark(NEUTRAL, "hexagon")  # an indicator where neither direction is better
+NO_BAND_MARK = Mark("#FFFFFF", "circle-open")  # a value without a band (too few values to band)
+SPINE_RANGE = "#E3E3E3"  # the peer group's whole range (lowest to highest), behind...
+SPINE_IQR = "#B3B3B3"  # ...its middle half (interquartile range), darker
 
 # Base layers that would make plotly.js fetch topojson from its CDN (no internet in some offices).
 GEO_BASE_LAYERS = ("land", "coastlines", "countries", "lakes", "ocean", "rivers", "subunits")

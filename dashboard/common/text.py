@@ -13,13 +13,22 @@ Tables (``st.dataframe``) and select options show text literally and need neithe
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["DEFAULT_DECIMALS", "decimals_or_default", "file_name", "format_value", "markdown", "plotly_text"]
+__all__ = [
+    "DEFAULT_DECIMALS",
+    "decimals_or_default",
+    "file_name",
+    "format_value",
+    "markdown",
+    "plotly_text",
+    "when_text",
+]
 
 DEFAULT_DECIMALS = 2  # when a source gives no decimals: enough to tell 0.04 from 0.01, as published
 # Every character Streamlit's Markdown treats specially: Markdown, HTML, LaTeX ($), emoji
@@ -72,3 +81,25 @@ def file_name(*parts: object, extension: str = "csv") -> str:
     """A download file name from ``parts``: letters, digits and dashes only (``2024/25`` -> ``2024-25``)."""
     text = "-".join(str(p) for p in parts)
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") + f".{extension}"
+
+
+def when_text(value: Any) -> str:
+    """A date or time as a reader writes it: "2 December 2026" for a date (or a midnight
+    timestamp), "2 December 2026, 06:47 UTC" for a time; "" when missing; text that is not a date
+    is returned as it is."""
+    if value is None or value is pd.NaT or (not isinstance(value, str | dt.date) and pd.isna(value)):
+        return ""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if pd.isna(stamp):
+        return ""
+    day = f"{stamp.day} {stamp:%B %Y}"
+    is_date = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    if is_date or (isinstance(value, str) and len(value.strip()) <= 10) or stamp == stamp.normalize():
+        return day
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC")
+        return f"{day}, {stamp:%H:%M} UTC"
+    return f"{day}, {stamp:%H:%M}"

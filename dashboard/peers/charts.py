@@ -9,13 +9,28 @@ escaped for plotly (``common.text.plotly_text``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.common.palette import HIGHLIGHT, MEDIAN, NEUTRAL, PEER, PEER_BAND
-from dashboard.common.text import plotly_text
+from dashboard.common.bands import BAND_LABELS
+from dashboard.common.palette import (
+    BAND_MARKS,
+    HIGHLIGHT,
+    MEDIAN,
+    NEUTRAL,
+    NEUTRAL_MARK,
+    NO_BAND_MARK,
+    PEER,
+    PEER_BAND,
+    SPINE_IQR,
+    SPINE_RANGE,
+    Mark,
+)
+from dashboard.common.text import format_value, plotly_text
 
-__all__ = ["distribution", "progress_bars", "ranking_bar", "similarity_bar", "trend"]
+__all__ = ["distribution", "progress_bars", "ranking_bar", "similarity_bar", "spine_chart", "trend"]
 
 BAR_ROW_PX = 22  # height per council so names stay legible in long groups
 MIN_HEIGHT_PX = 320  # small groups still get a readable chart
@@ -226,5 +241,147 @@ def similarity_bar(neighbours: pd.DataFrame, council_name: str) -> go.Figure:
         xaxis={"title": "Similarity (0-100)", "range": [0, 100]},
         yaxis_title="Neighbour (rank)",
         height=max(NEIGHBOUR_MIN_HEIGHT_PX, NEIGHBOUR_ROW_PX * len(shown) + 120),
+    )
+    return figure
+
+
+SPINE_ROW_PX = 34  # a row per indicator: its name above a bar, readable on a phone
+SPINE_BAR_WIDTH = 0.42  # of a row: room above the bar for the indicator's name
+SPINE_MARGIN_PX = {"l": 8, "r": 8, "t": 40, "b": 16}
+SPINE_LEGEND_GAP_PX = 26  # between the plot's top edge and the legend: the scale's words sit there
+SPINE_TOP_ROOM = 1.0  # rows above the first bar's centre: its name sits there
+SPINE_TEXT = "#1F1F1F"  # near-black: names and legend well above 4.5:1 on white
+
+
+def _spine_marks(rows: pd.DataFrame) -> list[tuple[str, Mark, pd.DataFrame]]:
+    """The council's markers grouped as the legend lists them: bands best first, then neutral
+    indicators, then values without a band."""
+    with_value = rows[rows["council"].notna()]
+    neutral = with_value["polarity"] == "neutral"
+    band = with_value["band_number"]
+    groups = [
+        (label, BAND_MARKS[number], with_value[~neutral & (band == number)])
+        for number, label in BAND_LABELS["ranked"].items()
+    ]
+    groups.append(("Neither higher nor lower is better", NEUTRAL_MARK, with_value[neutral]))
+    groups.append(("No band (too few values)", NO_BAND_MARK, with_value[~neutral & band.isna()]))
+    return [(label, mark, part) for label, mark, part in groups if not part.empty]
+
+
+def _spine_hover(rows: pd.DataFrame, council_name: str) -> list[str]:
+    lines = []
+    row: Any  # itertuples' fields are untyped scalars
+    for row in rows.itertuples(index=False):
+        value = format_value(row.value, row.decimals, row.unit)
+        median = format_value(row.median, row.decimals, row.unit)
+        band = f", {row.band}" if isinstance(row.band, str) and row.band else ""
+        lines.append(
+            f"<b>{plotly_text(row.name)}</b><br>{plotly_text(council_name)}: {plotly_text(value)}"
+            f"{plotly_text(band)}<br>Peer median: {plotly_text(median)}"
+        )
+    return lines
+
+
+def spine_chart(rows: pd.DataFrame, council_name: str, width: int | None = None) -> go.Figure:
+    """The spine chart: one row per indicator (``peers.summary.spine_rows``), the peer group's
+    range as a light bar, its interquartile range as a darker bar, the median as a line down the
+    middle and the council as a marker whose colour *and* shape give its quartile band; the
+    better side is on the right on every ranked row, and neutral indicators are grey. A row
+    without the council's value says "(no value)". ``width`` fixes the width in pixels (for
+    print); by default the chart fills its container."""
+    count = len(rows)
+    positions = list(range(count))
+    figure = go.Figure()
+    for low, high, colour, label in (
+        ("range_low", "range_high", SPINE_RANGE, "Peer group, lowest to highest"),
+        ("middle_low", "middle_high", SPINE_IQR, "Middle half of the peer group"),
+    ):
+        figure.add_trace(
+            go.Bar(
+                y=positions,
+                base=rows[low],
+                x=rows[high] - rows[low],
+                orientation="h",
+                width=SPINE_BAR_WIDTH,
+                marker={"color": colour, "line": {"width": 0}},
+                name=label,
+                hoverinfo="skip",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=[0, 0],
+            y=[-SPINE_TOP_ROOM, count - 0.5],
+            mode="lines",
+            line={"color": MEDIAN, "width": 2},
+            name="Peer median",
+            hoverinfo="skip",
+        )
+    )
+    where = pd.Series(positions, index=rows.index)
+    for label, mark, part in _spine_marks(rows):
+        figure.add_trace(
+            go.Scatter(
+                x=part["council"],
+                y=where[part.index],
+                mode="markers",
+                marker={
+                    "color": mark.colour,
+                    "symbol": mark.symbol,
+                    "size": 13,
+                    "line": {"color": "black", "width": 1.2},
+                },
+                name=plotly_text(label),
+                text=_spine_hover(part, council_name),
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    height = round(SPINE_ROW_PX * (max(count, 1) + SPINE_TOP_ROOM - 0.5)) + SPINE_MARGIN_PX["t"] + SPINE_MARGIN_PX["b"]
+    plot_px = height - SPINE_MARGIN_PX["t"] - SPINE_MARGIN_PX["b"]
+    figure.update_layout(
+        barmode="overlay",
+        height=height,
+        width=width,
+        margin=SPINE_MARGIN_PX,
+        plot_bgcolor="white",
+        font={"color": SPINE_TEXT},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1 + SPINE_LEGEND_GAP_PX / plot_px,
+            "yanchor": "bottom",
+            "title": {"text": f"{plotly_text(council_name)}:", "font": {"color": SPINE_TEXT}},
+            "traceorder": "normal",
+        },
+        xaxis={"range": [-1.1, 1.1], "visible": False, "fixedrange": True},
+        annotations=[  # the scale's words, just above the rows, under the legend
+            {
+                "text": text,
+                "x": x,
+                "xanchor": anchor,
+                "xref": "paper",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+            for text, x, anchor in (("◀ Worse", 0, "left"), ("Peer median", 0.5, "center"), ("Better ▶", 1, "right"))
+        ],
+        yaxis={
+            "tickvals": positions,
+            "ticktext": [
+                plotly_text(name) + ("" if has_value else " (no value)")
+                for name, has_value in zip(rows["name"], rows["council"].notna(), strict=True)
+            ],
+            "ticklabelposition": "inside top",
+            # reversed (the first indicator at the top), with room above it for its name
+            "range": [count - 0.5, -SPINE_TOP_ROOM],
+            "showgrid": False,
+            "fixedrange": True,
+            # a white halo keeps a name readable where it crosses the median line or a marker
+            "tickfont": {"size": 12, "color": SPINE_TEXT, "shadow": "0 0 2px white, 0 0 3px white"},
+        },
+        hoverlabel={"align": "left"},
     )
     return figure

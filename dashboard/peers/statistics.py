@@ -27,12 +27,13 @@ The methods, stated once (pages and exports quote these constants):
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from dashboard.common.bands import MIN_BAND_N, band_labels
-from dashboard.common.periods import value_periods
+from dashboard.common.periods import value_period_frame, value_periods
 from dashboard.common.text import decimals_or_default, format_value
 from dashboard.peers.groups import PeerGroup
 from dashboard.peers.significance import benchmark_significance, mad_distance
@@ -40,9 +41,11 @@ from dashboard.warehouse import Warehouse
 
 __all__ = [
     "BAND_METHOD",
+    "PROFILE_KEY_COLUMNS",
     "CHANGE_METHOD",
     "QUARTILE_METHOD",
     "RANK_METHOD",
+    "council_series",
     "default_period",
     "default_start",
     "direction_text",
@@ -52,6 +55,8 @@ __all__ = [
     "peer_progress",
     "peer_trend",
     "peer_values",
+    "periods_like",
+    "periods_with_values",
     "profile_display",
     "progress_display",
     "rank_text",
@@ -61,23 +66,26 @@ __all__ = [
 ]
 
 RANK_METHOD = (
-    "1 = best by polarity; ties share the best rank (SQL rank()); missing and suppressed "
-    "values are not ranked; neutral indicators are not ranked"
+    "1 is the best value in the peer group, by whether higher or lower is better; councils with "
+    "the same value share the better rank (values 9, 7, 7, 5 rank 1, 2, 2, 4); missing and "
+    "suppressed values are not ranked, and indicators where neither is better are never ranked"
 )
 QUARTILE_METHOD = (
-    "median and quartiles by linear interpolation (DuckDB quantile_cont, as pandas' default "
-    "quantile) over the peer group's non-missing values"
+    "the median and quartiles of the peer group's councils that have a value, interpolating "
+    "between the two nearest values when a quartile falls between them (as Excel's QUARTILE.INC)"
 )
 BAND_METHOD = (
-    f"quartile band of the council's value against the group's quartiles, best quarter first; "
-    f"a value on a cut point takes the better band; no band with fewer than {MIN_BAND_N} values"
+    "which quarter of the peer group the council's value falls in, against the group's quartiles, "
+    "best quarter first; a value exactly on a quartile takes the better band; no band when fewer "
+    f"than {MIN_BAND_N} councils have a value"
 )
 CHANGE_METHOD = (
-    "value minus the council's value in its latest earlier period of the same kind with data; "
-    "previous_consecutive is false when that period is not the one just before"
+    "the council's value minus its value in its latest earlier period of the same kind (financial "
+    "year, calendar year...) that has one; 'Gap in series' when that period is not the one just before"
 )
 
 PROGRESS_SPAN = 5  # default "from" period: five periods before "to", a typical plan's horizon
+FULL_SHARE = 0.5  # a default period holds the council's figures for at least half its fullest period's indicators
 
 # Arrows show the direction of the number; the words say whether that is good (by polarity).
 _ARROWS = {"Improving": "↑", "Worsening": "↓", "Increasing": "↑", "Decreasing": "↓", "No change": "→"}
@@ -97,16 +105,18 @@ def peer_profile(wh: Warehouse, group: PeerGroup, period: str, theme: str | None
     """One row per indicator: the group's council against the group in ``period``.
 
     Columns: indicator_id, name, theme, unit, polarity, decimals, period, value, status,
-    median, lower_quartile, upper_quartile, min, max, mean, rank, n_ranked, n_values, band,
-    previous_period, previous_value, change, direction, previous_consecutive, lower_ci, upper_ci
-    (the value's 95% limits), mad (the group's median absolute deviation), significance (against
-    the peer median), mad_distance and mad_note (``dashboard.peers.significance``).
+    median, lower_quartile, upper_quartile, min, max, mean, rank, n_ranked, n_values, band
+    (in words), band_number (1-4), previous_period, previous_value, change, direction,
+    previous_consecutive, lower_ci, upper_ci (the value's 95% limits), mad (the group's median
+    absolute deviation), significance (against the peer median), mad_distance and mad_note
+    (``dashboard.peers.significance``); callers select by name, so the query may carry more.
     ``theme`` keeps one theme's indicators (None: all).
     """
     frame = wh.query(
         "peer_profile", codes=group.codes, council=group.spec.council, period=period, min_band_n=MIN_BAND_N
     )
-    frame["band"] = band_labels(frame["band"], frame["polarity"])  # the macro's 1-4 in words
+    frame["band_number"] = frame["band"].astype("Int64")  # the macro's 1 (best quarter) to 4...
+    frame["band"] = band_labels(frame["band"], frame["polarity"])  # ...and the same in words
     frame["significance"] = benchmark_significance(
         frame["polarity"], frame["value"], frame["lower_ci"], frame["upper_ci"], frame["median"]
     )
@@ -141,19 +151,48 @@ def peer_progress(wh: Warehouse, group: PeerGroup, indicator: str, start: str, e
     return frame
 
 
-def default_period(wh: Warehouse, council: str) -> str:
-    """The newest period with values that ``council`` belongs to (``councils_in``: for a former
-    council its last years), else the newest period."""
-    own = wh.query("council_periods", council=council)["period"]
-    return str(own.iloc[0]) if len(own) else value_periods(wh)[0]
+def default_period(wh: Warehouse, council: str, indicator: str | None = None) -> str:
+    """The period a page opens on for ``council``: the newest one it belongs to (``councils_in``:
+    for a former council its last years) in which it has figures, of ``indicator`` or, when None,
+    for at least :data:`FULL_SHARE` of the indicators of its fullest period (so the profile does
+    not open on a year only a few figures are out for). Falls back to the newest period it
+    belongs to, else the newest period."""
+    belongs = wh.query("council_periods", council=council)["period"].tolist()
+    counts = wh.query("council_value_counts", council=council, indicator=indicator)
+    counts = counts[counts["period"].isin(belongs)]
+    if len(counts):
+        full = counts["n_values"] >= FULL_SHARE * counts["n_values"].max()
+        return str(counts.loc[full, "period"].iloc[0])
+    return str(belongs[0]) if belongs else value_periods(wh)[0]
 
 
-def default_start(periods: list[str], end: str) -> str:
+def default_start(periods: list[str], end: str, with_data: list[str] | None = None) -> str:
     """The default "from" period: :data:`PROGRESS_SPAN` periods before ``end`` in ``periods``
-    (newest first), or the oldest available."""
+    (newest first), or the oldest available; with ``with_data`` (the periods the council has a
+    value in), the nearest such period at or before that one, else the oldest one before ``end``."""
     if end not in periods:
         return periods[-1]
-    return periods[min(periods.index(end) + PROGRESS_SPAN, len(periods) - 1)]
+    target = periods[min(periods.index(end) + PROGRESS_SPAN, len(periods) - 1)]
+    if with_data is None:
+        return target
+    earlier = [p for p in periods[periods.index(end) + 1 :] if p in set(with_data)]
+    if not earlier:
+        return target
+    at_or_before = [p for p in earlier if periods.index(p) >= periods.index(target)]
+    return at_or_before[0] if at_or_before else earlier[-1]
+
+
+def periods_with_values(wh: Warehouse, council: str, indicator: str) -> list[str]:
+    """The periods in which ``council`` has a value of ``indicator``, newest first."""
+    return wh.query("council_value_counts", council=council, indicator=indicator)["period"].tolist()
+
+
+def periods_like(wh: Warehouse, period: str) -> list[str]:
+    """The periods with values of the same kind as ``period`` (financial years, calendar
+    years...), newest first: a change is measured between two periods of one kind."""
+    frame = value_period_frame(wh)
+    kind = frame.loc[frame["period"] == period, "period_kind"]
+    return frame.loc[frame["period_kind"] == kind.iloc[0], "period"].tolist() if len(kind) else frame["period"].tolist()
 
 
 def ordered_periods(periods: list[str], start: str, end: str) -> tuple[str, str, str]:
@@ -180,30 +219,44 @@ def direction_text(direction: Any) -> str:
     return f"{_ARROWS.get(direction, '')} {direction}".strip()
 
 
-def profile_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """The profile as shown on the page: text cells formatted per indicator's decimals."""
+PROFILE_KEY_COLUMNS = ("Indicator", "Value", "Peer median", "Rank", "Band", "Change", "Direction", "Trend", "Details")
+TREND_PERIODS = 10  # the small trend line's length: the last ten periods, like a decade of annual data
+
+
+def profile_display(
+    frame: pd.DataFrame,
+    series: Mapping[str, list[float]] | None = None,
+    links: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The profile as shown on the page: one row per indicator, text formatted with each
+    indicator's decimals and unit. The first columns (:data:`PROFILE_KEY_COLUMNS`) are the ones
+    a reader needs; the rest are shown on request. ``series`` gives each indicator's recent
+    values (oldest first) for the Trend column, ``links`` its Indicator-page address for the
+    Details column."""
     rows = []
     row: Any  # itertuples' fields are untyped scalars (text, numbers or missing)
     for row in frame.itertuples(index=False):
-        fmt = functools.partial(format_value, decimals=row.decimals)
+        fmt = functools.partial(format_value, decimals=row.decimals, unit=row.unit)
         rows.append(
             {
                 "Indicator": row.name,
-                "Theme": row.theme,
-                "Value": fmt(row.value),
-                "Unit": row.unit,
-                "Status": "" if pd.isna(row.status) else row.status,
-                "Better": {"higher": "Higher", "lower": "Lower"}.get(row.polarity, "Neither"),
+                "Value": fmt(row.value) or _status_text(row.status),
                 "Peer median": fmt(row.median),
-                "Lower quartile": fmt(row.lower_quartile),
-                "Upper quartile": fmt(row.upper_quartile),
-                "Min": fmt(row.min),
-                "Max": fmt(row.max),
                 "Rank": rank_text(row.rank, row.n_ranked),
-                "Band": "" if pd.isna(row.band) else row.band,
+                "Band": _text(row.band),
                 "Change": format_value(row.change, row.decimals, signed=True),
                 "Direction": direction_text(row.direction),
-                "Since": "" if pd.isna(row.previous_period) else row.previous_period,
+                "Trend": list((series or {}).get(row.indicator_id, [])),
+                "Details": (links or {}).get(row.indicator_id, ""),
+                "Theme": row.theme,
+                "Status": _status_text(row.status),
+                "Better": {"higher": "Higher", "lower": "Lower"}.get(row.polarity, "Neither"),
+                "Lower quartile": fmt(row.lower_quartile),
+                "Upper quartile": fmt(row.upper_quartile),
+                "Lowest": fmt(row.min),
+                "Highest": fmt(row.max),
+                "Councils with a value": int(row.n_values),
+                "Since": _text(row.previous_period),
                 "Gap in series": "Yes" if _is_false(row.previous_consecutive) else "",
                 "Against the peer median": "" if row.significance is None else row.significance,
                 "Distance from the median (MADs)": _mad_text(row.mad_distance, row.mad_note),
@@ -219,32 +272,45 @@ def _mad_text(distance: Any, note: Any) -> str:
     return "not computed (MAD is 0)" if note else ""
 
 
+def _text(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def _status_text(status: Any) -> str:
+    # the status words as a reader says them: "suppressed", "estimate"; nothing for a normal value
+    return _text(status).replace("_", " ")
+
+
 def _is_false(flag: Any) -> bool:
     # NULL (no previous period) is not a gap; numpy booleans are not the False singleton.
     return flag is not None and not pd.isna(flag) and not bool(flag)
 
 
 _DISPLAY_COLUMNS = (
-    "Indicator",
+    *PROFILE_KEY_COLUMNS,
     "Theme",
-    "Value",
-    "Unit",
     "Status",
     "Better",
-    "Peer median",
     "Lower quartile",
     "Upper quartile",
-    "Min",
-    "Max",
-    "Rank",
-    "Band",
-    "Change",
-    "Direction",
+    "Lowest",
+    "Highest",
+    "Councils with a value",
     "Since",
     "Gap in series",
     "Against the peer median",
     "Distance from the median (MADs)",
 )
+
+
+def council_series(wh: Warehouse, council: str, period: str, periods: int = TREND_PERIODS) -> dict[str, list[float]]:
+    """Each indicator's values for ``council`` in the last ``periods`` periods of ``period``'s
+    kind up to ``period``, oldest first: ``{indicator_id: [values]}``."""
+    frame = wh.query("council_series", council=council, period=period)
+    return {
+        str(indicator): group["value"].tail(periods).astype(float).tolist()
+        for indicator, group in frame.groupby("indicator_id", sort=False)
+    }
 
 
 def _rounded(series: pd.Series, decimals: Any) -> pd.Series:

@@ -18,6 +18,7 @@ from dashboard.common.bands import MIN_BAND_N
 from dashboard.common.periods import value_periods
 from dashboard.common.text import markdown
 from dashboard.common.urlstate import url_multiselect, url_selectbox
+from dashboard.common.widgets import data_table
 from dashboard.peers.groups import DEFAULT_KIND, GROUP_KINDS, PeerGroup, PeerGroupSpec, SetKind, resolve_peer_group
 from dashboard.peers.statistics import indicator_list
 from dashboard.warehouse import Warehouse
@@ -32,9 +33,12 @@ def choose_period(
     return url_selectbox(label, value_periods(wh), key=key, default=default, container=container)
 
 
-def choose_group(wh: Warehouse, council: str, period: str, container: Any = st) -> PeerGroup:
+def choose_group(wh: Warehouse, council: str, period: str, container: Any = st, details: Any = None) -> PeerGroup:
     """The peer group kind (URL key ``group``) and, for a custom group, its councils (``peers``),
-    resolved for ``period``; for a stored-set kind, the set (``set``)."""
+    resolved for ``period``; for a stored-set kind, the set (``set``). The councils or set are
+    chosen in ``details`` (default: ``container``), e.g. a full-width row under a row of choices,
+    so the keyboard reaches them after the row, in reading order."""
+    details = container if details is None else details
     kind = url_selectbox(
         "Peer group",
         list(GROUP_KINDS),
@@ -53,7 +57,7 @@ def choose_group(wh: Warehouse, council: str, period: str, container: Any = st) 
             options,
             key="peers",
             format_func=lambda c: f"{names[c]} ({c})",
-            container=container,
+            container=details,
             placeholder="Pick councils",
         )
     set_id = None
@@ -63,7 +67,7 @@ def choose_group(wh: Warehouse, council: str, period: str, container: Any = st) 
         if not sets.empty:
             set_names = dict(zip(sets["set_id"], sets["name"], strict=True))
             set_id = url_selectbox(
-                "Peer set", list(set_names), key="set", format_func=lambda s: set_names[s], container=container
+                "Peer set", list(set_names), key="set", format_func=lambda s: set_names[s], container=details
             )
     return resolve_peer_group(wh, PeerGroupSpec(kind, council, tuple(custom), set_id=set_id, period=period))
 
@@ -92,7 +96,7 @@ def show_group(group: PeerGroup, council_name: str) -> None:
                 "Nation": members.get("nation", pd.Series(dtype=str)),
             }
         )
-        st.dataframe(table, hide_index=True, key="group_members")
+        data_table(table, key="group_members")
 
 
 def choose_indicator(wh: Warehouse, container: Any = st) -> pd.Series:

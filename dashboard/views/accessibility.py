@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from dashboard.about import accessibility
 from dashboard.about import facts as about
+from dashboard.common.widgets import data_table
 
 PREPARED_ON = "30 November 2026"  # the date this statement was written; change it when reviewed
 st.title("Accessibility statement for Exemplar")
@@ -25,12 +27,12 @@ version 2.2 at level AA**. You should be able to:
 
 We know some parts are not fully accessible:
 
-- **Interactive charts (plotly)**: you can reach a chart with the keyboard, but not move between
+- **Interactive charts**: you can reach a chart with the keyboard, but not move between
   its bars or points, and a screen reader cannot read the values from the chart itself. Use the
   *Table* tab beside each chart, which holds the same figures.
-- **The map** shows councils as dots at their centres; there is no keyboard or screen-reader
-  access to individual dots, and small councils (for example London boroughs) overlap. The
-  *Table* tab lists every council on the map.
+- **Maps**: there is no keyboard or screen-reader access to individual councils on a map, and
+  small councils (for example London boroughs) are hard to pick out. The *Table* tab lists every
+  council on the map with its value.
 - **Hover labels** on charts only appear with a mouse; the same facts are in the table.
 - The **dropdown lists, tabs and tables** are Streamlit's standard components; we have not yet
   tested them with screen readers (NVDA, JAWS, VoiceOver), so some may be announced poorly.
@@ -57,6 +59,9 @@ above (keyboard and screen-reader access inside interactive charts and the map: 
 1.1.1 Non-text content and 2.1.1 Keyboard, met through the table alternatives).
 
 ### What we do to make it accessible
+- every page has its own title in the browser tab, and the choices on a page are reached with
+  the Tab key in the order they read;
+- text, captions and help are dark enough to read (contrast of at least 4.5 to 1);
 - every chart is a trio: *Chart / Table / Download*;
 - colour is never the only way information is given, and palettes are safe for common
   colour-vision deficiencies; neutral indicators are never coloured as good or bad;
@@ -64,6 +69,16 @@ above (keyboard and screen-reader access inside interactive charts and the map: 
 - pages are built with Streamlit's standard widgets, which have labels and keyboard focus.
 """
 )
+
+st.header("Automated checks")
+st.write(
+    "Every page is checked automatically in a real browser against the WCAG 2.2 level A and AA "
+    f"rules of the axe-core checker (version {accessibility.AXE_VERSION}). The pages' own content "
+    "passes every rule. The parts of the page drawn by the Streamlit framework itself "
+    f"(version {accessibility.CHECKED_WITH_STREAMLIT}), outside the dashboard's control, have "
+    "these known problems:"
+)
+data_table(accessibility.framework_issues(), key="framework_issues")
 
 st.header("Preparation of this accessibility statement")
 st.write(

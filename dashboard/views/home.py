@@ -6,6 +6,8 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dashboard.common import contents
 from dashboard.common.contents import INDICATORS
 from dashboard.common.page import open_warehouse
+from dashboard.common.text import when_text
+from dashboard.common.widgets import data_table
 
 # The everyday journeys: (page script, link label, who it is for). A page that is not in the
 # navigation yet is skipped, so Home never breaks while pages are being added.
@@ -78,11 +80,27 @@ cols[1].metric("Indicators", f"{counts['indicators']:,}", help=f"in {counts['the
 cols[2].metric("Periods", f"{counts['periods']:,}", help=f"{counts['first_period']} to {counts['last_period']}")
 cols[3].metric("Values", f"{counts['value_rows']:,}")
 st.caption(
-    f"Data version {meta.get('data_version')}, published {meta.get('published_at')}. "
+    f"Data version {meta.get('data_version')}, published {when_text(meta.get('published_at'))}. "
     "See Data and methods for the sources and how figures are computed."
 )
 st.caption(contents.summary_text(contents.data_contents(wh)))
 
 with st.expander("Indicators by theme, councils by nation and type"):
-    st.dataframe(wh.query("indicators_by_theme"), hide_index=True, key="home_themes")
-    st.dataframe(wh.query("councils_by_nation"), hide_index=True, key="home_councils")
+    data_table(
+        wh.query("indicators_by_theme").rename(
+            columns={
+                "theme": "Theme",
+                "indicators": "Indicators",
+                "higher_is_better": "Higher is better",
+                "lower_is_better": "Lower is better",
+                "neutral": "Neither",
+            }
+        ),
+        key="home_themes",
+    )
+    data_table(
+        wh.query("councils_by_nation").rename(
+            columns={"nation": "Nation", "authority_type": "Type of council", "councils": "Councils"}
+        ),
+        key="home_councils",
+    )

@@ -7,7 +7,7 @@ from dashboard.common.exports import export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import file_name, markdown
 from dashboard.common.urlstate import show_url_notices, url_toggle
-from dashboard.common.widgets import chart_table_download, choose_council
+from dashboard.common.widgets import chart_table_download, choose_council, data_table
 from dashboard.councils import reorg
 from dashboard.peers import charts, exports, sets, statistics, widgets
 
@@ -19,11 +19,14 @@ st.write(
 )
 notices = st.container()
 
-left, middle, right = st.columns(3)
-indicator = widgets.choose_indicator(wh, container=left)
-council, council_name = choose_council(wh, container=right)
-period = widgets.choose_period(wh, default=statistics.default_period(wh, council), container=middle)
-group = widgets.choose_group(wh, council, period, container=left)
+choices = st.container()
+indicator_box, council_box, period_box, group_box = choices.columns(4)  # in reading (and tab) order
+indicator = widgets.choose_indicator(wh, container=indicator_box)
+council, council_name = choose_council(wh, container=council_box)
+period = widgets.choose_period(
+    wh, default=statistics.default_period(wh, council, indicator["indicator_id"]), container=period_box
+)
+group = widgets.choose_group(wh, council, period, container=group_box, details=choices)
 with notices:
     show_url_notices()
 
@@ -58,7 +61,7 @@ chart_table_download(
 comparators = sets.comparator_values(wh, indicator["indicator_id"], period)
 if not comparators.empty:  # kept aggregate rows from imported files: beside the group, never ranked
     st.markdown("#### Comparator areas")
-    st.dataframe(
+    data_table(
         comparators.rename(
             columns={
                 "area_name": "Area",
@@ -68,7 +71,6 @@ if not comparators.empty:  # kept aggregate rows from imported files: beside the
                 "source_name": "Source",
             }
         ),
-        hide_index=True,
         key="comparators_table",
     )
 

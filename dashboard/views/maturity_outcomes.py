@@ -63,6 +63,13 @@ else:
     )
 
 shown = table[["short_name", "authority_code", "mean_maturity", "outcome_score", "quadrant"]]
+shown_columns = {
+    "short_name": "Council",
+    "authority_code": "Code",
+    "mean_maturity": "Mean maturity",
+    "outcome_score": "Outcome score",
+    "quadrant": "Quadrant",
+}
 provenance = {
     "peer_group": group.definition(),
     "round": round_label,
@@ -76,7 +83,7 @@ chart_table_download(
     quadrant_chart(
         table, quadrant.maturity_median, quadrant.outcome_median, council, outcome_label=f"Outcome score ({method})"
     ),
-    shown,
+    shown.rename(columns=shown_columns),
     csv_bytes(shown, export_stamp(wh), provenance),
     file_name("maturity-outcomes", round_label),
     key="mo_quadrant",

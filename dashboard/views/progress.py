@@ -20,17 +20,25 @@ st.write(
 notices = st.container()
 
 periods = value_periods(wh)
-left, middle, right = st.columns(3)
-indicator = widgets.choose_indicator(wh, container=left)
-council, council_name = choose_council(wh, container=right)
-from_box, to_box = middle.container(), middle.container()  # "From" shows first; "To" sets its default
+choices = st.container()
+# In reading (and tab) order: what, who, from when to when, compared with whom. "To" is chosen
+# before "From" (it sets From's default), in boxes laid out From first.
+indicator_box, council_box, from_box, to_box, group_box = choices.columns([3, 2, 1, 1, 2])
+indicator = widgets.choose_indicator(wh, container=indicator_box)
+indicator_id = indicator["indicator_id"]
+council, council_name = choose_council(wh, container=council_box)
 end = widgets.choose_period(
-    wh, key="to", label="To period", default=statistics.default_period(wh, council), container=to_box
+    wh, key="to", label="To", default=statistics.default_period(wh, council, indicator_id), container=to_box
 )
+with_data = statistics.periods_with_values(wh, council, indicator_id)
 start = widgets.choose_period(
-    wh, key="from", label="From period", default=statistics.default_start(periods, end), container=from_box
+    wh,
+    key="from",
+    label="From",
+    default=statistics.default_start(statistics.periods_like(wh, end), end, with_data),
+    container=from_box,
 )
-group = widgets.choose_group(wh, council, end, container=left)
+group = widgets.choose_group(wh, council, end, container=group_box, details=choices)
 with notices:
     show_url_notices()
     start, end, note = statistics.ordered_periods(periods, start, end)

@@ -11,7 +11,7 @@ from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import markdown
 from dashboard.common.urlstate import show_url_notices, url_selectbox
-from dashboard.common.widgets import chart_table_download, download_button
+from dashboard.common.widgets import chart_table_download, data_table, download_button
 from dashboard.selfassessment import results as sa
 from dashboard.selfassessment.charts import distribution_bars
 from dashboard.selfassessment.lineage import lineage_members, lineage_of
@@ -69,7 +69,7 @@ if question != ALL_QUESTIONS:
             + "."
         )
     levels = {f"Level {i}": row[f"level_{i}"] for i in range(1, 6)}
-    st.dataframe([{"level": k, "what it looks like": v} for k, v in levels.items()], hide_index=True, key="q_levels")
+    data_table([{"Level": k, "What it looks like": v} for k, v in levels.items()], key="q_levels")
 else:
     st.caption("A council's theme score is its mean over the theme's questions, rounded to the nearest level.")
 
@@ -88,7 +88,7 @@ else:
     table = distribution.drop(columns=["round_start"])
     chart_table_download(
         distribution_bars(distribution),
-        table,
+        table.rename(columns={"round": "Round", "score": "Score", "councils": "Councils", "share": "Share"}),
         csv_bytes(table, stamp, provenance),
         "self-assessment-distribution.csv",
         key="q_distribution",
@@ -105,7 +105,20 @@ progress = progress[progress["councils"].map(peer_stat_allowed)]
 if progress.empty:
     st.info(f"Too few councils ({MIN_PEER_RESPONDENTS} needed) answered in two consecutive rounds.")
 else:
-    st.dataframe(progress, hide_index=True, key="q_progress")
+    data_table(
+        progress.rename(
+            columns={
+                "from_round": "From round",
+                "to_round": "To round",
+                "councils": "Councils",
+                "improved": "Improved",
+                "same": "Same",
+                "declined": "Declined",
+                "mean_change": "Mean change",
+            }
+        ),
+        key="q_progress",
+    )
     download_button(
         "Download CSV",
         csv_bytes(progress, stamp, provenance),

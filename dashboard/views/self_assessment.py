@@ -9,10 +9,29 @@ from dashboard.common.disclosure import MIN_PEER_RESPONDENTS, hidden_reason, pee
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import file_name, markdown
-from dashboard.common.widgets import chart_table_download
+from dashboard.common.widgets import chart_table_download, data_table
 from dashboard.selfassessment import results as sa
 from dashboard.selfassessment.charts import maturity_radar
 from dashboard.views.compose import choose_council_round_and_group, group_exemplars
+
+ROUND_COLUMNS = {  # the results table's columns as a reader names them
+    "round": "Round",
+    "role": "Role",
+    "theme": "Theme",
+    "maturity": "Maturity",
+    "median": "Peer median",
+    "q1": "Peer lower quartile",
+    "q3": "Peer upper quartile",
+    "respondents": "Peers responding",
+    "exemplar_maturity": "Exemplar profile",
+}
+QUESTION_COLUMNS = {
+    "theme": "Theme",
+    "question_id": "Code",
+    "question": "Question",
+    "council_score": "Score",
+    **{f"level_{i}": f"Level {i}" for i in range(1, 6)},
+}
 
 ROLES = {
     "driver": "Drivers: what transformation must deliver",
@@ -67,16 +86,7 @@ for role, heading in ROLES.items():
     st.subheader(heading)
     part = this_round[this_round["role"] == role]
     figure = maturity_radar(part, council_name, f"Round {round_label}")
-    shown = part.drop(columns=["round_start"]).rename(
-        columns={
-            "maturity": council_name,
-            "median": "peer median",
-            "q1": "peer lower quartile",
-            "q3": "peer upper quartile",
-            "respondents": "peers responding",
-            "exemplar_maturity": "exemplar profile",
-        }
-    )
+    shown = part.drop(columns=["round_start"]).rename(columns={**ROUND_COLUMNS, "maturity": council_name})
     every_round = results.table[results.table["role"] == role].drop(columns=["round_start"])
     chart_table_download(
         figure,
@@ -87,13 +97,14 @@ for role, heading in ROLES.items():
     )
 
 st.subheader("Every round")
-st.dataframe(results.table.drop(columns=["round_start"]), hide_index=True, key="sa_all_rounds")
+data_table(results.table.drop(columns=["round_start"]).rename(columns=ROUND_COLUMNS), key="sa_all_rounds")
 
 st.subheader(f"The questions, and {markdown(council_name)}'s answers in round {markdown(round_label)}")
 st.caption("Each level describes what a council at that score looks like.")
 questions = sa.question_table(sa.framework(wh), results.responses, round_label)
 for role, heading in ROLES.items():
     with st.expander(heading.split(":")[0], expanded=False):
-        st.dataframe(
-            questions[questions["role"] == role].drop(columns=["role"]), hide_index=True, key=f"sa_questions_{role}"
+        data_table(
+            questions[questions["role"] == role].drop(columns=["role"]).rename(columns=QUESTION_COLUMNS),
+            key=f"sa_questions_{role}",
         )

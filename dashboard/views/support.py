@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.about import facts as about
 from dashboard.common.page import open_warehouse
+from dashboard.common.widgets import data_table
 
 wh = open_warehouse()
 st.title("Support and feedback")
@@ -48,4 +49,4 @@ st.write(
 
 st.header("Version information")
 st.caption("Quote these in a support request.")
-st.dataframe(about.version_facts(wh), hide_index=True, key="support_versions")
+data_table(about.version_facts(wh), key="support_versions")

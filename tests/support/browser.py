@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ROOT", "chromium_installed", "free_port", "streamlit_app", "wait_healthy"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "ROOT",
+    "Settled",
+    "chromium_installed",
+    "free_port",
+    "page_paths",
+    "settle",
+    "streamlit_app",
+    "wait_healthy",
+    "watch_changes",
+]
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (this file is tests/support/browser.py)
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (`make browser`)
@@ -88,3 +102,72 @@ def streamlit_app(warehouse: Path, log: IO[bytes] | int | None = subprocess.DEVN
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+# -- when a page has settled -------------------------------------------------------------------
+QUIET_MS = 600  # no change in the page for this long (after the script run ended) counts as settled
+POLL_MS = 50  # how often the page is asked whether it is still running
+SETTLE_TIMEOUT_S = 120  # a page that has not settled by then is reported as not settled
+
+# Records the time of the last change anywhere in the document (nodes, text, attributes), so the
+# settle time is when the page stopped changing, not when the harness noticed.
+_LAST_CHANGE_SCRIPT = """
+window.__lastChange = performance.now();
+new MutationObserver(() => { window.__lastChange = performance.now(); })
+  .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+_PAGE_STATE_SCRIPT = """() => ({
+  running: document.querySelector('[data-testid="stStatusWidget"]') !== null,
+  main: document.querySelector('[data-testid="stMain"]') !== null,
+  charts: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
+  drawn: document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg').length,
+  skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+  lastChange: window.__lastChange,
+  now: performance.now(),
+  nodes: document.getElementsByTagName('*').length,
+  exception: document.querySelector('[data-testid="stException"]') !== null,
+})"""
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A page load: seconds from navigation to its last change (None: never settled), how many
+    charts and elements it holds, and whether it shows an exception."""
+
+    seconds: float | None
+    charts: int
+    nodes: int
+    error: bool
+
+
+def watch_changes(page: Any) -> None:
+    """Make every document ``page`` loads record the time of its last change (call before goto)."""
+    page.add_init_script(_LAST_CHANGE_SCRIPT)
+
+
+def settle(page: Any, timeout_s: float = SETTLE_TIMEOUT_S) -> Settled:
+    """Wait until ``page`` (with :func:`watch_changes`) has settled: the script run is over (no
+    "running" indicator, no skeleton), every chart has drawn, and nothing has changed for
+    :data:`QUIET_MS`. The time is from the navigation's start to the last change."""
+    deadline = time.monotonic() + timeout_s
+    state: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        state = page.evaluate(_PAGE_STATE_SCRIPT)
+        quiet = state["now"] - state["lastChange"] >= QUIET_MS
+        ready = state["main"] and not state["running"] and not state["skeletons"]
+        if ready and quiet and state["drawn"] >= state["charts"]:
+            return Settled(state["lastChange"] / 1000, state["charts"], state["nodes"], state["exception"])
+        page.wait_for_timeout(POLL_MS)
+    return Settled(None, state.get("charts", 0), state.get("nodes", 0), state.get("exception", False))
+
+
+def page_paths() -> dict[str, str]:
+    """Every page of ``streamlit_app.py``: ``{url path: title}`` in the order it declares them
+    ("" is the default page, Home)."""
+    text = (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
+    pages = {}
+    for call in re.findall(r"st\.Page\((.*?)\)", text, flags=re.S):
+        title = re.search(r'title="([^"]+)"', call)
+        path = re.search(r'url_path="([^"]+)"', call)
+        pages["" if path is None else path.group(1)] = title.group(1) if title else ""
+    return pages

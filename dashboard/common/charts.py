@@ -1,0 +1,288 @@
+"""Chart primitives several features build on: council maps (by value, by category) and a
+heatmap whose labels stay readable. Pure functions from frames to plotly figures.
+
+Maps take a frame planned by ``dashboard.common.geography.plan_map`` (``drawn_as``: a council's
+own boundary, a dot at its centre, or not drawn) and the GeoJSON of the councils drawn as shapes.
+Each layer is one trace carrying only its own councils' shapes, so no boundary is sent twice; a
+shape layer's ``locations`` and a dot layer's ``customdata`` are its authority_codes. The maps
+render offline (``palette.offline_map``) and zoom to the councils drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from dashboard.common.geography import DOT, SHAPE, subset
+from dashboard.common.palette import (
+    CHART_TEXT,
+    MISSING_FILL,
+    MISSING_LINE,
+    SHAPE_LINE,
+    offline_map,
+    readable_text_colour,
+)
+
+__all__ = [
+    "ANCHOR_NAME",
+    "DOT_SIZE",
+    "Category",
+    "category_map",
+    "labelled_heatmap",
+    "value_map",
+]
+
+DOT_SIZE = 9  # a council without a boundary: large enough to hover, small enough not to hide a neighbour
+COLOURBAR = {  # horizontal, under the map, so it never covers councils or the legend on a phone
+    "orientation": "h",
+    "x": 0.0,
+    "xanchor": "left",
+    "y": -0.02,
+    "yanchor": "top",
+    "len": 0.6,
+    "thickness": 14,
+    "tickfont": {"color": CHART_TEXT},  # the app theme's ticks are a faded grey (3.6:1 on white)
+}
+
+
+ANCHOR_NAME = "offline anchor"  # the invisible first trace of every council map (see _offline_figure)
+
+
+def _offline_figure(shapes: dict[str, Any]) -> go.Figure:
+    """A new map figure whose first trace is one invisible point (on the first council's
+    boundary, so the zoom is unchanged).
+
+    Why: plotly.js's ``geo`` downloads its world outlines from a CDN whenever the *first* trace
+    on the map has a ``locationmode`` -- which every choropleth has, even one drawn from our own
+    GeoJSON -- and draws nothing when that download fails (offices without internet, the tests).
+    A scattergeo placed by lat/lon has none, so the map needs nothing but what the page sends
+    (tests/test_browser_maps.py checks the browser requests nothing outside the app).
+    """
+    figure = go.Figure()
+    first = next((f["geometry"]["coordinates"][0][0][0] for f in shapes["features"]), None)
+    if first is not None:
+        figure.add_trace(
+            go.Scattergeo(
+                lon=[float(first[0])],
+                lat=[float(first[1])],
+                mode="markers",
+                marker={"opacity": 0, "size": 1},
+                hoverinfo="skip",
+                showlegend=False,
+                name=ANCHOR_NAME,
+            )
+        )
+    return figure
+
+
+def _shape_trace(part: pd.DataFrame, shapes: dict[str, Any], hover: pd.Series, **style: Any) -> go.Choropleth:
+    return go.Choropleth(
+        geojson=subset(shapes, part["authority_code"]),
+        locations=part["authority_code"],
+        hovertext=list(hover),
+        hoverinfo="text",
+        **style,
+    )
+
+
+def _dot_trace(part: pd.DataFrame, hover: pd.Series, name: str, marker: dict[str, Any]) -> go.Scattergeo:
+    return go.Scattergeo(
+        lat=part["lat"],
+        lon=part["lon"],
+        mode="markers",
+        name=name,
+        customdata=part["authority_code"],
+        hovertext=list(hover),
+        hoverinfo="text",
+        marker={"size": DOT_SIZE, **marker},
+    )
+
+
+def value_map(
+    councils: pd.DataFrame,
+    shapes: dict[str, Any],
+    hover: Sequence[str],
+    *,
+    colorscale: Any,
+    reversescale: bool,
+    colourbar_title: str,
+    names: tuple[str, str, str, str],
+    title: str | None = None,
+) -> go.Figure:
+    """Councils filled by ``value`` on one colour axis; councils without one pale grey.
+
+    ``councils`` is planned (``drawn_as``) with ``authority_code, value, lat, lon``; ``hover``
+    one plotly-safe label per row; ``colourbar_title`` plotly-safe. ``names`` are the four
+    layers' names, in this order: shapes with a value, shapes without, dots with a value, dots
+    without. A layer without councils is left out; hidden councils are not drawn.
+    """
+    labels = pd.Series(list(hover), index=councils.index)
+    has_value = councils["value"].notna()
+    shape, dot = councils["drawn_as"] == SHAPE, councils["drawn_as"] == DOT
+    with_value, without, dots, dots_without = names
+    figure = _offline_figure(shapes)
+    part = councils[shape & has_value]
+    if len(part):
+        figure.add_trace(
+            _shape_trace(
+                part,
+                shapes,
+                labels[part.index],
+                z=part["value"],
+                coloraxis="coloraxis",
+                name=with_value,
+                marker={"line": {"color": SHAPE_LINE, "width": 0.5}},
+            )
+        )
+    part = councils[shape & ~has_value]
+    if len(part):
+        figure.add_trace(
+            _shape_trace(
+                part,
+                shapes,
+                labels[part.index],
+                z=np.zeros(len(part)),
+                colorscale=[[0, MISSING_FILL], [1, MISSING_FILL]],
+                showscale=False,
+                showlegend=True,
+                name=without,
+                marker={"line": {"color": MISSING_LINE, "width": 0.8}},
+            )
+        )
+    part = councils[dot & has_value]
+    if len(part):
+        marker = {"color": part["value"], "coloraxis": "coloraxis", "line": {"width": 0.5, "color": "#333333"}}
+        figure.add_trace(_dot_trace(part, labels[part.index], dots, marker))
+    part = councils[dot & ~has_value]
+    if len(part):
+        marker = {"color": MISSING_FILL, "line": {"width": 1, "color": MISSING_LINE}}
+        figure.add_trace(_dot_trace(part, labels[part.index], dots_without, marker))
+    figure.update_layout(
+        coloraxis={
+            "colorscale": colorscale,
+            "reversescale": reversescale,
+            "colorbar": {"title": {"text": colourbar_title, "side": "top", "font": {"color": CHART_TEXT}}, **COLOURBAR},
+        },
+        showlegend=True,
+    )
+    return offline_map(figure, title)
+
+
+@dataclass(frozen=True)
+class Category:
+    """One layer of a :func:`category_map`: the councils where ``mask`` is true, filled with
+    ``colour``, named ``name`` in the legend (plotly-safe)."""
+
+    name: str
+    colour: str
+    mask: pd.Series
+
+
+def category_map(
+    councils: pd.DataFrame,
+    shapes: dict[str, Any],
+    hover: Sequence[str],
+    categories: Sequence[Category],
+    title: str | None = None,
+) -> go.Figure:
+    """Councils filled by category (one legend entry per category), dots for those without a
+    boundary in the same colour. ``councils`` is planned (``drawn_as``); ``hover`` one
+    plotly-safe label per row. Categories are drawn in order; a council falls in the first whose
+    mask holds; empty categories are left out."""
+    labels = pd.Series(list(hover), index=councils.index)
+    taken = pd.Series(False, index=councils.index)
+    figure = _offline_figure(shapes)
+    for category in categories:
+        mine = category.mask.reindex(councils.index, fill_value=False).astype(bool) & ~taken
+        taken |= mine
+        part = councils[mine & (councils["drawn_as"] == SHAPE)]
+        if len(part):
+            figure.add_trace(
+                _shape_trace(
+                    part,
+                    shapes,
+                    labels[part.index],
+                    z=np.zeros(len(part)),
+                    colorscale=[[0, category.colour], [1, category.colour]],
+                    showscale=False,
+                    showlegend=True,
+                    name=category.name,
+                    legendgroup=category.name,
+                    marker={"line": {"color": SHAPE_LINE, "width": 0.5}},
+                )
+            )
+        part = councils[mine & (councils["drawn_as"] == DOT)]
+        if len(part):
+            marker = {"color": category.colour, "line": {"width": 0.5, "color": "#333333"}}
+            trace = _dot_trace(part, labels[part.index], category.name, marker)
+            trace.update(legendgroup=category.name, showlegend=not (councils[mine]["drawn_as"] == SHAPE).any())
+            figure.add_trace(trace)
+    return offline_map(figure, title)
+
+
+def labelled_heatmap(
+    values: pd.DataFrame,
+    labels: pd.DataFrame,
+    *,
+    colorscale: str,
+    colourbar_title: str,
+    hovertemplate: str,
+    zmin: float | None = None,
+    zmax: float | None = None,
+) -> go.Figure:
+    """A heatmap of ``values`` (rows x columns, NaN = no cell colour) with ``labels`` (same
+    shape, plotly-safe text) printed in each cell in black or white, whichever contrasts more
+    with that cell's colour: at least 4.5:1 on every cell (WCAG 2.2 AA). Row and column names
+    must already be plotly-safe. Labels are annotations, so each carries its own colour."""
+    z = values.to_numpy(dtype=float)
+    finite = z[np.isfinite(z)]
+    low = zmin if zmin is not None else (float(finite.min()) if finite.size else 0.0)
+    high = zmax if zmax is not None else (float(finite.max()) if finite.size else 1.0)
+    span = (high - low) or 1.0
+    x, y = [str(c) for c in values.columns], [str(i) for i in values.index]
+    annotations = []
+    for i, row_name in enumerate(y):
+        for j, column_name in enumerate(x):
+            text = labels.iat[i, j]
+            if not isinstance(text, str) or not text:
+                continue
+            cell = z[i, j]
+            background = "#FFFFFF" if np.isnan(cell) else sample_colorscale(colorscale, [(cell - low) / span])[0]
+            annotations.append(
+                {
+                    "x": column_name,
+                    "y": row_name,
+                    "text": text,
+                    "showarrow": False,
+                    "font": {"color": readable_text_colour(background), "size": 13},
+                }
+            )
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            zmin=low,
+            zmax=high,
+            colorscale=colorscale,
+            hovertemplate=hovertemplate,
+            colorbar={"title": {"text": colourbar_title}},
+            xgap=1,
+            ygap=1,
+        )
+    )
+    figure.update_layout(
+        annotations=annotations,
+        height=max(360, 34 * len(y) + 180),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"tickangle": -30, "side": "top"},
+        yaxis={"autorange": "reversed"},
+        plot_bgcolor="#FFFFFF",
+    )
+    return figure

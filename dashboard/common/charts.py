@@ -10,6 +10,7 @@ render offline (``palette.offline_map``) and zoom to the councils drawn.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,9 @@ __all__ = [
     "value_map",
 ]
 
+HEATMAP_LABEL_CHARS = 16  # heatmap names wrap here: two lines at most ("Scottish unitary" / "authority")
+LEGEND_TITLE_CHARS = 44  # a colour bar's title wraps at this width, so it fits a phone's 390 px
+CATEGORY_BOTTOM_PX = 70  # a category map's legend (two rows on a phone) and nothing else under it
 DOT_SIZE = 9  # a council without a boundary: large enough to hover, small enough not to hide a neighbour
 COLOURBAR = {  # horizontal, under the map, so it never covers councils or the legend on a phone
     "orientation": "h",
@@ -45,7 +49,7 @@ COLOURBAR = {  # horizontal, under the map, so it never covers councils or the l
     "xanchor": "left",
     "y": -0.02,
     "yanchor": "top",
-    "len": 0.6,
+    "len": 0.9,
     "thickness": 14,
     "tickfont": {"color": CHART_TEXT},  # the app theme's ticks are a faded grey (3.6:1 on white)
 }
@@ -81,6 +85,12 @@ def _offline_figure(shapes: dict[str, Any]) -> go.Figure:
     return figure
 
 
+def _wrapped(text: str, width: int) -> str:
+    """``text`` (plotly-safe) broken onto lines of at most ``width`` characters with ``<br>``;
+    entities such as ``&amp;`` are never split, as only spaces break a line."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
 def _shape_trace(part: pd.DataFrame, shapes: dict[str, Any], hover: pd.Series, **style: Any) -> go.Choropleth:
     return go.Choropleth(
         geojson=subset(shapes, part["authority_code"]),
@@ -113,9 +123,11 @@ def value_map(
     reversescale: bool,
     colourbar_title: str,
     names: tuple[str, str, str, str],
+    value_range: tuple[float, float] | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Councils filled by ``value`` on one colour axis; councils without one pale grey.
+    """Councils filled by ``value`` on one colour axis (over ``value_range`` when given, else the
+    values' own range); councils without one pale grey.
 
     ``councils`` is planned (``drawn_as``) with ``authority_code, value, lat, lon``; ``hover``
     one plotly-safe label per row; ``colourbar_title`` plotly-safe. ``names`` are the four
@@ -167,7 +179,15 @@ def value_map(
         coloraxis={
             "colorscale": colorscale,
             "reversescale": reversescale,
-            "colorbar": {"title": {"text": colourbar_title, "side": "top", "font": {"color": CHART_TEXT}}, **COLOURBAR},
+            **({"cmin": value_range[0], "cmax": value_range[1]} if value_range else {}),
+            "colorbar": {
+                "title": {
+                    "text": _wrapped(colourbar_title, LEGEND_TITLE_CHARS),
+                    "side": "top",
+                    "font": {"color": CHART_TEXT},
+                },
+                **COLOURBAR,
+            },
         },
         showlegend=True,
     )
@@ -223,29 +243,37 @@ def category_map(
             trace = _dot_trace(part, labels[part.index], category.name, marker)
             trace.update(legendgroup=category.name, showlegend=not (councils[mine]["drawn_as"] == SHAPE).any())
             figure.add_trace(trace)
-    return offline_map(figure, title)
+    figure = offline_map(figure, title)
+    # no colour bar: the legend sits right under the map
+    figure.update_layout(margin={"b": CATEGORY_BOTTOM_PX}, legend={"y": -0.02})
+    return figure
 
 
 def labelled_heatmap(
     values: pd.DataFrame,
     labels: pd.DataFrame,
+    hover: pd.DataFrame,
     *,
     colorscale: str,
-    colourbar_title: str,
-    hovertemplate: str,
+    value_name: str,
     zmin: float | None = None,
     zmax: float | None = None,
 ) -> go.Figure:
     """A heatmap of ``values`` (rows x columns, NaN = no cell colour) with ``labels`` (same
     shape, plotly-safe text) printed in each cell in black or white, whichever contrasts more
-    with that cell's colour: at least 4.5:1 on every cell (WCAG 2.2 AA). Row and column names
-    must already be plotly-safe. Labels are annotations, so each carries its own colour."""
+    with that cell's colour: at least 4.5:1 on every cell (WCAG 2.2 AA); ``hover`` (same shape,
+    plotly-safe) is each cell's hover label and ``value_name`` what the values are. Row and column names must already be plotly-safe.
+    Labels are annotations, so each carries its own colour; rows read top to bottom. No colour
+    bar: every cell prints its value, and the width goes to the cells (a phone has 390 px).
+    Row and column names are wrapped onto short lines, and column names stand upright only when
+    they would overlap (a phone), so none is skipped."""
     z = values.to_numpy(dtype=float)
     finite = z[np.isfinite(z)]
     low = zmin if zmin is not None else (float(finite.min()) if finite.size else 0.0)
     high = zmax if zmax is not None else (float(finite.max()) if finite.size else 1.0)
     span = (high - low) or 1.0
-    x, y = [str(c) for c in values.columns], [str(i) for i in values.index]
+    x = [_wrapped(str(c), HEATMAP_LABEL_CHARS) for c in values.columns]
+    y = [_wrapped(str(i), HEATMAP_LABEL_CHARS) for i in values.index]
     annotations = []
     for i, row_name in enumerate(y):
         for j, column_name in enumerate(x):
@@ -260,7 +288,7 @@ def labelled_heatmap(
                     "y": row_name,
                     "text": text,
                     "showarrow": False,
-                    "font": {"color": readable_text_colour(background), "size": 13},
+                    "font": {"color": readable_text_colour(background), "size": 12},
                 }
             )
     figure = go.Figure(
@@ -271,8 +299,10 @@ def labelled_heatmap(
             zmin=low,
             zmax=high,
             colorscale=colorscale,
-            hovertemplate=hovertemplate,
-            colorbar={"title": {"text": colourbar_title}},
+            hovertext=hover.to_numpy(),
+            hoverinfo="text",
+            showscale=False,
+            name=value_name,
             xgap=1,
             ygap=1,
         )
@@ -281,8 +311,8 @@ def labelled_heatmap(
         annotations=annotations,
         height=max(360, 34 * len(y) + 180),
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"tickangle": -30, "side": "top"},
-        yaxis={"autorange": "reversed"},
+        xaxis={"autotickangles": [0, 90], "side": "top", "tickfont": {"color": CHART_TEXT, "size": 11}},
+        yaxis={"autorange": "reversed", "tickfont": {"color": CHART_TEXT}},
         plot_bgcolor="#FFFFFF",
     )
     return figure

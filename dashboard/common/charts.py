@@ -28,6 +28,7 @@ from dashboard.common.palette import (
     SHAPE_LINE,
     offline_map,
     readable_text_colour,
+    under_map,
 )
 
 __all__ = [
@@ -41,13 +42,16 @@ __all__ = [
 
 HEATMAP_LABEL_CHARS = 16  # heatmap names wrap here: two lines at most ("Scottish unitary" / "authority")
 LEGEND_TITLE_CHARS = 44  # a colour bar's title wraps at this width, so it fits a phone's 390 px
+# A horizontal colour bar under a map: its bar and ticks, plus one line per line of its title;
+# the legend goes below it.
+COLOURBAR_PX, TITLE_LINE_PX = 52, 18
 CATEGORY_BOTTOM_PX = 70  # a category map's legend (two rows on a phone) and nothing else under it
 DOT_SIZE = 9  # a council without a boundary: large enough to hover, small enough not to hide a neighbour
 COLOURBAR = {  # horizontal, under the map, so it never covers councils or the legend on a phone
     "orientation": "h",
     "x": 0.0,
     "xanchor": "left",
-    "y": -0.02,
+    "y": under_map(4),
     "yanchor": "top",
     "len": 0.9,
     "thickness": 14,
@@ -138,6 +142,7 @@ def value_map(
     has_value = councils["value"].notna()
     shape, dot = councils["drawn_as"] == SHAPE, councils["drawn_as"] == DOT
     with_value, without, dots, dots_without = names
+    legend_title = _wrapped(colourbar_title, LEGEND_TITLE_CHARS)
     figure = _offline_figure(shapes)
     part = councils[shape & has_value]
     if len(part):
@@ -181,17 +186,17 @@ def value_map(
             "reversescale": reversescale,
             **({"cmin": value_range[0], "cmax": value_range[1]} if value_range else {}),
             "colorbar": {
-                "title": {
-                    "text": _wrapped(colourbar_title, LEGEND_TITLE_CHARS),
-                    "side": "top",
-                    "font": {"color": CHART_TEXT},
-                },
+                "title": {"text": legend_title, "side": "top", "font": {"color": CHART_TEXT}},
                 **COLOURBAR,
             },
         },
         showlegend=True,
     )
-    return offline_map(figure, title)
+    figure = offline_map(figure, title)
+    # the legend goes under the colour bar, however many lines its title takes
+    lines = legend_title.count("<br>") + 1
+    figure.update_layout(legend={"y": under_map(COLOURBAR_PX + TITLE_LINE_PX * lines)})
+    return figure
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ __all__ = [
     "contrast_ratio",
     "offline_map",
     "readable_text_colour",
+    "under_map",
 ]
 
 # Okabe & Ito (2008): eight colours distinguishable under the common colour-vision deficiencies.
@@ -62,6 +63,11 @@ MAP_BOTTOM_PX = 150  # room under the map for a horizontal colour bar and, below
 CHART_TEXT = "#31333F"  # the app's body text colour: 12.6:1 on white (plotly's default grey ticks are 3.6:1)
 
 
+def under_map(pixels: float) -> float:
+    """The paper y of a point ``pixels`` under a map's drawing area (for what sits below it)."""
+    return -pixels / (MAP_HEIGHT_PX - MAP_BOTTOM_PX)
+
+
 def offline_map(figure: go.Figure, title: str | None = None) -> go.Figure:
     """Frame a map of councils (boundaries from GeoJSON, dots at centres) so it renders offline:
     every geo base layer off (plotly.js only downloads outlines for a shown layer), zoomed to the
@@ -80,8 +86,7 @@ def offline_map(figure: go.Figure, title: str | None = None) -> go.Figure:
         title={"text": title} if title else None,
         height=MAP_HEIGHT_PX,
         margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": MAP_BOTTOM_PX},
-        # the colour bar (when there is one) takes the first ~65 px under the map, the legend the rest
-        legend={"orientation": "h", "yanchor": "top", "y": -75 / (MAP_HEIGHT_PX - MAP_BOTTOM_PX), "x": 0.0},
+        legend={"orientation": "h", "yanchor": "top", "y": under_map(0), "x": 0.0},
         font={"color": CHART_TEXT},
     )
     return figure

@@ -105,6 +105,29 @@ def _shape_trace(part: pd.DataFrame, shapes: dict[str, Any], hover: pd.Series, *
     )
 
 
+def _flat_trace(
+    part: pd.DataFrame,
+    shapes: dict[str, Any],
+    hover: pd.Series,
+    colour: str,
+    name: str,
+    line: tuple[str, float] = (SHAPE_LINE, 0.5),
+) -> go.Choropleth:
+    """Shapes of ``part`` all filled with ``colour``, one legend entry ``name`` (its group too)."""
+    return _shape_trace(
+        part,
+        shapes,
+        hover,
+        z=np.zeros(len(part)),
+        colorscale=[[0, colour], [1, colour]],
+        showscale=False,
+        showlegend=True,
+        name=name,
+        legendgroup=name,
+        marker={"line": {"color": line[0], "width": line[1]}},
+    )
+
+
 def _dot_trace(part: pd.DataFrame, hover: pd.Series, name: str, marker: dict[str, Any]) -> go.Scattergeo:
     return go.Scattergeo(
         lat=part["lat"],
@@ -159,19 +182,7 @@ def value_map(
         )
     part = councils[shape & ~has_value]
     if len(part):
-        figure.add_trace(
-            _shape_trace(
-                part,
-                shapes,
-                labels[part.index],
-                z=np.zeros(len(part)),
-                colorscale=[[0, MISSING_FILL], [1, MISSING_FILL]],
-                showscale=False,
-                showlegend=True,
-                name=without,
-                marker={"line": {"color": MISSING_LINE, "width": 0.8}},
-            )
-        )
+        figure.add_trace(_flat_trace(part, shapes, labels[part.index], MISSING_FILL, without, line=(MISSING_LINE, 0.8)))
     part = councils[dot & has_value]
     if len(part):
         marker = {"color": part["value"], "coloraxis": "coloraxis", "line": {"width": 0.5, "color": "#333333"}}
@@ -228,20 +239,7 @@ def category_map(
         taken |= mine
         part = councils[mine & (councils["drawn_as"] == SHAPE)]
         if len(part):
-            figure.add_trace(
-                _shape_trace(
-                    part,
-                    shapes,
-                    labels[part.index],
-                    z=np.zeros(len(part)),
-                    colorscale=[[0, category.colour], [1, category.colour]],
-                    showscale=False,
-                    showlegend=True,
-                    name=category.name,
-                    legendgroup=category.name,
-                    marker={"line": {"color": SHAPE_LINE, "width": 0.5}},
-                )
-            )
+            figure.add_trace(_flat_trace(part, shapes, labels[part.index], category.colour, category.name))
         part = councils[mine & (councils["drawn_as"] == DOT)]
         if len(part):
             marker = {"color": category.colour, "line": {"width": 0.5, "color": "#333333"}}

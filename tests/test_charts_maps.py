@@ -61,6 +61,7 @@ def councils(values, *, names=None, drawn_as=None, polarity_band=None) -> pd.Dat
         "n_ranked": [n] * n,
         "band": polarity_band or [None] * n,
         "drawn_as": drawn_as or [geography.SHAPE] * n,
+        "beneath": [False] * n,
         "map_note": [""] * n,
     })
 
@@ -70,17 +71,18 @@ def layers(figure: go.Figure) -> dict[str, go.Figure]:
 
 
 def drawn(figure: go.Figure) -> dict[str, float | None]:
-    """authority_code -> the value it is coloured by (None for a grey 'no value' layer)."""
+    """authority_code -> the value it is coloured by (None for a grey 'no value' layer), over every
+    trace: a layer drawn beneath the others is a second trace of the same name."""
     found: dict[str, float | None] = {}
-    by_name = layers(figure)
-    if maps.TRACE_VALUES in by_name:
-        found.update(zip(by_name[maps.TRACE_VALUES].locations, by_name[maps.TRACE_VALUES].z, strict=True))
-    if maps.TRACE_NO_VALUE in by_name:
-        found.update(dict.fromkeys(by_name[maps.TRACE_NO_VALUE].locations))
-    if maps.TRACE_DOTS in by_name:
-        found.update(zip(by_name[maps.TRACE_DOTS].customdata, by_name[maps.TRACE_DOTS].marker.color, strict=True))
-    if maps.TRACE_DOTS_NO_VALUE in by_name:
-        found.update(dict.fromkeys(by_name[maps.TRACE_DOTS_NO_VALUE].customdata))
+    for trace in figure.data:
+        if trace.name == maps.TRACE_VALUES:
+            found.update(zip(trace.locations, trace.z, strict=True))
+        elif trace.name == maps.TRACE_NO_VALUE:
+            found.update(dict.fromkeys(trace.locations))
+        elif trace.name == maps.TRACE_DOTS:
+            found.update(zip(trace.customdata, trace.marker.color, strict=True))
+        elif trace.name == maps.TRACE_DOTS_NO_VALUE:
+            found.update(dict.fromkeys(trace.customdata))
     return found
 
 
@@ -200,6 +202,7 @@ def family(**overrides) -> pd.DataFrame:
         "tier": ["county", "district", "district", "district", "unitary"],
         "parent_county_code": [None, "C", "C", None, None],
         "successor_codes": [[], [], [], ["U"], []],
+        "part_codes": [["D1", "D2"], [], [], [], ["F"]],
         "lived": [True, True, True, True, False],
         "has_value": [False, True, True, False, True],
         "lat": [51.0] * 5,
@@ -237,6 +240,36 @@ def test_a_successor_restated_before_it_existed_is_drawn_with_its_own_boundary()
     plan = plan_of(family())  # U did not exist (lived False) but has a value; F, which did, has none
     assert plan["U"][0] == geography.SHAPE
     assert plan["F"] == (geography.HIDDEN, "Not on the map: its area is shown as Unitary")
+
+
+def test_a_council_the_drawn_ones_show_only_in_part_is_drawn_beneath_them():
+    """A successor without a figure whose one reported predecessor has one (the other is no
+    council of the period): the predecessor on top, the successor beneath, no blank area."""
+    frame = family(part_codes=[["D1", "D2"], [], [], [], ["F", "F2"]],
+                   has_value=[False, True, True, True, False], lived=[True, True, True, False, True])
+    planned = geography.plan_map(frame, {"C", "D1", "D2", "F", "U"})
+    u = planned.set_index("authority_code").loc["U"]
+    assert u["drawn_as"] == geography.SHAPE and u["beneath"]
+    assert u["map_note"] == "Drawn beneath Former, which show part of its area"
+    assert not planned.set_index("authority_code").loc["F", "beneath"]
+    figure = maps.council_map(planned.assign(value=planned["has_value"].map({True: 1.0, False: np.nan}),
+                                             status=None),
+                              shapes_for(planned["authority_code"]), unit="%", polarity="higher")
+    order = [code for t in figure.data[1:] for code in t.locations]
+    assert order.index("U") < order.index("F")  # drawn first, so underneath
+    assert [t.name for t in figure.data if t.showlegend].count(maps.TRACE_NO_VALUE) == 1
+
+
+def test_a_county_whose_districts_and_their_successor_are_drawn_is_left_off_not_beneath():
+    """A district reported after its abolition lies in its drawn successor, so the county's whole
+    area is shown by its districts: it is left off, not drawn beneath them."""
+    frame = family(tier=["county", "district", "district", "district", "district"],
+                   parent_county_code=[None, "C", "C", "C", "C"],
+                   part_codes=[["D1", "D2", "F", "U"], [], [], [], ["F"]],
+                   has_value=[False, True, True, False, True], lived=[True, True, True, False, True])
+    plan = plan_of(frame)
+    assert plan["C"][0] == plan["F"][0] == geography.HIDDEN
+    assert plan["U"] == (geography.SHAPE, "")
 
 
 def test_when_both_have_figures_the_council_that_existed_is_drawn():
@@ -331,9 +364,11 @@ def test_the_map_accounts_for_every_council_of_the_period(demo_wh, demo_source, 
     # every drawn shape is in the GeoJSON sent, under its own id
     shown = {c for t in figure.data if isinstance(t, go.Choropleth) for c in t.locations}
     assert shown == geography.shape_codes(plan.shapes)
-    # a county is never drawn over its districts, a council never over its successor
+    # a county is never drawn over its districts, a council never over its successor (one beneath
+    # the others is drawn under them)
     register = authorities.set_index("authority_code")
-    for code in set(drawn(figure)):
+    on_top = set(drawn(figure)) - set(plan.councils.loc[plan.councils["beneath"], "authority_code"])
+    for code in on_top:
         parent = register.at[code, "parent_county_code"]
-        assert not (isinstance(parent, str) and parent in drawn(figure)), code
-        assert not set(register.at[code, "successor_codes"]) & set(drawn(figure)), code
+        assert not (isinstance(parent, str) and parent in on_top), code
+        assert not set(register.at[code, "successor_codes"]) & on_top, code

@@ -162,11 +162,57 @@ def value_map(
     without. A layer without councils is left out; hidden councils are not drawn.
     """
     labels = pd.Series(list(hover), index=councils.index)
+    legend_title = _wrapped(colourbar_title, LEGEND_TITLE_CHARS)
+    figure = _offline_figure(shapes)
+    for part in _bottom_first(councils):
+        _add_value_layers(figure, part, shapes, labels, names)
+    _one_legend_entry_per_name(figure)
+    figure.update_layout(
+        coloraxis={
+            "colorscale": colorscale,
+            "reversescale": reversescale,
+            **({"cmin": value_range[0], "cmax": value_range[1]} if value_range else {}),
+            "colorbar": {
+                "title": {"text": legend_title, "side": "top", "font": {"color": CHART_TEXT}},
+                **COLOURBAR,
+            },
+        },
+        showlegend=True,
+    )
+    figure = offline_map(figure, title)
+    # the legend goes under the colour bar, however many lines its title takes
+    lines = legend_title.count("<br>") + 1
+    figure.update_layout(legend={"y": under_map(COLOURBAR_PX + TITLE_LINE_PX * lines)})
+    return figure
+
+
+def _bottom_first(councils: pd.DataFrame) -> list[pd.DataFrame]:
+    """The councils drawn beneath the others (``beneath``, see ``geography.plan_map``), then the rest."""
+    under = councils["beneath"].astype(bool) if "beneath" in councils else pd.Series(False, index=councils.index)
+    return [councils[under], councils[~under]]
+
+
+def _one_legend_entry_per_name(figure: go.Figure) -> None:
+    """Layers drawn twice (beneath and on top) keep one legend entry."""
+    seen: set[str] = set()
+    for trace in figure.data:
+        if trace.name in seen:
+            trace.showlegend = False
+        elif trace.showlegend is not False:
+            seen.add(trace.name)
+
+
+def _add_value_layers(
+    figure: go.Figure,
+    councils: pd.DataFrame,
+    shapes: dict[str, Any],
+    labels: pd.Series,
+    names: tuple[str, str, str, str],
+) -> None:
+    """The four layers of :func:`value_map` for ``councils``, each only when it has councils."""
     has_value = councils["value"].notna()
     shape, dot = councils["drawn_as"] == SHAPE, councils["drawn_as"] == DOT
     with_value, without, dots, dots_without = names
-    legend_title = _wrapped(colourbar_title, LEGEND_TITLE_CHARS)
-    figure = _offline_figure(shapes)
     part = councils[shape & has_value]
     if len(part):
         figure.add_trace(
@@ -191,23 +237,6 @@ def value_map(
     if len(part):
         marker = {"color": MISSING_FILL, "line": {"width": 1, "color": MISSING_LINE}}
         figure.add_trace(_dot_trace(part, labels[part.index], dots_without, marker))
-    figure.update_layout(
-        coloraxis={
-            "colorscale": colorscale,
-            "reversescale": reversescale,
-            **({"cmin": value_range[0], "cmax": value_range[1]} if value_range else {}),
-            "colorbar": {
-                "title": {"text": legend_title, "side": "top", "font": {"color": CHART_TEXT}},
-                **COLOURBAR,
-            },
-        },
-        showlegend=True,
-    )
-    figure = offline_map(figure, title)
-    # the legend goes under the colour bar, however many lines its title takes
-    lines = legend_title.count("<br>") + 1
-    figure.update_layout(legend={"y": under_map(COLOURBAR_PX + TITLE_LINE_PX * lines)})
-    return figure
 
 
 @dataclass(frozen=True)
@@ -232,20 +261,22 @@ def category_map(
     plotly-safe label per row. Categories are drawn in order; a council falls in the first whose
     mask holds; empty categories are left out."""
     labels = pd.Series(list(hover), index=councils.index)
-    taken = pd.Series(False, index=councils.index)
     figure = _offline_figure(shapes)
-    for category in categories:
-        mine = category.mask.reindex(councils.index, fill_value=False).astype(bool) & ~taken
-        taken |= mine
-        part = councils[mine & (councils["drawn_as"] == SHAPE)]
-        if len(part):
-            figure.add_trace(_flat_trace(part, shapes, labels[part.index], category.colour, category.name))
-        part = councils[mine & (councils["drawn_as"] == DOT)]
-        if len(part):
-            marker = {"color": category.colour, "line": {"width": 0.5, "color": "#333333"}}
-            trace = _dot_trace(part, labels[part.index], category.name, marker)
-            trace.update(legendgroup=category.name, showlegend=not (councils[mine]["drawn_as"] == SHAPE).any())
-            figure.add_trace(trace)
+    for part in _bottom_first(councils):
+        taken = pd.Series(False, index=part.index)
+        for category in categories:
+            mine = category.mask.reindex(part.index, fill_value=False).astype(bool) & ~taken
+            taken |= mine
+            shaped = part[mine & (part["drawn_as"] == SHAPE)]
+            if len(shaped):
+                figure.add_trace(_flat_trace(shaped, shapes, labels[shaped.index], category.colour, category.name))
+            dotted = part[mine & (part["drawn_as"] == DOT)]
+            if len(dotted):
+                marker = {"color": category.colour, "line": {"width": 0.5, "color": "#333333"}}
+                trace = _dot_trace(dotted, labels[dotted.index], category.name, marker)
+                trace.update(legendgroup=category.name)
+                figure.add_trace(trace)
+    _one_legend_entry_per_name(figure)
     figure = offline_map(figure, title)
     # no colour bar: the legend sits right under the map
     figure.update_layout(margin={"b": CATEGORY_BOTTOM_PX}, legend={"y": -0.02})

@@ -154,17 +154,19 @@ def _fine_fits(key: tuple[str, ...]) -> bool:
 
 def map_facts(wh: Warehouse, codes: Sequence[str], period: str) -> pd.DataFrame:
     """What :func:`plan_map` needs about each council of ``codes`` in ``period``:
-    ``authority_code, tier, parent_county_code, successor_codes`` (a list) and ``lived`` (it
-    existed on a day of the period by the register's dates: the first half of the one existence
-    rule, ``belongs_to_period``; a council of the period that did not is there because the data
-    reports it)."""
+    ``authority_code, tier, parent_county_code, successor_codes, part_codes`` (lists; the parts
+    are the councils whose areas make up its own: a county's districts, a successor's
+    predecessors) and ``lived`` (it existed on a day of the period by the register's dates: the
+    first half of the one existence rule, ``belongs_to_period``; a council of the period that did
+    not is there because the data reports it)."""
     frame = wh.query("map_councils", codes=list(codes), period=period)
     frame["lived"] = [
         belongs_to_period(row.start_date, row.end_date, row.period_start, row.period_end)
         for row in frame.itertuples(index=False)
     ]
-    frame["successor_codes"] = [_codes(value) for value in frame["successor_codes"]]
-    return frame[["authority_code", "tier", "parent_county_code", "successor_codes", "lived"]]
+    for column in ("successor_codes", "part_codes"):
+        frame[column] = [_codes(value) for value in frame[column]]
+    return frame[["authority_code", "tier", "parent_county_code", "successor_codes", "part_codes", "lived"]]
 
 
 def _codes(value: Any) -> list[str]:
@@ -190,26 +192,42 @@ def _overlaps(councils: pd.DataFrame) -> dict[str, set[str]]:
     return links
 
 
-def _area_note(names: list[str]) -> str:
-    """The note saying which councils show a left-off council's area (at most :data:`NAMES_IN_NOTE` names)."""
+def _names(names: list[str]) -> str:
+    """The names as a reader lists them: A; A and B; A, B and C; A, B, C and 2 more."""
     shown = names[:NAMES_IN_NOTE]
     rest = len(names) - len(shown)
     if rest:
-        listed = f"{', '.join(shown)} and {rest} more"
-    elif len(shown) > 1:
-        listed = f"{', '.join(shown[:-1])} and {shown[-1]}"
-    else:
-        listed = shown[0]
-    return f"Not on the map: its area is shown as {listed}"
+        return f"{', '.join(shown)} and {rest} more"
+    return f"{', '.join(shown[:-1])} and {shown[-1]}" if len(shown) > 1 else shown[0]
+
+
+def _area_note(names: list[str]) -> str:
+    """The note of a council left off because ``names`` show its whole area."""
+    return f"Not on the map: its area is shown as {_names(names)}"
+
+
+def _beneath_note(names: list[str]) -> str:
+    """The note of a council drawn beneath ``names``, which show only part of its area."""
+    return f"Drawn beneath {_names(names)}, which show part of its area"
+
+
+def _covered(code: str, parts: dict[str, list[str]], chosen: set[str]) -> bool:
+    """True when the drawn councils (``chosen``) show the whole area of ``code``: it lies in one of
+    them, or each of its parts is drawn or lies in a drawn council (a district abolished during
+    the period lies in its drawn successor)."""
+    shown = chosen | {part for other in chosen for part in parts.get(other, [])}
+    own = parts.get(code, [])
+    return code in shown or (bool(own) and set(own) <= shown)
 
 
 def plan_map(councils: pd.DataFrame, with_shape: set[str]) -> pd.DataFrame:
     """How each council of ``councils`` is drawn: ``drawn_as`` (:data:`SHAPE`, :data:`DOT` or
-    :data:`HIDDEN`) and ``map_note`` (why it is a dot or not drawn; "" for a shape).
+    :data:`HIDDEN`), ``beneath`` (drawn under the others) and ``map_note`` (why it is a dot, left
+    off or beneath; "" for a plain shape).
 
     ``councils`` needs ``authority_code, short_name, tier, parent_county_code, successor_codes,
-    lived`` (:func:`map_facts`), ``has_value`` (bool: the figure the map colours by) and ``lat,
-    lon``; ``with_shape`` holds the codes that have a boundary (:func:`shape_codes`).
+    part_codes, lived`` (:func:`map_facts`), ``has_value`` (bool: the figure the map colours by)
+    and ``lat, lon``; ``with_shape`` holds the codes that have a boundary (:func:`shape_codes`).
 
     Of councils whose areas overlap (:func:`_overlaps`) one layer is drawn, chosen council by
     council in this order: those with a value first, then those that existed in the period, then
@@ -217,7 +235,9 @@ def plan_map(councils: pd.DataFrame, with_shape: set[str]) -> pd.DataFrame:
     left off, its note naming the councils that show its area. So a county-level figure is drawn
     on the counties and a district-level one on the districts, and a successor the data restates
     back before it existed is drawn with its own boundary unless its predecessors have figures.
-    Rows keep their order.
+    A council left off whose area the drawn ones show only in part (a successor without a figure,
+    where only one of its predecessors is reported) is drawn beneath them instead, so no part of
+    the map is blank. Rows keep their order.
     """
     frame = councils.copy()
     links = _overlaps(frame)
@@ -231,17 +251,25 @@ def plan_map(councils: pd.DataFrame, with_shape: set[str]) -> pd.DataFrame:
     for code in order["authority_code"]:
         if not links[code] & chosen:
             chosen.add(code)
-    hidden_by = {
-        code: sorted(str(names[other]) for other in links[code] & chosen)
-        for code in frame["authority_code"]
-        if code not in chosen
-    }
+    parts = dict(zip(frame["authority_code"], frame["part_codes"], strict=True))
+    hidden_by, beneath = {}, {}
+    for code in frame["authority_code"]:
+        if code in chosen:
+            continue
+        over = sorted(str(names[other]) for other in links[code] & chosen)
+        if code in with_shape and not _covered(code, parts, chosen):
+            beneath[code] = over
+        else:
+            hidden_by[code] = over
     placed = frame["lat"].notna() & frame["lon"].notna()
     drawn_as, notes = [], []
     for code, has_centre in zip(frame["authority_code"], placed, strict=True):
         if code in hidden_by:
             drawn_as.append(HIDDEN)
             notes.append(_area_note(hidden_by[code]))
+        elif code in beneath:
+            drawn_as.append(SHAPE)
+            notes.append(_beneath_note(beneath[code]))
         elif code in with_shape:
             drawn_as.append(SHAPE)
             notes.append("")
@@ -252,6 +280,7 @@ def plan_map(councils: pd.DataFrame, with_shape: set[str]) -> pd.DataFrame:
             drawn_as.append(HIDDEN)
             notes.append(NO_PLACE_NOTE)
     frame["drawn_as"] = drawn_as
+    frame["beneath"] = frame["authority_code"].isin(beneath)
     frame["map_note"] = notes
     return frame
 
@@ -281,6 +310,12 @@ class MapPlan:
                 f"{dots} council(s) without a published boundary (Northern Irish districts abolished in 2015) "
                 "are dots at their centres."
             )
+        beneath = int(self.councils["beneath"].sum()) if "beneath" in self.councils else 0
+        if beneath:
+            sentences.append(
+                f"{beneath} council(s) are drawn beneath councils that show part of their area (the Table tab "
+                "says which)."
+            )
         if hidden:
             sentences.append(
                 f"{hidden} council(s) are not drawn because other councils show their area (a county and its "
@@ -289,7 +324,7 @@ class MapPlan:
         return " ".join(sentences)
 
 
-_FACT_COLUMNS = ("tier", "parent_county_code", "successor_codes", "lived")
+_FACT_COLUMNS = ("tier", "parent_county_code", "successor_codes", "part_codes", "lived")
 
 
 def map_plan(wh: Warehouse, councils: pd.DataFrame, period: str, has_value: Sequence[bool]) -> MapPlan:
@@ -301,7 +336,8 @@ def map_plan(wh: Warehouse, councils: pd.DataFrame, period: str, has_value: Sequ
     facts = map_facts(wh, codes, period)
     own = councils.drop(columns=[c for c in _FACT_COLUMNS if c in councils.columns])
     frame = own.reset_index(drop=True).assign(has_value=list(has_value)).merge(facts, on="authority_code", how="left")
-    frame["successor_codes"] = [value if isinstance(value, list) else [] for value in frame["successor_codes"]]
+    for column in ("successor_codes", "part_codes"):
+        frame[column] = [value if isinstance(value, list) else [] for value in frame[column]]
     frame["lived"] = frame["lived"].fillna(True).astype(bool)
     planned = plan_map(frame, with_boundary(codes))
     shapes, detail = council_shapes(planned.loc[planned["drawn_as"] == SHAPE, "authority_code"])

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.exemplars import finder, profiles, scoring, stability
-from dashboard.exemplars.charts import exemplar_map, overview_heatmap, theme_profile_chart
+from dashboard.exemplars.charts import theme_profile_chart
 from dashboard.exemplars.exports import shortlist_csv, shortlist_frame, shortlist_provenance
+from dashboard.exemplars.maps import overview_heatmap
 from dashboard.exemplars.rule import ENDPOINTS, ExemplarRule, evaluate, near_misses
 from dashboard.warehouse import FrameWarehouse
 from tests.support.stamps import fixed_stamp
@@ -217,23 +218,3 @@ def test_national_overview_runs_the_rule_in_every_type_and_region(wh):
         assert got.sort_index().tolist() == own.sort_index().tolist()
     counts = overview.pivot_table(index="region", columns="authority_type", values="is_exemplar", aggfunc="sum")
     assert overview_heatmap(counts).data[0].z.shape == (1, 2)
-
-
-def test_map_marks_exemplars_with_a_different_shape():
-    frame = pd.DataFrame(
-        {
-            "authority_code": ["X", "Y", "Z"],
-            "short_name": ["<b>X</b>", "Y", "Z"],
-            "authority_type": "T",
-            "region": "R",
-            "lat": [51.5, 52.0, None],
-            "lon": [-0.1, -1.0, None],
-            "is_exemplar": [True, False, True],
-        }
-    )
-    figure = exemplar_map(frame)
-    by_name = {t.name: t for t in figure.data}
-    assert list(by_name["Exemplar"].customdata) == ["X"]  # Z has no centroid
-    assert by_name["Exemplar"].marker.symbol == "star" and by_name["Other councils"].marker.symbol == "circle-open"
-    assert "&lt;b&gt;X" in by_name["Exemplar"].hovertext[0]
-    assert not figure.layout.geo.showland and not figure.layout.geo.showcoastlines

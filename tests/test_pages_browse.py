@@ -7,6 +7,7 @@ reported for it)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -293,3 +294,55 @@ def test_filter_choices_narrow_regions_and_types(authorities):
     london = councils[(councils["nation"] == "England") & (councils["region"] == "London")]
     assert "London" in regions and "Scotland" not in regions
     assert types == sorted(london["authority_type"].unique())
+
+
+# -- the map ---------------------------------------------------------------------------------
+def map_spec(at: AppTest) -> dict:
+    """The plotly figure the page sends to the browser (its JSON, as Streamlit ships it)."""
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def filled(spec: dict) -> dict[str, list[str]]:
+    """Layer name -> the councils it fills with their boundaries."""
+    return {t["name"]: list(t["locations"]) for t in spec["data"] if t["type"] == "choropleth"}
+
+
+def test_a_region_in_the_url_maps_its_councils_with_their_boundaries(open_browse, demo_warehouse, authorities):
+    at = open_browse(demo_warehouse, region="London")
+    london = set(current_councils(authorities).query("region == 'London'")["authority_code"])
+    spec = map_spec(at)
+    layers = filled(spec)
+    assert set().union(*layers.values()) == london
+    for trace in spec["data"]:
+        if trace["type"] == "choropleth":
+            assert sorted(f["id"] for f in trace["geojson"]["features"]) == sorted(trace["locations"])
+    assert spec["layout"]["geo"]["fitbounds"] == "locations"  # zoomed to London
+    assert "as published" in " ".join(c.value for c in at.caption)  # a region gets the fine outlines
+
+
+def test_the_uk_map_draws_every_council_once_in_under_a_megabyte(open_browse, demo_warehouse, authorities):
+    at = open_browse(demo_warehouse)
+    spec_text = at.get("plotly_chart")[0].proto.spec
+    assert len(spec_text.encode()) < 1_000_000
+    table = shown(at)
+    on_map = set(table.loc[table["On the map"] == "Boundary", "Code"])
+    assert set().union(*filled(json.loads(spec_text)).values()) == on_map
+    # county councils overlap their districts: left off the map, named in the table
+    counties = table[table["Type"] == "County"]
+    assert len(counties) and (counties["On the map"] == "Not drawn").all()
+    assert counties["Note"].str.startswith("Not on the map: its area is shown as").all()
+
+
+def test_the_table_says_why_a_council_has_no_value(open_browse, demo_warehouse, demo_values):
+    latest = demo_values[demo_values["period"] == demo.DEMO_PERIODS[-1]]
+    indicator = latest.loc[latest["value"].isna(), "indicator_id"].value_counts().index[0]
+    at = open_browse(demo_warehouse, indicator=indicator)
+    table = shown(at)
+    no_value = table[table["Value"].isna()]
+    assert len(no_value) and no_value["Note"].str.contains("No value: ").all()
+    assert not table.loc[table["Value"].notna(), "Note"].str.contains("No value").any()
+    spec = map_spec(at)
+    grey = filled(spec).get("No value (reason in the table)", [])
+    assert set(grey) == set(no_value.loc[no_value["On the map"] == "Boundary", "Code"])

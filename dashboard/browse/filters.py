@@ -14,11 +14,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.common.bands import MIN_BAND_N, band_label
+from dashboard.common.geography import DOT, HIDDEN, SHAPE
 from dashboard.warehouse import Warehouse
 
 __all__ = [
     "BrowseFilters",
     "browse_frame",
+    "council_notes",
     "display_table",
     "export_frame",
     "filter_choices",
@@ -26,6 +28,8 @@ __all__ = [
     "provenance",
 ]
 
+OUTSIDE_LIFE_NOTE = "Reported outside its life: the publisher gives a figure for a period it did not exist in"
+ON_THE_MAP = {SHAPE: "Boundary", DOT: "Dot at its centre", HIDDEN: "Not drawn"}  # the table's words for drawn_as
 RANK_METHOD = (
     "1 = best by the indicator's polarity within the filtered councils; ties share the "
     "best rank; missing values and neutral indicators are not ranked"
@@ -85,8 +89,29 @@ def browse_frame(wh: Warehouse, indicator: str, period: str, filters: BrowseFilt
     )
 
 
+def council_notes(frame: pd.DataFrame) -> list[str]:
+    """Per council, what a reader should know beside its value, in words: why it has no value
+    (its status: missing, suppressed...), that it was reported outside its life, and how the map
+    draws it when not by its own boundary (``map_note``, when the frame is planned)."""
+    notes = []
+    row: object
+    for row in frame.itertuples(index=False):
+        parts = []
+        if pd.isna(getattr(row, "value", None)):
+            status = getattr(row, "status", None)
+            parts.append(f"No value: {status if isinstance(status, str) and status else 'missing'}")
+        if bool(getattr(row, "outside_life", False)):
+            parts.append(OUTSIDE_LIFE_NOTE)
+        map_note = getattr(row, "map_note", "")
+        if isinstance(map_note, str) and map_note:
+            parts.append(map_note)
+        notes.append("; ".join(parts))
+    return notes
+
+
 def display_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The key-figures table shown on the page (plain values; Streamlit renders them as text)."""
+    """The key-figures table shown on the page (plain values; Streamlit renders them as text),
+    with how the map draws each council and why a council has no value when it has none."""
     polarity = frame["polarity"].iloc[0] if len(frame) else "neutral"
     table = pd.DataFrame(
         {
@@ -100,8 +125,11 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Rank": frame["rank"].astype("Int64"),
             "Of": frame["n_ranked"].where(frame["rank"].notna()).astype("Int64"),
             "Quartile band": [band_label(b, polarity) for b in frame["band"]],
+            "Note": council_notes(frame),
         }
     )
+    if "drawn_as" in frame:
+        table.insert(len(table.columns) - 1, "On the map", frame["drawn_as"].map(ON_THE_MAP).to_numpy())
     if "is_current" in frame and not frame["is_current"].all():
         table.insert(1, "Current", frame["is_current"].map({True: "yes", False: "former"}))
     return table
@@ -136,6 +164,8 @@ def export_frame(frame: pd.DataFrame, period: str) -> pd.DataFrame:
             "filtered_median": frame["median"],
             "filtered_lower_quartile": frame["lower_quartile"],
             "filtered_upper_quartile": frame["upper_quartile"],
+            "reported_outside_life": frame["outside_life"].astype(bool),
+            "note": council_notes(frame),
         }
     )
 

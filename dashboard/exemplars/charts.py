@@ -12,7 +12,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.common.palette import offline_map
 from dashboard.common.text import plotly_text
 from dashboard.exemplars.profiles import amount
 
@@ -21,9 +20,7 @@ __all__ = [
     "EXEMPLAR_COLOUR",
     "OTHER_COLOUR",
     "composite_ranking",
-    "exemplar_map",
     "exemplar_spread",
-    "overview_heatmap",
     "rank_intervals",
     "theme_profile_chart",
 ]
@@ -32,8 +29,6 @@ EXEMPLAR_COLOUR = "#0072B2"  # Okabe-Ito blue: exemplars
 COUNCIL_COLOUR = "#E69F00"  # Okabe-Ito orange: the council being compared
 OTHER_COLOUR = "#999999"  # Okabe-Ito grey: everyone else
 PALE_EXEMPLAR = "#B3D4E8"  # the exemplar blue, light: the exemplars' whole range behind their middle half
-MARKER_SIZE = 9  # matches the council map, so London boroughs stay apart
-EXEMPLAR_MARKER_SIZE = 15  # stars read smaller than circles at the same size
 BAR_HEIGHT = 18  # pixels per bar: names stay legible, 40 bars fit a laptop screen
 
 
@@ -289,65 +284,3 @@ def exemplar_spread(spread: pd.DataFrame, council_name: str) -> go.Figure:
     )
     return figure
 
-
-def exemplar_map(councils: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Councils at their centroids: exemplars as large blue stars, others as small grey hollow
-    circles. Offline: every geo base layer is off. ``customdata`` is the authority_code.
-
-    ``councils`` needs authority_code, short_name, authority_type, region, lat, lon, is_exemplar.
-    """
-    placed = councils[councils["lat"].notna() & councils["lon"].notna()]
-    figure = go.Figure()
-    for flag, name, style in (
-        (False, "Other councils", {"size": MARKER_SIZE - 3, "color": OTHER_COLOUR, "symbol": "circle-open"}),
-        (
-            True,
-            "Exemplar",
-            {
-                "size": EXEMPLAR_MARKER_SIZE,
-                "color": EXEMPLAR_COLOUR,
-                "symbol": "star",
-                "line": {"width": 0.8, "color": "#000000"},
-            },
-        ),
-    ):
-        part = placed[placed["is_exemplar"].fillna(False).astype(bool) == flag]
-        hover = [
-            f"<b>{plotly_text(r.short_name)}</b><br>{plotly_text(r.authority_type)}, {plotly_text(r.region)}"
-            + ("<br>Exemplar" if flag else "")
-            for r in part.itertuples(index=False)
-        ]
-        figure.add_trace(
-            go.Scattergeo(
-                lat=part["lat"],
-                lon=part["lon"],
-                mode="markers",
-                name=name,
-                customdata=part["authority_code"],
-                hovertext=hover,
-                hoverinfo="text",
-                marker=style,
-            )
-        )
-    return offline_map(figure, plotly_text(title) if title else None)
-
-
-def overview_heatmap(counts: pd.DataFrame) -> go.Figure:
-    """Exemplars per region (rows) and authority type (columns), numbers printed in each cell;
-    cividis, so the scale reads in every colour vision. ``counts`` is a region x type pivot."""
-    figure = go.Figure(
-        go.Heatmap(
-            z=counts.to_numpy(dtype=float),
-            x=[plotly_text(c) for c in counts.columns],
-            y=[plotly_text(i) for i in counts.index],
-            colorscale="Cividis",
-            text=counts.map(lambda v: "" if pd.isna(v) else str(int(v))).to_numpy(),
-            texttemplate="%{text}",
-            hovertemplate="%{y}, %{x}: %{z} exemplars<extra></extra>",
-            colorbar={"title": "Exemplars"},
-        )
-    )
-    figure.update_layout(
-        height=max(360, 34 * len(counts) + 160), margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"tickangle": -30}
-    )
-    return figure

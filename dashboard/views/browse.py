@@ -3,7 +3,8 @@
 import streamlit as st
 
 from dashboard.browse import filters as browse
-from dashboard.browse.map import council_map
+from dashboard.browse.map import council_map, map_caption
+from dashboard.common import geography
 from dashboard.common.contents import INDICATORS
 from dashboard.common.exports import csv_bytes, export_stamp
 from dashboard.common.page import open_warehouse
@@ -74,20 +75,14 @@ summary[3].metric(
     "Ranked", f"{int(frame['n_ranked'].iloc[0]):,}", help="Neutral indicators and missing values are not ranked."
 )
 
-unplaced = int((frame["lat"].isna() | frame["lon"].isna()).sum())
+plan = geography.map_plan(wh, frame, period, frame["value"].notna().tolist())
 chart_table_download(
-    council_map(frame, indicator_name=facts["name"], unit=facts["unit"], polarity=facts["polarity"], decimals=decimals),
-    browse.display_table(frame),
-    csv_bytes(browse.export_frame(frame, period), export_stamp(wh), browse.provenance(filters, len(frame))),
+    council_map(plan.councils, plan.shapes, unit=facts["unit"], polarity=facts["polarity"], decimals=decimals),
+    browse.display_table(plan.councils),
+    csv_bytes(browse.export_frame(plan.councils, period), export_stamp(wh), browse.provenance(filters, len(frame))),
     file_name("exemplar-browse", indicator, period),
     key="browse",
-    caption=(
-        f"{unplaced} council(s) have no centroid in the register and are not on the map; they are in the table. "
-        if unplaced
-        else ""
-    )
-    + "Each dot is a council's centroid. Grey hollow dots have no value for this period. "
-    "The same figures are in the Table tab.",
+    caption=map_caption(plan),
     download_label="Download these councils' figures (CSV)",
     download_caption="UTF-8 CSV that opens in Excel; it says how it was made (filters, rank method, "
     "data version, sources).",

@@ -4,6 +4,8 @@
 --   councils_in macro), current ones only unless $include_former.
 --   Filters: $nations, $regions, $types (empty list = all), $q (name contains, case-insensitive;
 --   '' = all, matched with strpos so no pattern characters need escaping), $include_former.
+--   outside_life: the value was reported for a period the council did not exist in (restated
+--   on later boundaries, or reported after abolition).
 --   Rank: the polarity_rank macro (1 = best by polarity, ties share the best rank); missing
 --   values and neutral indicators get no rank.
 --   Quartiles: quantile_cont (linear interpolation, like Excel QUARTILE.INC and pandas'
@@ -33,12 +35,13 @@ councils as (
 ),
 period_values as (
     -- filter on the sort key first, so only one indicator-period slice is read
-    select authority_code, value, status
+    select authority_code, value, status, outside_life
     from indicator_values
     where indicator_id = $indicator and period = $period
 ),
 joined as (
     select c.*, v.value, value_status(v.value, v.status) as status,
+           coalesce(v.outside_life, false) as outside_life,
            i.indicator_id, i.name as indicator_name, i.unit, i.polarity, i.decimals
     from councils c
     cross join indicator i
@@ -60,7 +63,7 @@ final as (
     select r.authority_code, r.short_name, r.official_name, r.nation, r.region, r.authority_type,
            r.population, r.lat, r.lon, r.is_current,
            r.indicator_id, r.indicator_name, r.unit, r.polarity, r.decimals,
-           r.value, r.status, r.rank, s.n_ranked, s.n_values,
+           r.value, r.status, r.outside_life, r.rank, s.n_ranked, s.n_values,
            quartile_band(r.polarity, r.value, s.lower_quartile, s.median, s.upper_quartile,
                          s.n_values, $min_band_n) as band,
            s.median, s.lower_quartile, s.upper_quartile

@@ -283,4 +283,3 @@ def exemplar_spread(spread: pd.DataFrame, council_name: str) -> go.Figure:
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
     )
     return figure
-

@@ -88,13 +88,16 @@ def load_sources(
     reference_dir: Path | None = None,
     progress: bool | None = None,
     keep_versions: int | None = None,
+    stream: bool = True,
 ) -> LoadResult:
     """Validate ``sources`` and, unless ``validate_only``, publish a new warehouse version.
 
     A loaded source replaces every row previously loaded under the same source name; rows
     from other sources are kept. After a publish, versions beyond the newest ``keep_versions``
     (default ``$EXEMPLAR_KEEP_VERSIONS`` or 5) are pruned. Returns a LoadResult; validation
-    problems do not raise.
+    problems do not raise. ``stream``: read values.csv in one pass into the sorted write
+    (``etl.valuewrite``); False stages and checks it as text first, the path a fault takes
+    (same outcome, slower; for comparing the two).
 
     Raises:
         SourceReadError: a source folder is missing or holds no contract file.
@@ -110,7 +113,7 @@ def load_sources(
         started = dt.datetime.now(dt.UTC)
         stages = StageLog(paths.live, version)
         try:
-            _build(paths, build, version, sources, result, reference_dir, progress, stages)
+            _build(paths, build, version, sources, result, reference_dir, progress, stages, stream)
             if validate_only:
                 result.outcome = "validated"
             else:
@@ -185,6 +188,7 @@ def _build(
     reference_dir: Path | None,
     progress: bool | None,
     stages: StageLog,
+    stream: bool = True,
 ) -> None:
     steps = tqdm(
         total=3 + 2 * len(sources), desc="load", unit="step", disable=(not progress) if progress is not None else None
@@ -206,7 +210,7 @@ def _build(
         for source in sources:
             steps.set_postfix_str(source.name)
             stages.start(f"stage:{source.name}")
-            staged, found = stage_source(con, source.path, stream=True)
+            staged, found = stage_source(con, source.path, stream)
             stages.done(rows=sum(f.rows_read for f in staged), outcome="rejected" if found else "ok")
             steps.update()
             stages.start(f"validate:{source.name}")

@@ -130,6 +130,11 @@ class StreamedRead:
     types: tuple[tuple[str, str], ...]
     clean: str
     status: str  # the stored status over the typed row, as {statuses}
+    # The numbers, parsed without trim() (cheaper over 16M rows): when that parse gives a number,
+    # trimming first gives the same one (the cast skips ASCII spaces itself); when it gives none
+    # for a filled cell (``12`` and a non-breaking space), ``clean`` refuses the row and the
+    # staged checks read it with trim().
+    numbers: str = ""
 
 
 @dataclass(frozen=True)
@@ -312,10 +317,11 @@ def _confidence_limits() -> tuple[Check, ...]:
 
 
 # -- checked-view builders ------------------------------------------------------------------------
-def _number_sql(column: str, table: str = "s") -> str:
-    """A numeric cell as a DOUBLE, NULL when it is not a number. No trim(): DuckDB's cast skips
-    surrounding whitespace itself, and the streamed read parses with this same expression."""
-    return f"TRY_CAST({table}.{column} AS DOUBLE)"
+def _number_sql(column: str, trimmed: bool = True) -> str:
+    """A numeric cell as a DOUBLE, NULL when it is not a number. trim() also strips the Unicode
+    spaces spreadsheets leave (a non-breaking space after ``12``), which DuckDB's cast does not;
+    without it (the streamed read's quicker parse) such a cell reads as no number at all."""
+    return f"TRY_CAST(trim(s.{column}) AS DOUBLE)" if trimmed else f"TRY_CAST(s.{column} AS DOUBLE)"
 
 
 def _definitions_view(id_column: str, table: str) -> str:
@@ -362,8 +368,15 @@ def _stored_status(given: str, missing: str = "'missing'") -> str:
 
 # A status is stored lower-case; an empty value with no status is stored as 'missing'.
 STORED_STATUS = _stored_status("nullif(lower(trim(status)), '')")
+
+
+def _confidence_numbers(trimmed: bool = True) -> str:
+    """The confidence limits as ``lower_number`` and ``upper_number``."""
+    return f"{_number_sql('lower_ci', trimmed)} AS lower_number, {_number_sql('upper_ci', trimmed)} AS upper_number"
+
+
 # Optional 95% confidence limits of values and comparators: parsed in the view, stored as numbers.
-CONFIDENCE_VIEW = f"{_number_sql('lower_ci')} AS lower_number, {_number_sql('upper_ci')} AS upper_number"
+CONFIDENCE_VIEW = _confidence_numbers()
 CONFIDENCE_STORED = (("lower_ci", "lower_number"), ("upper_ci", "upper_number"))
 
 INDICATORS = _definitions(
@@ -418,8 +431,13 @@ INDICATORS = _definitions(
     ),
 )
 
-# A values row's numbers, parsed the same way by the checked view and the streamed read.
-VALUES_NUMBERS = f"{_number_sql('value')} AS value_number, {CONFIDENCE_VIEW}"
+
+def _values_numbers(trimmed: bool = True) -> str:
+    """A values row's numbers: ``value_number``, ``lower_number`` and ``upper_number``."""
+    return f"{_number_sql('value', trimmed)} AS value_number, {_confidence_numbers(trimmed)}"
+
+
+VALUES_NUMBERS = _values_numbers()
 # What a values row resolves to, without the check-only lookup of the indicator's range: the
 # final sorted write reads 16M rows through this, and an unused join there costs ~1 s.
 VALUES_RESOLVED = f"""
@@ -494,6 +512,7 @@ VALUES = FileSpec(
                  AND coalesce(lower_number <= value_number AND value_number <= upper_number,
                               lower_number <= upper_number)))""",
         status=_stored_status("status", missing="'missing'::{statuses}"),
+        numbers=_values_numbers(trimmed=False),
     ),
 )
 

@@ -28,7 +28,7 @@ __all__ = [
 # ENUMs of the exact texts a streamed values file may hold (etl.contract.StreamedRead).
 CODES_TYPE = "value_codes"
 STATUSES_TYPE = "value_statuses"
-STREAMED_PARTS = "streamed_parts"  # one row per streamed file: its part number, whether it has limits
+STREAMED_PARTS = "streamed_parts"  # one row per streamed file: its part number, which optional columns it has
 
 
 def create_incoming_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -40,10 +40,15 @@ def create_incoming_tables(con: duckdb.DuckDBPyConnection) -> None:
         if storage is not None and storage.sort is not None and storage.deferred is None:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {storage.incoming} AS SELECT * FROM {storage.table} LIMIT 0")
     # Only codes the checks' upper(trim(...)) leaves as they are: an exact match resolves the same.
-    codes = [r[0] for r in con.execute("SELECT code FROM ref.authority_codes WHERE code = upper(trim(code)) ORDER BY code").fetchall()]
+    codes = [
+        r[0]
+        for r in con.execute(
+            "SELECT code FROM ref.authority_codes WHERE code = upper(trim(code)) ORDER BY code"
+        ).fetchall()
+    ]
     _create_enum(con, CODES_TYPE, codes)
     _create_enum(con, STATUSES_TYPE, list(STATUSES))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {STREAMED_PARTS} (part INTEGER, has_limits BOOLEAN)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STREAMED_PARTS} (part INTEGER, has_status BOOLEAN, has_limits BOOLEAN)")
 
 
 def _create_enum(con: duckdb.DuckDBPyConnection, name: str, values: list[str]) -> None:
@@ -99,7 +104,9 @@ def _stream(con: duckdb.DuckDBPyConnection, staged: StagedFile, source_name: str
     number = staged.part = _next_part(con)
     con.execute(f"ALTER TABLE {spec.periods_table} RENAME TO {spec.periods_table}_{number}")
     known = f"{spec.stem}_indicators_{number}"
-    con.execute(f"CREATE TEMP TABLE {known} AS SELECT indicator_id, min_value, max_value FROM indicators ORDER BY indicator_id")
+    con.execute(
+        f"CREATE TEMP TABLE {known} AS SELECT indicator_id, min_value, max_value FROM indicators ORDER BY indicator_id"
+    )
     ids = [r[0] for r in con.execute(f"SELECT indicator_id FROM {known} ORDER BY indicator_id").fetchall()]
     _create_enum(con, f"{known}_t", ids)
     names = {"codes": CODES_TYPE, "indicators": f"{known}_t", "statuses": STATUSES_TYPE}
@@ -113,7 +120,7 @@ def _stream(con: duckdb.DuckDBPyConnection, staged: StagedFile, source_name: str
             FROM {read_csv_sql(staged.path, staged.header, types)} s"""
     )
     limits = any(column in staged.header for column in ("lower_ci", "upper_ci"))
-    con.execute(f"INSERT INTO {STREAMED_PARTS} VALUES (?, ?)", [number, limits])
+    con.execute(f"INSERT INTO {STREAMED_PARTS} VALUES (?, ?, ?)", [number, "status" in staged.header, limits])
     return staged.rows_read
 
 

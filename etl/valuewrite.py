@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from etl.contract import VALUES, VALUES_NUMBERS
+from etl.contract import VALUES
 from etl.lifespan import outside_life_sql
 from etl.sqltext import sql_literal, sql_literal_list
 from etl.transform import CODES_TYPE, STATUSES_TYPE, STREAMED_PARTS, deferred_values, part_number, streamed_values
@@ -88,6 +88,11 @@ def write_sorted_values(con: duckdb.DuckDBPyConnection, kept: str | None, replac
         StreamRefused: a streamed file holds a row that needs the staged checks; nothing written.
     """
     staged, streamed = deferred_values(con), streamed_values(con)
+    if (
+        kept is not None
+        and not con.execute(f"SELECT count(*) FROM (FROM ({kept}) LIMIT 1)", {"replaced": replaced}).fetchone()[0]
+    ):
+        kept = None  # nothing kept (a first load, or every source reloaded): no part to read
     if kept is None and not staged and not streamed:
         return
     orders = _orders(con, kept, replaced)
@@ -98,13 +103,13 @@ def write_sorted_values(con: duckdb.DuckDBPyConnection, kept: str | None, replac
         ("value_source_t", orders.sources),
     ):
         con.execute(f"CREATE OR REPLACE TEMP TYPE {name} AS ENUM {sql_literal_list(values)}")
-    limits = _carries_limits(con, kept, staged, streamed, replaced)
+    carried = _carried(con, kept, staged, streamed, replaced)
     params: dict[str, object] = {}
-    parts = [_text_part(f"({kept})", orders, limits)] if kept else []
+    parts = [_text_part(f"({kept})", orders, carried)] if kept else []
     if kept:
         params["replaced"] = replaced
-    parts += [_text_part(view, orders, limits) for view in staged]
-    parts += [_streamed_part(con, view, orders, limits) for view in streamed]
+    parts += [_text_part(view, orders, carried) for view in staged]
+    parts += [_streamed_part(con, view, orders, carried) for view in streamed]
     # The lists travel as columns of a one-row table, not as parameters: a parameter is copied
     # into every 2,048-row chunk (~0.5 s per list at 16M rows), a joined column is shared.
     con.execute(
@@ -122,8 +127,9 @@ def write_sorted_values(con: duckdb.DuckDBPyConnection, kept: str | None, replac
         },
     )
     at = orders.decoded()
-    limit_columns = "lower_ci, upper_ci," if limits else "NULL::DOUBLE AS lower_ci, NULL::DOUBLE AS upper_ci,"
-    assert VALUES.storage is not None
+    assert VALUES.storage is not None and VALUES.streamed is not None
+    # Not carried through the sort: the limits are NULL, the status the one an empty cell gets.
+    status = "status" if carried.status else VALUES.streamed.status.format(statuses=STATUSES_TYPE)
     try:
         con.execute(
             f"""INSERT INTO {VALUES.storage.table} BY NAME
@@ -131,10 +137,11 @@ def write_sorted_values(con: duckdb.DuckDBPyConnection, kept: str | None, replac
                        list_extract(l.period_labels, {at["period"]}) AS period,
                        list_extract(l.period_starts, {at["period"]}) AS period_start,
                        list_extract(l.authority_codes, {at["authority"]}) AS authority_code,
-                       value, status::VARCHAR AS status, {limit_columns}
+                       value, ({status})::VARCHAR AS status, lower_ci, upper_ci,
                        list_extract(l.source_names, {at["source"]}) AS source_name,
                        list_extract(l.outside_life, {at["life"]}) AS outside_life
-                FROM (SELECT * FROM ({" UNION ALL ".join(parts)}) ORDER BY sort_key) v
+                FROM (SELECT *, value AS value_number, {carried.absent()}
+                      FROM (SELECT * FROM ({" UNION ALL ".join(parts)}) ORDER BY sort_key)) v
                 CROSS JOIN value_lists l""",
             params or None,
         )
@@ -155,11 +162,10 @@ def _orders(con: duckdb.DuckDBPyConnection, kept: str | None, replaced: list[str
         "SELECT period, period_start, period_end FROM all_periods ORDER BY period_start, period"
     ).fetchall()
     authorities = _column(
-        con, "SELECT authority_code FROM ref.authorities UNION SELECT authority_code FROM prev.ref.authorities ORDER BY 1"
+        con,
+        "SELECT authority_code FROM ref.authorities UNION SELECT authority_code FROM prev.ref.authorities ORDER BY 1",
     )
-    kept_sources = (
-        _column(con, f"SELECT DISTINCT source_name FROM ({kept})", {"replaced": replaced}) if kept else []
-    )
+    kept_sources = _column(con, f"SELECT DISTINCT source_name FROM ({kept})", {"replaced": replaced}) if kept else []
     return _Orders(
         indicators=indicators,
         periods=[p[0] for p in periods],
@@ -174,28 +180,49 @@ def _column(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] 
     return [r[0] for r in con.execute(sql, params).fetchall()]
 
 
-def _carries_limits(
+@dataclass(frozen=True)
+class _Carried:
+    """Which optional columns ride through the sort: each one costs bytes on every row."""
+
+    status: bool  # False: every status is the one an empty cell gets, worked out after the sort
+    limits: bool  # False: no row has a confidence limit
+
+    def columns(self, status: str, lower: str, upper: str) -> str:
+        """The sort input's optional columns, from these SQL expressions (with a leading comma)."""
+        chosen = ([f"{status} AS status"] if self.status else []) + (
+            [f"{lower} AS lower_ci", f"{upper} AS upper_ci"] if self.limits else []
+        )
+        return "".join(f", {c}" for c in chosen)
+
+    def absent(self) -> str:
+        """The columns not carried, as constants for after the sort (a trailing comma-free list)."""
+        missing = ([] if self.status else [f"NULL::{STATUSES_TYPE} AS status"]) + (
+            [] if self.limits else ["NULL::DOUBLE AS lower_ci", "NULL::DOUBLE AS upper_ci"]
+        )
+        return ", ".join(missing) or "NULL AS carried_all"
+
+
+def _carried(
     con: duckdb.DuckDBPyConnection, kept: str | None, staged: list[str], streamed: list[str], replaced: list[str]
-) -> bool:
-    """Whether any row may have a confidence limit: otherwise the sort leaves both columns out
-    (16 bytes a row less to move) and they are written as NULL."""
+) -> _Carried:
+    """What the rows about to be sorted hold beyond key and value: a status of their own (kept and
+    staged rows, a streamed file with a status column), a confidence limit (any row with one)."""
+    numbers = [part_number(view) for view in streamed]
+    has_status, has_limits = con.execute(
+        f"SELECT coalesce(bool_or(has_status), false), coalesce(bool_or(has_limits), false) FROM {STREAMED_PARTS} "
+        "WHERE list_contains($numbers, part)",
+        {"numbers": numbers},
+    ).fetchone()
     for view in staged:
         sql = f"SELECT count(lower_ci) + count(upper_ci) FROM {VALUES.table}_{part_number(view)}"
-        if con.execute(sql).fetchone()[0]:
-            return True
-    numbers = [part_number(view) for view in streamed]
-    if numbers and con.execute(
-        f"SELECT bool_or(has_limits) FROM {STREAMED_PARTS} WHERE list_contains($numbers, part)", {"numbers": numbers}
-    ).fetchone()[0]:
-        return True
-    if kept is None:
-        return False
-    return bool(
-        con.execute(f"SELECT count(lower_ci) + count(upper_ci) FROM ({kept})", {"replaced": replaced}).fetchone()[0]
-    )
+        has_limits = has_limits or bool(con.execute(sql).fetchone()[0])
+    if kept is not None and not has_limits:
+        sql = f"SELECT count(lower_ci) + count(upper_ci) FROM ({kept})"
+        has_limits = bool(con.execute(sql, {"replaced": replaced}).fetchone()[0])
+    return _Carried(status=bool(has_status or staged or kept is not None), limits=bool(has_limits))
 
 
-def _text_part(rows: str, orders: _Orders, limits: bool) -> str:
+def _text_part(rows: str, orders: _Orders, carried: _Carried) -> str:
     """Sort input from rows that carry their texts (kept rows, staged files)."""
     key = orders.key(
         "enum_code(CAST(indicator_id AS value_indicator_t))",
@@ -203,12 +230,11 @@ def _text_part(rows: str, orders: _Orders, limits: bool) -> str:
         "enum_code(CAST(authority_code AS value_authority_t))",
         "enum_code(CAST(source_name AS value_source_t))",
     )
-    return f"""SELECT {key} AS sort_key, value, CAST(status AS {STATUSES_TYPE}) AS status
-                      {", lower_ci, upper_ci" if limits else ""}
-               FROM {rows}"""
+    optional = carried.columns(f"CAST(status AS {STATUSES_TYPE})", "lower_ci", "upper_ci")
+    return f"SELECT {key} AS sort_key, value{optional} FROM {rows}"
 
 
-def _streamed_part(con: duckdb.DuckDBPyConnection, view: str, orders: _Orders, limits: bool) -> str:
+def _streamed_part(con: duckdb.DuckDBPyConnection, view: str, orders: _Orders, carried: _Carried) -> str:
     """Sort input read straight from a streamed file, each row checked by the contract's
     ``clean`` test (a failing row stops the statement)."""
     streamed = VALUES.streamed
@@ -246,11 +272,10 @@ def _streamed_part(con: duckdb.DuckDBPyConnection, view: str, orders: _Orders, l
         "list_extract(authority_of_code, enum_code(authority_code)::BIGINT + 1)",
         "enum_code(CAST(source_name AS value_source_t))",  # a constant: folded when planned
     )
-    statuses = {"statuses": STATUSES_TYPE}
+    optional = carried.columns(streamed.status.format(statuses=STATUSES_TYPE), "lower_number", "upper_number")
     sql = f"""SELECT CASE WHEN {streamed.clean} THEN {key} ELSE error({sql_literal(REFUSED)}) END AS sort_key,
-                     value_number AS value, {streamed.status.format(**statuses)} AS status
-                     {", lower_number AS lower_ci, upper_number AS upper_ci" if limits else ""}
-              FROM (SELECT s.*, k.period_key, {VALUES_NUMBERS}, x.authority_of_code, x.indicator_of,
+                     value_number AS value{optional}
+              FROM (SELECT s.*, k.period_key, {streamed.numbers}, x.authority_of_code, x.indicator_of,
                            list_extract(x.min_values, enum_code(s.indicator_id)::BIGINT + 1) AS min_value,
                            list_extract(x.max_values, enum_code(s.indicator_id)::BIGINT + 1) AS max_value
                     FROM {view} s LEFT JOIN value_period_keys_{number} k ON k.raw = s.period

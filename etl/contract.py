@@ -22,6 +22,7 @@ __all__ = [
     "Check",
     "UniqueKey",
     "Storage",
+    "StreamedRead",
     "FileSpec",
     "CONTRACT",
     "FILE_SPECS",
@@ -34,6 +35,7 @@ __all__ = [
     "PEER_SET_KINDS",
     "TRUE_WORDS",
     "FALSE_WORDS",
+    "VALUES_NUMBERS",
 ]
 
 POLARITIES = ("higher", "lower", "neutral")
@@ -116,11 +118,41 @@ class Storage:
 
 
 @dataclass(frozen=True)
+class StreamedRead:
+    """How a large file is checked and stored in the same pass that reads it (values.csv).
+
+    The final sorted write reads the file itself (``etl.valuewrite``), every column as text
+    except those in ``types``, which are read as ENUMs of exactly the texts the checks accept
+    (``{codes}``: the register's codes, ``{indicators}``: the ids known when the file was
+    checked, ``{statuses}``: :data:`STATUSES`), so a code resolves by a cast instead of a join
+    and a text outside them stops the read. ``clean`` is SQL over that typed row, the file's
+    period (``period_key``, NULL when its text is not a period), the parsed numbers
+    (``value_number``...) and the indicator's ``min_value``/``max_value``.
+
+    The promise, tested in tests/test_streamed_read.py: a row ``clean`` passes is one every
+    check in ``FileSpec.checks`` passes and that stores the same values. It may refuse rows the
+    checks accept (a code in lower case, a status with a capital): any refusal sends the file
+    back through the staged checks, which accept what they accept and name file, row, column
+    and reason for the rest.
+    """
+
+    types: tuple[tuple[str, str], ...]
+    clean: str
+    status: str  # the stored status over the typed row, as {statuses}
+    # The numbers, parsed without trim() (cheaper over 16M rows): when that parse gives a number,
+    # trimming first gives the same one (the cast skips ASCII spaces itself); when it gives none
+    # for a filled cell (``12`` and a non-breaking space), ``clean`` refuses the row and the
+    # staged checks read it with trim().
+    numbers: str = ""
+
+
+@dataclass(frozen=True)
 class FileSpec:
     """One contract file: columns, checked view, checks, unique key and storage.
 
     ``view`` is a SELECT over the staging table ``{stage}`` (``{periods}`` is the file's parsed
-    period map, ``{source}`` the loading source's name as a literal). ``defines`` names the id
+    period map, ``{indicators}`` the indicators it may refer to, ``{source}`` the loading
+    source's name as a literal). ``defines`` names the id
     column of a definitions file: its rows from sources not being reloaded are kept at the start
     of a load (as ``kept_<table>``), so another source cannot redefine an id. ``holds`` says in
     plain words what the file holds (one of :data:`CONTENTS`): the warehouse records it per loaded
@@ -137,6 +169,7 @@ class FileSpec:
     storage: Storage | None = None
     defines: str | None = None
     holds: str = ""
+    streamed: StreamedRead | None = None
 
     @property
     def stem(self) -> str:
@@ -152,6 +185,11 @@ class FileSpec:
         return self.required + self.optional
 
     @property
+    def scan_table(self) -> str:
+        """The temp table a streamed file's scan leaves: each period text and its row count."""
+        return f"scan_{self.stem}"
+
+    @property
     def periods_table(self) -> str:
         """The temp table holding each distinct period text of the file, parsed once."""
         return f"{self.stem}_periods"
@@ -162,12 +200,20 @@ class FileSpec:
         return f"checked_{self.stem}"
 
     def view_sql(
-        self, source_name: str = "", stage: str | None = None, periods: str | None = None, template: str | None = None
+        self,
+        source_name: str = "",
+        stage: str | None = None,
+        periods: str | None = None,
+        template: str | None = None,
+        indicators: str = "indicators",
     ) -> str:
-        """The checked view's SQL (or ``template``'s), over ``stage`` and ``periods`` (default: this
-        file's own tables)."""
+        """The checked view's SQL (or ``template``'s), over ``stage``, ``periods`` and ``indicators``
+        (default: this file's own tables and every indicator stored so far)."""
         return (template or self.view).format(
-            stage=stage or self.table, periods=periods or self.periods_table, source=sql_literal(source_name)
+            stage=stage or self.table,
+            periods=periods or self.periods_table,
+            indicators=indicators,
+            source=sql_literal(source_name),
         )
 
 
@@ -283,8 +329,11 @@ def _confidence_limits() -> tuple[Check, ...]:
 
 
 # -- checked-view builders ------------------------------------------------------------------------
-def _number_sql(column: str) -> str:
-    return f"TRY_CAST(trim(s.{column}) AS DOUBLE)"
+def _number_sql(column: str, trimmed: bool = True) -> str:
+    """A numeric cell as a DOUBLE, NULL when it is not a number. trim() also strips the Unicode
+    spaces spreadsheets leave (a non-breaking space after ``12``), which DuckDB's cast does not;
+    without it (the streamed read's quicker parse) such a cell reads as no number at all."""
+    return f"TRY_CAST(trim(s.{column}) AS DOUBLE)" if trimmed else f"TRY_CAST(s.{column} AS DOUBLE)"
 
 
 def _definitions_view(id_column: str, table: str) -> str:
@@ -325,11 +374,23 @@ def _definitions(
     )
 
 
-# An empty value with no status is stored as 'missing'; a status is stored lower-case.
-STORED_STATUS = """CASE WHEN coalesce(trim(status), '') <> '' THEN lower(trim(status))
-                        WHEN value_number IS NULL THEN 'missing' END"""
+def _stored_status(given: str, missing: str = "'missing'") -> str:
+    """The stored status: the given one (``given``: SQL, NULL when the cell is empty), else
+    ``missing`` for an empty value, else NULL (an ordinary published value)."""
+    return f"CASE WHEN {given} IS NOT NULL THEN {given} WHEN value_number IS NULL THEN {missing} END"
+
+
+# A status is stored lower-case; an empty value with no status is stored as 'missing'.
+STORED_STATUS = _stored_status("nullif(lower(trim(status)), '')")
+
+
+def _confidence_numbers(trimmed: bool = True) -> str:
+    """The confidence limits as ``lower_number`` and ``upper_number``."""
+    return f"{_number_sql('lower_ci', trimmed)} AS lower_number, {_number_sql('upper_ci', trimmed)} AS upper_number"
+
+
 # Optional 95% confidence limits of values and comparators: parsed in the view, stored as numbers.
-CONFIDENCE_VIEW = f"{_number_sql('lower_ci')} AS lower_number, {_number_sql('upper_ci')} AS upper_number"
+CONFIDENCE_VIEW = _confidence_numbers()
 CONFIDENCE_STORED = (("lower_ci", "lower_number"), ("upper_ci", "upper_number"))
 
 INDICATORS = _definitions(
@@ -388,13 +449,20 @@ INDICATORS = _definitions(
     ),
 )
 
+
+def _values_numbers(trimmed: bool = True) -> str:
+    """A values row's numbers: ``value_number``, ``lower_number`` and ``upper_number``."""
+    return f"{_number_sql('value', trimmed)} AS value_number, {_confidence_numbers(trimmed)}"
+
+
+VALUES_NUMBERS = _values_numbers()
 # What a values row resolves to, without the check-only lookup of the indicator's range: the
 # final sorted write reads 16M rows through this, and an unused join there costs ~1 s.
 VALUES_RESOLVED = f"""
         SELECT s.rowid AS rid, s.*,
                c.authority_code AS resolved_authority,
                p.period_label, p.period_start, p.period_error,
-               {_number_sql("value")} AS value_number, {CONFIDENCE_VIEW}
+               {VALUES_NUMBERS}
         FROM {{stage}} s
         LEFT JOIN ref.authority_codes c ON c.code = upper(trim(s.authority_code))
         LEFT JOIN {{periods}} p ON p.raw = s.period"""
@@ -406,7 +474,7 @@ VALUES = FileSpec(
     view=f"""
         SELECT r.*, i.indicator_id IS NOT NULL AS indicator_known, i.min_value, i.max_value
         FROM ({VALUES_RESOLVED}) r
-        LEFT JOIN indicators i ON i.indicator_id = trim(r.indicator_id)""",
+        LEFT JOIN {{indicators}} i ON i.indicator_id = trim(r.indicator_id)""",
     checks=(
         *_required("authority_code", "indicator_id", "period"),
         _known_authority(),
@@ -450,6 +518,21 @@ VALUES = FileSpec(
         deferred=VALUES_RESOLVED,
     ),
     holds=INDICATOR_CONTENT,
+    streamed=StreamedRead(
+        types=(("authority_code", "{codes}"), ("indicator_id", "{indicators}"), ("status", "{statuses}")),
+        # Each line is one group of checks: codes and ids known (the ENUMs hold no empty or
+        # spaced text), a period, a finite value within the indicator's range, confidence limits
+        # both or neither, finite, and around the value (or in order when there is no value).
+        clean="""authority_code IS NOT NULL AND indicator_id IS NOT NULL AND period_key IS NOT NULL
+            AND (value IS NULL OR isfinite(value_number))
+            AND NOT coalesce(value_number < min_value OR value_number > max_value, false)
+            AND (lower_ci IS NULL) = (upper_ci IS NULL)
+            AND (lower_ci IS NULL OR (isfinite(lower_number) AND isfinite(upper_number)
+                 AND coalesce(lower_number <= value_number AND value_number <= upper_number,
+                              lower_number <= upper_number)))""",
+        status=_stored_status("status", missing="'missing'::{statuses}"),
+        numbers=_values_numbers(trimmed=False),
+    ),
 )
 
 # The question lineage: `continues` names the earlier question (of this file or already loaded)

@@ -1,7 +1,11 @@
 """Extract: read a source folder's CSV files into DuckDB staging tables, every cell as text.
 
 Reading as text keeps every offending value so validation can quote it back with its row
-number. A well-formed file is read by DuckDB in one strict pass. When DuckDB refuses the file,
+number. A well-formed file is read by DuckDB in one strict pass. A file the contract reads
+streamed (values.csv, ``FileSpec.streamed``) is only *scanned* here: one strict pass counts its
+rows and lists its distinct periods, and the final sorted write reads the file itself
+(``etl.valuewrite``); it is staged as text only when that write refuses a row or the scan
+fails. When DuckDB refuses the file,
 or the file holds a NUL byte, a streaming pass over its rows (:func:`_sort_rows`) finds every
 misshapen row (wrong number of fields, bad quoting, bad UTF-8, NUL characters, rows over
 ``MAX_ROW_BYTES``), keeps the first examples and an exact count per problem, stops after
@@ -34,6 +38,7 @@ __all__ = [
     "SourceReadError",
     "stage_source",
     "stage_file",
+    "read_csv_sql",
     "file_sha256",
     "source_files",
     "MAX_ROW_BYTES",
@@ -67,6 +72,9 @@ class StagedFile:
 
     ``rejected_rows`` are the spreadsheet rows of the rows left out of the staging table (at most
     ``MAX_REJECTED_ROWS``); ``complete`` is False when reading stopped at that limit.
+    ``streamed``: the file was scanned, not staged (its distinct periods are in
+    ``spec.scan_table``); ``header`` is its header row, stripped; ``part`` the number it is
+    kept under for the final write once checked (see ``etl.transform``).
     """
 
     spec: FileSpec
@@ -77,6 +85,9 @@ class StagedFile:
     extra_columns: list[str] = field(default_factory=list)
     rejected_rows: list[int] = field(default_factory=list)
     complete: bool = True
+    streamed: bool = False
+    header: list[str] = field(default_factory=list)
+    part: int | None = None
 
 
 def file_sha256(path: Path) -> str:
@@ -189,13 +200,19 @@ def _header_problems(spec: FileSpec, header: list[str]) -> tuple[list[Problem], 
     return problems, extras
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> tuple[StagedFile, list[Problem]]:
+def stage_file(
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, stream: bool = False
+) -> tuple[StagedFile, list[Problem]]:
     """Read one contract file into the temporary table ``spec.table`` (all text, original order).
 
     The staging table keeps rows in file order, so ``rowid + 2`` is the row number a
     spreadsheet shows, counting past ``rejected_rows``. Returns the staged file and any
     structural problems found (at most ``EXAMPLES_PER_PROBLEM`` per problem, each with the
     exact count of rows that share it).
+
+    With ``stream`` and a file the contract reads streamed, a well-formed file is scanned
+    instead (``StagedFile.streamed``): its rows are counted and its distinct periods kept in
+    ``spec.scan_table``, and nothing is staged.
 
     Raises:
         duckdb.Error: other than a refused CSV (out of memory, disk full...).
@@ -204,11 +221,14 @@ def stage_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> tu
     outside = _link_outside(path)
     if outside is not None:  # never open it: the source is what the folder holds
         return staged, [outside]
+    read = _scan_text if stream and spec.streamed is not None else _stage_text
     # Hash in a thread while DuckDB reads the file (both release the GIL): 0.5 s off a 550 MB file.
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(_hash_and_find_nul, path)
-        problems, refused = _stage_text(con, staged)
+        problems, refused = read(con, staged)
         staged.sha256, has_nul = scan.result()
+    if has_nul:  # DuckDB would keep a NUL as text: the row pass below names it
+        staged.streamed = False
     if refused or (has_nul and not problems):
         problems = _stage_by_rows(con, staged)
     if not problems and staged.rows_read == 0:
@@ -218,33 +238,71 @@ def stage_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> tu
     return staged, problems
 
 
+def _checked_header(staged: StagedFile) -> list[Problem]:
+    """Read and check the file's header into ``staged``; the problems with it (empty when usable)."""
+    header = _read_header(staged.path, staged.spec)
+    if isinstance(header, Problem):
+        return [header]
+    problems, staged.extra_columns = _header_problems(staged.spec, header)
+    staged.header = header
+    return problems
+
+
 def _stage_text(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> tuple[list[Problem], bool]:
     """Check the header and let DuckDB read the file strictly; returns (header problems, whether
     DuckDB refused the file's rows)."""
-    spec = staged.spec
-    header = _read_header(staged.path, spec)
-    if isinstance(header, Problem):
-        return [header], False
-    problems, staged.extra_columns = _header_problems(spec, header)
+    problems = _checked_header(staged)
     if problems:
         return problems, False
     try:
-        con.execute(_staging_sql(spec, header, staged.path, MAX_ROW_BYTES))
+        con.execute(_staging_sql(staged.spec, staged.header, staged.path, MAX_ROW_BYTES))
     except duckdb.InvalidInputException:
         return [], True
-    staged.rows_read = con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0]
+    staged.rows_read = con.execute(f"SELECT count(*) FROM {staged.spec.table}").fetchone()[0]
     return [], False
 
 
+def _scan_text(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> tuple[list[Problem], bool]:
+    """Check the header, then count the rows per period text in one strict read (the reader
+    checks every row's shape as staging would); returns (header problems, whether DuckDB refused
+    the file's rows)."""
+    problems = _checked_header(staged)
+    if problems:
+        return problems, False
+    spec = staged.spec
+    assert spec.period_column is not None  # the streamed write joins the file's periods
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {spec.scan_table} AS
+                SELECT {spec.period_column}, count(*) AS rows
+                FROM {read_csv_sql(staged.path, staged.header)} GROUP BY ALL"""
+        )
+    except duckdb.InvalidInputException:
+        return [], True
+    staged.rows_read = int(con.execute(f"SELECT coalesce(sum(rows), 0) FROM {spec.scan_table}").fetchone()[0])
+    staged.streamed = True
+    return [], False
+
+
+def read_csv_sql(
+    path: Path, header: list[str], types: dict[str, str] | None = None, max_line_size: int = MAX_ROW_BYTES
+) -> str:
+    """``read_csv(...)`` of a contract file: the header's columns by name, as text unless ``types``
+    says otherwise, quoting as RFC 4180 and strict about every row's shape. Staging, the scan and
+    the streamed write all read through this, so they accept the same files."""
+    kinds = types or {}
+    columns = "{" + ", ".join(f"{sql_literal(c)}: {sql_literal(kinds.get(c, 'VARCHAR'))}" for c in header) + "}"
+    return f"""read_csv({sql_literal(str(path))},
+            header = true, auto_detect = false, columns = {columns},
+            delim = ',', quote = '"', escape = '"', strict_mode = true, max_line_size = {max_line_size})"""
+
+
 def _staging_sql(spec: FileSpec, header: list[str], path: Path, max_line_size: int) -> str:
-    columns = "{" + ", ".join(f"{sql_literal(c)}: 'VARCHAR'" for c in header) + "}"
     # Optional columns the file lacks exist as NULLs, added in the same pass (no ALTER afterwards).
     absent = "".join(f", NULL::VARCHAR AS {c}" for c in spec.optional if c not in header)
     return f"""
         CREATE OR REPLACE TEMP TABLE {spec.table} AS
-        SELECT *{absent} FROM read_csv({sql_literal(str(path))},
-            header = true, auto_detect = false, columns = {columns},
-            delim = ',', quote = '"', escape = '"', strict_mode = true, max_line_size = {max_line_size})
+        SELECT *{absent} FROM {read_csv_sql(path, header, max_line_size=max_line_size)}
         """
 
 
@@ -260,8 +318,8 @@ def _scratch_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
 def _stage_by_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> list[Problem]:
     """Sort the file's rows into well-formed and rejected ones, stage the well-formed ones."""
     spec = staged.spec
-    header = _read_header(staged.path, spec)
-    assert isinstance(header, list)  # the strict read got past the header
+    header = staged.header
+    assert header  # the strict read got past the header
     # A plain file in the spill folder: the next load removes it should this process be killed.
     handle, name = tempfile.mkstemp(prefix="exemplar-clean-", suffix=".csv", dir=_scratch_dir(con))
     os.close(handle)
@@ -507,15 +565,17 @@ def _shown(text: str) -> str:
     return text.rstrip("\r\n")[:SHOWN_CHARS]
 
 
-def stage_source(con: duckdb.DuckDBPyConnection, source_dir: Path) -> tuple[list[StagedFile], list[Problem]]:
-    """Stage every contract file in ``source_dir``.
+def stage_source(
+    con: duckdb.DuckDBPyConnection, source_dir: Path, stream: bool = False
+) -> tuple[list[StagedFile], list[Problem]]:
+    """Stage every contract file in ``source_dir`` (with ``stream``, scan the streamed ones).
 
     Raises:
         SourceReadError: the folder is missing or holds no contract file.
     """
     staged, problems = [], []
     for spec, path in source_files(source_dir):
-        one, found = stage_file(con, spec, path)
+        one, found = stage_file(con, spec, path, stream)
         staged.append(one)
         problems.extend(found)
     return staged, problems

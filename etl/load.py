@@ -20,16 +20,17 @@ from tqdm import tqdm
 
 from etl import reference, settings
 from etl.contract import CONTRACT, FILE_SPECS, VALUES, contents_sql
-from etl.extract import StagedFile, stage_source
+from etl.extract import StagedFile, stage_file, stage_source
 from etl.history import prune_versions
 from etl.integrity import check_file, integrity_problems
-from etl.lifespan import OutsideLife, outside_life_sql, outside_life_summary
+from etl.lifespan import OutsideLife, outside_life_summary
 from etl.logs import StageLog
 from etl.problems import Problem
 from etl.provenance import withhold_private
 from etl.sqltext import sql_literal
-from etl.transform import create_incoming_tables, deferred_values, store_checked
+from etl.transform import create_incoming_tables, deferred_values, restage_streamed, store_checked
 from etl.validate import build_period_map, duplicate_value_problems, repeated_stored_values, validate_staged
+from etl.valuewrite import StreamRefused, write_sorted_values
 from etl.warehouse import SCHEMA_VERSION, SPILL_DIR, WarehousePaths, append_load_log, etl_lock, new_version_id, publish
 
 __all__ = ["Source", "LoadResult", "load_sources", "SCHEMA_VERSION", "ETL_MEMORY_ENV"]
@@ -102,13 +103,16 @@ def load_sources(
     reference_dir: Path | None = None,
     progress: bool | None = None,
     keep_versions: int | None = None,
+    stream: bool = True,
 ) -> LoadResult:
     """Validate ``sources`` and, unless ``validate_only``, publish a new warehouse version.
 
     A loaded source replaces every row previously loaded under the same source name; rows
     from other sources are kept. After a publish, versions beyond the newest ``keep_versions``
     (default ``$EXEMPLAR_KEEP_VERSIONS`` or 5) are pruned. Returns a LoadResult; validation
-    problems do not raise.
+    problems do not raise. ``stream``: read values.csv in one pass into the sorted write
+    (``etl.valuewrite``); False stages and checks it as text first, the path a fault takes
+    (same outcome, slower; for comparing the two).
 
     Raises:
         SourceReadError: a source folder is missing or holds no contract file.
@@ -124,7 +128,7 @@ def load_sources(
         started = dt.datetime.now(dt.UTC)
         stages = StageLog(paths.live, version)
         try:
-            _build(paths, build, version, sources, result, reference_dir, progress, stages)
+            _build(paths, build, version, sources, result, reference_dir, progress, stages, stream)
             if validate_only:
                 result.outcome = "validated"
             else:
@@ -199,6 +203,7 @@ def _build(
     reference_dir: Path | None,
     progress: bool | None,
     stages: StageLog,
+    stream: bool = True,
 ) -> None:
     steps = tqdm(
         total=3 + 2 * len(sources), desc="load", unit="step", disable=(not progress) if progress is not None else None
@@ -216,23 +221,36 @@ def _build(
         _keep_previous_definitions(con, replaced)
         create_incoming_tables(con)
         problems: list[Problem] = []
+        loaded: list[tuple[Source, StagedFile]] = []
         for source in sources:
             steps.set_postfix_str(source.name)
             stages.start(f"stage:{source.name}")
-            staged, found = stage_source(con, source.path)
+            staged, found = stage_source(con, source.path, stream)
             stages.done(rows=sum(f.rows_read for f in staged), outcome="rejected" if found else "ok")
             steps.update()
             stages.start(f"validate:{source.name}")
             found += _validate_and_transform(con, source, staged, found)
             stages.done(rows=sum(f.rows_loaded for f in staged), outcome="rejected" if found else "ok")
             problems += found
-            result.files += [_file_record(source, f) for f in staged]
+            loaded += [(source, f) for f in staged]
+            result.files = [_file_record(s, f) for s, f in loaded]
             steps.update()
-        if problems:
+        if problems:  # the streamed files are not checked yet: check them too, to report all at once
+            problems += _check_streamed(con, loaded, stages)
+            result.files = [_file_record(s, f) for s, f in loaded]
             raise _Rejected(problems)
         stages.start("write")
-        _write_final_tables(con, replaced)
-        repeated = _repeated_values(con)
+        try:
+            _write_final_tables(con, replaced)
+        except StreamRefused:  # a streamed file needs the staged checks: they name its rows
+            stages.done(outcome="refused")
+            refused = _check_streamed(con, loaded, stages)
+            result.files = [_file_record(s, f) for s, f in loaded]
+            if refused:
+                raise _Rejected(refused) from None
+            stages.start("write")  # the checks passed what the one-pass test could not: write staged
+            _write_final_tables(con, replaced)
+        repeated = _repeated_values(con, loaded)
         if repeated:
             for record in result.files:  # nothing of this attempt is loaded after all
                 record["rows_loaded"] = 0
@@ -344,7 +362,8 @@ def _validate_and_transform(
     """Validate each staged file in contract order and store its rows; returns new problems.
 
     A file whose header was unusable is skipped; one with rejected rows is still checked
-    (so every fault is reported at once) but never stored.
+    (so every fault is reported at once) but never stored. A streamed file only gets its period
+    map here: its rows are checked by the final write that reads them.
     """
     by_name = {f.spec.file_name: f for f in staged}
     problems: list[Problem] = []
@@ -353,19 +372,49 @@ def _validate_and_transform(
         own = [p for p in structural if p.file == spec.file_name]
         if staged_file is None or any(p.row in (None, 1) for p in own):
             continue
+        table = spec.scan_table if staged_file.streamed else spec.table
         if spec.period_column:
-            build_period_map(con, spec.table, spec.period_column, spec.periods_table)
-        found = validate_staged(con, spec, staged_file.rejected_rows, source.name)
+            build_period_map(con, table, spec.period_column, spec.periods_table)
+        found = [] if staged_file.streamed else validate_staged(con, spec, staged_file.rejected_rows, source.name)
         problems += found
         if not found and not own:
-            staged_file.rows_loaded = store_checked(con, spec, source.name)
+            staged_file.rows_loaded = store_checked(con, staged_file, source.name)
             if spec.defines is not None and spec.storage is not None:
                 # the ids are this source's now: a later source of the same load may not redefine them
-                table = spec.storage.table
+                stored = spec.storage.table
                 con.execute(
-                    f"INSERT INTO kept_{table} SELECT {spec.defines}, source_name FROM {table} WHERE source_name = ?",
+                    f"INSERT INTO kept_{stored} SELECT {spec.defines}, source_name FROM {stored} WHERE source_name = ?",
                     [source.name],
                 )
+    return problems
+
+
+def _check_streamed(
+    con: duckdb.DuckDBPyConnection, loaded: list[tuple[Source, StagedFile]], stages: StageLog
+) -> list[Problem]:
+    """Go back to each streamed file: stage it as text and run every check of the contract on it,
+    against the indicators known when it was read. Returns the problems (file, row, column,
+    reason); a file without any is kept staged for the write instead (``restage_streamed``).
+    """
+    problems: list[Problem] = []
+    for source, staged in loaded:
+        if not staged.streamed or staged.part is None:
+            continue
+        spec = staged.spec
+        stages.start(f"validate:{source.name}")
+        again, found = stage_file(con, spec, staged.path)
+        if not any(p.row in (None, 1) for p in found):
+            assert spec.period_column is not None
+            build_period_map(con, spec.table, spec.period_column, spec.periods_table)
+            known = f"{spec.stem}_indicators_{staged.part}"
+            found += validate_staged(con, spec, again.rejected_rows, source.name, indicators=known)
+        staged.streamed, staged.rejected_rows = False, again.rejected_rows
+        if found:
+            staged.rows_loaded = 0
+            problems += found
+        else:
+            staged.rows_loaded = restage_streamed(con, spec, source.name, staged.part)
+        stages.done(rows=staged.rows_loaded, outcome="rejected" if found else "ok")
     return problems
 
 
@@ -404,45 +453,31 @@ def _write_final_tables(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> 
 
 
 def _insert_values_sorted(con: duckdb.DuckDBPyConnection, replaced: list[str]) -> None:
-    """Write kept and incoming values in one sorted insert (indicator, period, authority).
+    """Write kept and incoming values in one sorted insert (indicator, period, authority): see
+    ``etl.valuewrite``, which reads streamed files itself.
 
-    One sort of 16M rows (spilling past the memory limit) measured ~2x faster than sorting
-    slices of the indicator list: each slice re-reads and re-joins every staged row. Whether
-    each value falls outside its council's life is worked out here, once per load, for every row
-    of every source (kept rows too, so a file of an older schema gains the column).
+    Raises:
+        StreamRefused: a streamed file holds a row that needs the staged checks.
     """
     storage = VALUES.storage
-    assert storage is not None and storage.sort is not None
-    parts = [f"SELECT * FROM {view}" for view in deferred_values(con)]
-    kept = _kept_rows(con, storage.table, computed=("outside_life",))
-    if kept:
-        parts.insert(0, kept)
-    if not parts:
-        return
-    # Every (council, period) pair once: one small table to look each value up in (measured as
-    # cheap as no lookup at all, where joining the register and the periods separately is not).
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE council_life AS
-            SELECT a.authority_code, p.period, {outside_life_sql("a", "p")} AS outside_life
-            FROM ref.authorities a CROSS JOIN all_periods p"""
-    )
-    sort = ", ".join(f"v.{column.strip()}" for column in storage.sort.split(","))
-    con.execute(
-        f"""INSERT INTO {storage.table} BY NAME
-            SELECT v.*, coalesce(l.outside_life, false) AS outside_life
-            FROM ({" UNION ALL BY NAME ".join(parts)}) v
-            LEFT JOIN council_life l ON l.authority_code = v.authority_code AND l.period = v.period
-            ORDER BY {sort}""",
-        {"replaced": replaced} if kept else None,
-    )
+    assert storage is not None
+    write_sorted_values(con, _kept_rows(con, storage.table, computed=("outside_life",)), replaced)
 
 
-def _repeated_values(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+def _repeated_values(con: duckdb.DuckDBPyConnection, loaded: list[tuple[Source, StagedFile]]) -> list[Problem]:
     """Repeated (authority, indicator, period) keys among the values just written, as problems
-    naming each kept file's rows; empty when every key is unique (the usual, cheap case)."""
+    naming each kept file's rows; empty when every key is unique (the usual, cheap case). A
+    streamed file is staged again to find its rows."""
     if not repeated_stored_values(con):
         return []
     problems: list[Problem] = []
+    for source, staged in loaded:
+        if staged.streamed:
+            spec = staged.spec
+            stage_file(con, spec, staged.path)
+            assert spec.period_column is not None
+            build_period_map(con, spec.table, spec.period_column, spec.periods_table)
+            problems += duplicate_value_problems(con, spec.table, spec.periods_table, source.name)
     for view in deferred_values(con):
         number = view.rsplit("_", 1)[1]
         source_name = con.execute(f"SELECT source_name FROM {view} LIMIT 1").fetchone()[0]

@@ -172,13 +172,19 @@ def _duplicate_keys(
 
 
 def validate_staged(
-    con: duckdb.DuckDBPyConnection, spec: FileSpec, rejected_lines: list[int], source_name: str
+    con: duckdb.DuckDBPyConnection,
+    spec: FileSpec,
+    rejected_lines: list[int],
+    source_name: str,
+    indicators: str = "indicators",
 ) -> list[Problem]:
     """Run every check of one staged contract file; returns the problems (empty when clean).
 
     Creates the file's checked view (``spec.checked_view``), which the storage step reads too.
     Expects the staging table, the file's period map (when it has a period column) and, for a
-    definitions file, its ``kept_<table>`` to exist.
+    definitions file, its ``kept_<table>`` to exist. ``indicators``: the table of indicators the
+    file may refer to (a streamed file checked again at the end: those known when it was read).
     """
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {spec.checked_view} AS {spec.view_sql(source_name)}")
+    view = spec.view_sql(source_name, indicators=indicators)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {spec.checked_view} AS {view}")
     return run_checks(con, spec, spec.checked_view, rejected_lines)

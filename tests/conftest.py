@@ -133,3 +133,11 @@ def sa_questions(sa_live):
         return results.framework(wh)
     finally:
         wh.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_live(tmp_path_factory, authorities, reference_dir) -> Path:
+    """The hostile-names warehouse (tests/support/hostile_fixture.py), built once. Read-only."""
+    from tests.support import hostile_fixture
+
+    return hostile_fixture.build(tmp_path_factory.mktemp("hostile-names"), authorities, reference_dir)

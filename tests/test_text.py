@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard.common.bands import band_label
-from dashboard.common.text import file_name, format_value, markdown, plotly_text
+from dashboard.common.text import URL_BREAK, file_name, format_value, markdown, plotly_text
+from tests.support.hostile_fixture import PIECES
 
 MARKUP = "<>*_[]()`#+-.!|~$:=&\\{}"
+# Text mixing every hostile construct (links, images, HTML, KaTeX, colour, icons, bare URLs,
+# "www." names, e-mail addresses) with arbitrary text, in any order.
+HOSTILE_TEXT = st.lists(st.sampled_from(PIECES) | st.text(), max_size=8).map("".join)
+PLOTLY_ENTITY = re.compile(r"&(amp|lt|gt|quot|#x27);")
+
+
+def _unescaped(escaped: str) -> str:
+    """What Markdown shows for ``escaped``: each backslash escape undone."""
+    return re.sub(r"\\(.)", r"\1", escaped)
 
 
 @pytest.mark.parametrize("text", ['<script>alert("x")</script>', "**bold** _it_ [link](http://x)", "a\\b `c`",
@@ -25,7 +38,7 @@ def test_markdown_leaves_no_markup(text):
             continue
         assert escaped[i] not in MARKUP, (escaped, i)
         i += 1
-    assert escaped.replace("\\", "") == text.replace("\\", "")
+    assert escaped.replace("\\", "").replace(URL_BREAK, "") == text.replace("\\", "")
 
 
 @given(st.text())
@@ -38,7 +51,26 @@ def test_markdown_keeps_every_character_and_one_line(text):
             i += 1
         unescaped.append(escaped[i])
         i += 1
-    assert "".join(unescaped) == text.replace("\r", " ").replace("\n", " ")
+    assert "".join(unescaped).replace(URL_BREAK, "") == text.replace(URL_BREAK, "").replace("\r", " ").replace("\n", " ")
+
+
+@given(HOSTILE_TEXT)
+def test_markdown_leaves_no_active_markup_in_hostile_text(text):
+    escaped = markdown(text)
+    # every markup character is escaped: no link, image, HTML, KaTeX, colour or icon can start
+    assert not set("[]()<>$:!`*_&") & set(re.sub(r"\\.", "", escaped))
+    shown = _unescaped(escaped)
+    # Streamlit links bare URLs, "www." names and e-mail addresses in the shown text: each is broken
+    assert re.search(r"://|www\.|@(?!" + URL_BREAK + ")", shown, re.IGNORECASE) is None, shown
+    assert shown.replace(URL_BREAK, "") == text.replace(URL_BREAK, "").replace("\r", " ").replace("\n", " ")
+
+
+@given(HOSTILE_TEXT)
+def test_plotly_text_leaves_no_tag_or_entity_of_the_data(text):
+    escaped = plotly_text(text)
+    assert not set("<>\"'") & set(escaped)  # no tag (<a>, <b>, <span style>, <br>) can open
+    assert all(PLOTLY_ENTITY.match(escaped, m.start()) for m in re.finditer("&", escaped))
+    assert html.unescape(escaped) == text
 
 
 def test_missing_text_is_empty_for_both_outputs():

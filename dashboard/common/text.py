@@ -22,6 +22,7 @@ import pandas as pd
 
 __all__ = [
     "DEFAULT_DECIMALS",
+    "URL_BREAK",
     "decimals_or_default",
     "file_name",
     "format_value",
@@ -34,6 +35,11 @@ DEFAULT_DECIMALS = 2  # when a source gives no decimals: enough to tell 0.04 fro
 # Every character Streamlit's Markdown treats specially: Markdown, HTML, LaTeX ($), emoji
 # shortcodes (:) and the directives ([text](url), :color[...]); "=" and "&" start entities.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+# Streamlit's Markdown links bare URLs, "www." names and e-mail addresses by finding them in the
+# text after escapes are undone, so backslashes cannot stop it: an invisible word joiner inside
+# "://", after "www" and after "@" does (the text reads and wraps the same).
+URL_BREAK = "\u2060"
+_AUTOLINK_START = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 
 
 def _text(value: object) -> str:
@@ -44,10 +50,12 @@ def _text(value: object) -> str:
 
 
 def markdown(text: object) -> str:
-    """``text`` with every Markdown, HTML, LaTeX and emoji-shortcode character backslash-escaped
-    and newlines turned into spaces, so data shows literally wherever Streamlit renders Markdown
-    (including widget labels and notices)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _text(text)).replace("\r", " ").replace("\n", " ")
+    """``text`` with every Markdown, HTML, LaTeX and emoji-shortcode character backslash-escaped,
+    :data:`URL_BREAK` where a bare URL or e-mail address would be linked, and newlines turned into
+    spaces, so data shows literally wherever Streamlit renders Markdown (including widget labels
+    and notices)."""
+    unlinked = _AUTOLINK_START.sub(URL_BREAK, _text(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked).replace("\r", " ").replace("\n", " ")
 
 
 def plotly_text(text: object) -> str:

@@ -71,7 +71,9 @@ summary = st.columns(4)
 summary[0].metric("Councils shown", f"{len(frame):,}")
 summary[1].metric("With a value", f"{int(frame['n_values'].iloc[0]):,}")
 # a metric's value renders Markdown too, and the unit comes from the data
-summary[2].metric("Median of these councils", markdown(format_value(frame["median"].iloc[0], decimals, facts["unit"])) or "–")
+summary[2].metric(
+    "Median of these councils", markdown(format_value(frame["median"].iloc[0], decimals, facts["unit"])) or "–"
+)
 summary[3].metric(
     "Ranked", f"{int(frame['n_ranked'].iloc[0]):,}", help="Neutral indicators and missing values are not ranked."
 )

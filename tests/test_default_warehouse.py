@@ -276,10 +276,10 @@ def test_the_peer_groups_page_shows_the_councils_clusters_and_what_they_are_like
 
 def test_the_methods_page_gives_each_indicators_polarity_reason(open_page, default_warehouse):
     at = open_page(default_warehouse, "methods")
-    table = next(d.value for d in at.dataframe if "Why this polarity" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "Why" in d.value.columns)
     with (SPECS_DIR / "ons-polarity.csv").open(encoding="utf-8", newline="") as handle:
         reasons = {slug(row["indicator"]): row["reason"] for row in csv.DictReader(handle)}
-    shown = dict(zip(table["Id"], table["Why this polarity"], strict=True))
+    shown = dict(zip(table["Id"], table["Why"], strict=True))
     assert {k: shown[k] for k in reasons} == reasons
 
 

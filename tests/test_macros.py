@@ -242,7 +242,10 @@ def test_group_members_names_the_given_codes(con):
 # -- published_answers --------------------------------------------------------------------------
 def test_published_answers_never_pass_an_unpublished_answer(con):
     _register(con, [("a", True, "unitary", None, None), ("b", True, "unitary", None, None)])
-    con.execute("INSERT INTO questions VALUES ('q1', 'Theme', 'driver', 'Text', NULL, NULL, NULL, NULL, NULL, 's')")
+    con.execute(
+        "INSERT INTO questions BY NAME SELECT 'q1' AS question_id, 'Theme' AS theme, 'driver' AS role,"
+        " 'Text' AS text, 's' AS source_name"
+    )
     con.executemany(
         "INSERT INTO responses VALUES (?, ?, ?, 'q1', ?, ?, 's')",
         [("a", "2023", dt.date(2023, 1, 1), 3, True), ("a", "2024", dt.date(2024, 1, 1), 4, True),

@@ -64,7 +64,8 @@ def test_the_copy_builds_the_real_default_warehouse(copy):
             "SELECT count(*) FROM indicators WHERE source_name = 'ons-local-statistics'"
         ).fetchone()[0]
         synthetic = con.execute(
-            "SELECT DISTINCT holds FROM source_files WHERE is_synthetic ORDER BY 1"
+            "SELECT DISTINCT holds FROM (SELECT holds, is_synthetic FROM source_files"
+            " UNION ALL SELECT holds, is_synthetic FROM withheld_contents) WHERE is_synthetic ORDER BY 1"
         ).fetchall()
         sets = {row[0] for row in con.execute("SELECT set_id FROM peer_sets").fetchall()}
         lancashire = con.execute("SELECT lat, lon FROM ref.authorities WHERE authority_code = 'E10000017'").fetchone()

@@ -115,6 +115,7 @@ else:
                 "same": "Same",
                 "declined": "Declined",
                 "mean_change": "Mean change",
+                "questions_compared": "Questions compared",
             }
         ),
         key="q_progress",

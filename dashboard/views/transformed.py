@@ -212,6 +212,7 @@ with st.expander("Every question, with all five levels"):
                 "council_score": council_name,
                 "council_round": "Round",
                 "to_ask": "To ask",
+                **{f"level_{n}": f"Level {n}" for n in range(1, 6)},
             }
         ),
         hide_index=True,

@@ -141,3 +141,11 @@ def hostile_live(tmp_path_factory, authorities, reference_dir) -> Path:
     from tests.support import hostile_fixture
 
     return hostile_fixture.build(tmp_path_factory.mktemp("hostile-names"), authorities, reference_dir)
+
+
+@pytest.fixture(scope="session")
+def matcher():
+    """The register matcher for the importer tests, built once (reading the register is the slow part)."""
+    from etl.importer.match import Matcher
+
+    return Matcher.from_register()

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from etl.periods import parse_period
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_installed, streamlit_app
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -54,10 +54,7 @@ def published() -> dict[str, object]:
 @pytest.fixture(scope="module")
 def app_url(default_warehouse, tmp_path_factory):
     """`streamlit run streamlit_app.py` on a free port against the default warehouse; killed after."""
-    if not chromium_installed():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with log_path.open("wb") as log, streamlit_app(default_warehouse, log=log) as (url, _server):
+    with served_app(default_warehouse, tmp_path_factory) as url:
         yield url
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from dashboard.warehouse import FileWarehouse
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_installed, streamlit_app
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +32,7 @@ MAX_SHOT_HEIGHT = 16_000  # px: a whole page, short of chromium's limits
 @pytest.fixture(scope="module")
 def app_url(demo_warehouse, tmp_path_factory):
     """`streamlit run streamlit_app.py` on a free port against the demo warehouse; stopped after."""
-    if not chromium_installed():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with log_path.open("wb") as log, streamlit_app(demo_warehouse, log=log) as (url, _server):
+    with served_app(demo_warehouse, tmp_path_factory) as url:
         yield url
 
 

@@ -19,7 +19,11 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from dashboard.common.text import URL_BREAK
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, chromium_installed, streamlit_app
+from tests.support.browser import (
+    ROOT,
+    launched_chromium,
+    served_app,
+)
 from tests.support.hostile_fixture import (
     ANCHOR_MARK,
     BOLD_MARK,
@@ -99,23 +103,14 @@ FIND_LEAKS = """([host, literalAround]) => {
 @pytest.fixture(scope="module")
 def app_url(hostile_live, tmp_path_factory):
     """`streamlit run streamlit_app.py` on a free port against the hostile warehouse; stopped after."""
-    if not chromium_installed():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with log_path.open("wb") as log, streamlit_app(hostile_live, log=log) as (url, _server):
+    with served_app(hostile_live, tmp_path_factory) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def _asks_evil_host(url: str) -> bool:

@@ -15,7 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_installed, streamlit_app
+from tests.support.browser import (
+    launched_chromium,
+    served_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,21 +33,14 @@ PERIOD_START, PERIOD_END = dt.date(2024, 4, 1), dt.date(2025, 3, 31)  # the demo
 @pytest.fixture(scope="module")
 def app_url(demo_warehouse, tmp_path_factory):
     """`streamlit run streamlit_app.py` on a free port against the demo warehouse; stopped after."""
-    if not chromium_installed():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with log_path.open("wb") as log, streamlit_app(demo_warehouse, log=log) as (url, _server):
+    with served_app(demo_warehouse, tmp_path_factory) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def lower_tier_councils(authorities: pd.DataFrame) -> pd.DataFrame:

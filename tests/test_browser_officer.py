@@ -15,7 +15,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium_installed, settle, streamlit_app, watch_changes
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    served_app,
+    settle,
+    watch_changes,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +36,7 @@ KEY_COLUMNS = ["Indicator", "Value", "Peer median", "Rank", "Band", "Change", "D
 @pytest.fixture(scope="module")
 def app_url(demo_warehouse, tmp_path_factory):
     """`streamlit run streamlit_app.py` on a free port against the demo warehouse; killed after."""
-    if not chromium_installed():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with log_path.open("wb") as log, streamlit_app(demo_warehouse, log=log) as (url, _server):
+    with served_app(demo_warehouse, tmp_path_factory) as url:
         yield url
 
 

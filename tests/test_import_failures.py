@@ -33,12 +33,6 @@ period_column = "Year"
 """
 
 
-@pytest.fixture(scope="module")
-def matcher():
-    """The register matcher, built once for the module."""
-    return Matcher.from_register()
-
-
 def spec_file(folder: Path, text: str) -> Path:
     path = folder / "spec.toml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")

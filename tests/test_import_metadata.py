@@ -3,21 +3,13 @@ publisher's own words; kept aggregates stored as comparator values; codes throug
 
 from __future__ import annotations
 
-import textwrap
-
 import duckdb
 import pandas as pd
 import pytest
 
 from etl.importer import import_file
-from etl.importer.match import Matcher
 from etl.warehouse import WarehousePaths
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    """The register matcher, built once for the module."""
-    return Matcher.from_register()
+from tests.support.sources import write_dedented as write
 
 
 def table(warehouse, sql: str) -> pd.DataFrame:
@@ -26,12 +18,6 @@ def table(warehouse, sql: str) -> pd.DataFrame:
         return con.execute(sql).df()
     finally:
         con.close()
-
-
-def write(folder, name, text):
-    path = folder / name
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
 
 
 def test_metadata_columns_in_the_data_file_with_high_low_dash_polarity(tmp_path, warehouse_path, matcher):

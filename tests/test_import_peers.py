@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import duckdb
 import pandas as pd
-import pytest
 
 from etl.importer import import_file
-from etl.importer.match import Matcher
 from etl.warehouse import WarehousePaths
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    """The register matcher, built once for the module."""
-    return Matcher.from_register()
-
-
-def write(folder, name, text):
-    path = folder / name
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
+from tests.support.sources import write_dedented as write
 
 
 def members(warehouse) -> pd.DataFrame:

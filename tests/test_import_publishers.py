@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from etl.importer import SpecError, format_report, import_file, read_spec
-from etl.importer.match import Matcher
 from etl.importer.pipeline import prepare_import
 from etl.problems import format_problems
 from etl.warehouse import WarehousePaths
+from tests.support.sources import write_dedented as write
 
 DEFAULTS = """
 [indicators.defaults]
@@ -43,18 +43,6 @@ value_column = "Value"
 {shape}
 {more}
 """ + DEFAULTS
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    """The register matcher, built once for the module."""
-    return Matcher.from_register()
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
 
 
 def long_spec(folder: Path, council="Code", by="gss", period="Period", top="", councils="", shape="", more=""):

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pytest
 
 from etl.cli import main
 from etl.importer import import_file
@@ -201,14 +200,6 @@ def test_dry_run_through_the_cli_writes_nothing_and_prints_the_report(tmp_path, 
     assert "aggregate rows (drop): 1 - England" in out and "suppressed: 1" in out
     assert "dry run" in out
     assert WarehousePaths(warehouse_path).current_file() is None  # nothing published
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    """The register matcher, built once for the module (reading the register is the slow part)."""
-    from etl.importer.match import Matcher
-
-    return Matcher.from_register()
 
 
 def test_every_spec_example_in_the_docs_is_valid(tmp_path):

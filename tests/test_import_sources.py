@@ -10,12 +10,12 @@ import textwrap
 import pytest
 
 from etl.importer import ImportJob, import_file, import_files
-from etl.importer.match import Matcher
 from etl.importer.read import ReadError
 from etl.importer.spec import SpecError, read_spec
 from etl.load import Source
 from etl.warehouse import WarehousePaths
 from tests.support.sources import query_warehouse, write_source
+from tests.support.sources import write_dedented as write
 
 DATA = """
     areacd,indicator,period,observation,status
@@ -57,18 +57,6 @@ SPEC = """
     columns = { indicator = "indicator", name = "label", theme = "topic", unit = "unit", source = "source_org", source_url = "source_url", caveats = "caveats", decimals = "decimal_places", polarity = "polarity", polarity_reason = "reason" }
     value_map = { theme = { "economy" = "Economy", "health and wellbeing" = "Health and wellbeing" } }
 """
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    """The register matcher, built once for the module."""
-    return Matcher.from_register()
-
-
-def write(folder, name, text):
-    path = folder / name
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
 
 
 @pytest.fixture

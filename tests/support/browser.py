@@ -27,7 +27,9 @@ __all__ = [
     "Settled",
     "chromium_installed",
     "free_port",
+    "launched_chromium",
     "page_paths",
+    "served_app",
     "settle",
     "streamlit_app",
     "wait_healthy",
@@ -171,3 +173,30 @@ def page_paths() -> dict[str, str]:
         path = re.search(r'url_path="([^"]+)"', call)
         pages["" if path is None else path.group(1)] = title.group(1) if title else ""
     return pages
+
+
+@contextlib.contextmanager
+def served_app(warehouse: Path, tmp_path_factory: Any) -> Iterator[str]:
+    """The app on ``warehouse`` for one browser-test module: skips the module when chromium is
+    missing, keeps the server's log in a temporary folder (for a failing test's report) and
+    yields the app's address; the server is stopped after."""
+    if not chromium_installed():
+        import pytest  # here, so the benchmarks that share this module need no pytest
+
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with log_path.open("wb") as log, streamlit_app(warehouse, log=log) as (url, _server):
+        yield url
+
+
+@contextlib.contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """Debian's chromium through Playwright with this machine's flags; closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 
@@ -12,6 +13,13 @@ def write_source(folder: Path, files: dict[str, str | bytes]) -> Path:
         data = content.encode("utf-8") if isinstance(content, str) else content
         (folder / name).write_bytes(data)
     return folder
+
+
+def write_dedented(folder: Path, name: str, text: str) -> Path:
+    """Write ``text`` (indented in a test, dedented here) as ``folder/name``; returns the path."""
+    path = folder / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
 
 
 def query_warehouse(live: Path, sql: str, params: list | None = None) -> list[tuple]:

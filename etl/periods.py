@@ -9,7 +9,8 @@ change-since-previous-period only ever compares periods of the same kind):
 - a year from another day: ``2015/16 from 16 Nov`` (16 November 2015 to 15 November 2016)
   [year_from_11-16: the start day is part of the kind, so only like years are compared]
 - calendar quarter: ``2019 Q1`` [quarter]; calendar month: ``2023 Jul`` [month]
-- multi-year span of calendar years: ``2014-16`` (1 January 2014 to 31 December 2016) [span];
+- multi-year span of calendar years: ``2014-16`` (1 January 2014 to 31 December 2016) [span],
+  two of them ``2019 to 2020`` (``2019-20`` is a financial year, as publishers write it);
   of financial years ``2014/15 to 2016/17`` [financial_span]; of academic years
   ``2014/15 to 2016/17 academic`` [academic_span]; of years from another day
   ``2015/16 to 2017/18 from 16 Nov`` [span_from_11-16]
@@ -66,6 +67,7 @@ _FY_SHORT = re.compile(r"^(\d{4})\s*[/\-–]\s*(\d{2})$")
 _FY_LONG = re.compile(r"^(\d{4})\s*[/\-–]\s*(\d{4})$")
 _FY_PREFIX = re.compile(r"^FY\s*(\d{4})(?:\s*[/\-–]\s*(\d{2}|\d{4}))?$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
+_CALENDAR_SPAN = re.compile(r"^(\d{4})\s+to\s+(\d{4})$", re.IGNORECASE)
 _QUARTER = re.compile(r"^(\d{4})\s*[-/ ]?\s*Q([1-4])$", re.IGNORECASE)
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
 _ISO = re.compile(rf"^{_DATE}(?:\s*/\s*(?:P(\d+)([YMWD])|{_DATE}))?$", re.IGNORECASE)
@@ -164,7 +166,9 @@ def _years(start: dt.date, end: dt.date, count: int) -> Period:
     if named == "calendar":
         if count == 1:
             return Period(start, end, str(first), "calendar_year")
-        return Period(start, end, f"{first}-{last % 100:02d}", "span")
+        # two calendar years written 2019-20 would read back as a financial year
+        text = f"{first} to {last}" if count == 2 else f"{first}-{last % 100:02d}"
+        return Period(start, end, text, "span")
     label = _year_pair(first) if count == 1 else f"{_year_pair(first)} to {_year_pair(last)}"
     if named == "financial":
         return Period(start, end, label, "financial_year" if count == 1 else "financial_span")
@@ -260,6 +264,12 @@ def parse_period(text: str) -> Period:
         year = int(m[1])
         _check_year(year)
         return period_between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if m := _CALENDAR_SPAN.match(text):
+        first, last = int(m[1]), int(m[2])
+        _check_year(first)
+        if first < last <= first + MAX_SPAN_YEARS:
+            return _span(first, last)
+        raise PeriodError(f"ends before it starts or spans more than {MAX_SPAN_YEARS} years")
     if m := _QUARTER.match(text):
         year, quarter = int(m[1]), int(m[2])
         _check_year(year)

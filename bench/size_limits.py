@@ -72,7 +72,7 @@ except RuntimeError as exc:  # AppTest's own timeout
 seconds = time.perf_counter() - started
 with open("/proc/self/status") as status:
     peak = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
-print(json.dumps({"seconds": seconds, "peak_bytes": peak, "outcome": outcome}))
+print(json.dumps({"seconds": seconds, "peak_bytes": peak, "outcome": " ".join(outcome.split())}))
 """
 
 

@@ -22,7 +22,7 @@ matches AS (
 already_chosen AS (
     SELECT *
     FROM rankable
-    WHERE list_contains($chosen::VARCHAR[], indicator_id)
+    WHERE indicator_id IN (SELECT unnest($chosen::VARCHAR[]))
 ),
 
 final AS (

@@ -104,10 +104,10 @@ def test_a_search_that_matches_nothing_says_so_and_keeps_the_menu(open_page, man
 
 
 def test_the_menu_search_is_a_parameter_not_sql(many_wh):
-    menu = catalogue.indicator_menu(many_wh, "'; DROP TABLE indicators; --", None, limits.MENU_LIMIT)
+    menu = catalogue.indicator_menu(many_wh, "'; DROP TABLE indicators; --", [], limits.MENU_LIMIT)
     assert menu.empty
     assert catalogue.indicator_count(many_wh) == fx.INDICATORS
-    wildcard = catalogue.indicator_menu(many_wh, "%", None, limits.MENU_LIMIT)
+    wildcard = catalogue.indicator_menu(many_wh, "%", [], limits.MENU_LIMIT)
     assert wildcard.empty  # a LIKE wildcard is a plain character here
 
 
@@ -210,3 +210,23 @@ def test_the_methods_page_states_every_limit(open_page, many_live):
         assert sentence in text
     for number in (limits.MENU_LIMIT, limits.PROFILE_PAGE_SIZE, limits.FINDER_INDICATOR_LIMIT):
         assert f"{number:,}" in text
+
+
+# -- the notices speak plain English ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("view", "notice"),
+    [
+        ("browse", "the menu lists the first"),
+        ("profile", "Showing indicators 1 to"),
+        ("exemplars", "indicators can be ranked"),
+        ("methods", "Showing indicators 1 to"),
+    ],
+)
+def test_the_limit_notices_speak_plain_english(open_listing, view, notice):
+    from tests.test_plain_english import offences
+
+    at = open_listing(view, council=COUNCIL)
+    notices = [str(e.value) for kind in (at.info, at.caption, at.warning) for e in kind]
+    labels = [str(w.proto.label) for kind in ("text_input", "number_input") for w in at.get(kind)]
+    assert any(notice in n for n in notices)  # the limit is said where it applies
+    assert not offences(notices + labels, snake_case=True)

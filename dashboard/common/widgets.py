@@ -86,10 +86,11 @@ def choose_indicator(wh: Warehouse, container: Any = st, key: str = "indicator")
             "Find an indicator", key="find", placeholder="Part of a name, theme or code", container=container
         ).strip()
     current = st.session_state.get(key) or st.query_params.get(key)
-    menu = catalogue.indicator_menu(wh, find, current, limit)
+    chosen = [current] if current else []
+    menu = catalogue.indicator_menu(wh, find, chosen, limit)
     if find and not menu["matched"].any():
         container.warning(f"No indicator's name, theme or code contains {markdown(repr(find))}.")
-        menu = catalogue.indicator_menu(wh, "", current, limit)
+        menu = catalogue.indicator_menu(wh, "", chosen, limit)
     menu = menu.set_index("indicator_id", drop=False)
     indicator = url_selectbox(
         "Indicator",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dashboard.common import limits
+from dashboard.common import catalogue, limits
 from dashboard.common.periods import value_periods
 from dashboard.exemplars.trend import TrendSettings, council_trends
 from dashboard.warehouse import Warehouse
@@ -103,12 +103,13 @@ def rankable_indicators(
     in theme order whose name, theme or code contains ``find`` (any case), plus every one of
     ``chosen``. Up to the limit, with no search, that is every rankable indicator."""
     size = limits.FINDER_INDICATOR_LIMIT if limit is None else limit
-    return wh.query("exemplar_indicators", find=find, chosen=list(chosen), limit=size)
+    menu = catalogue.indicator_menu(wh, find, chosen, size, rankable_only=True)
+    return menu[["indicator_id", "name", "theme", "unit", "polarity"]]
 
 
 def rankable_count(wh: Warehouse) -> int:
     """How many indicators can enter a composite."""
-    return int(wh.query("exemplar_indicator_count")["indicators"].iloc[0])
+    return catalogue.indicator_count(wh, rankable_only=True)
 
 
 def default_indicators(wh: Warehouse) -> list[str] | None:

@@ -198,7 +198,7 @@ def test_scores_without_a_choice_use_the_first_indicators_within_the_limit(many_
 
 # -- the Data and methods page: definitions a page at a time, the limits in words -----------------
 def test_definitions_come_a_page_at_a_time(open_listing):
-    at = open_listing("methods", page="5")
+    at = open_listing("methods", definitions_page="5")
     shown = table_with(at, "Better when")
     assert shown["Id"].tolist() == fx.in_theme_order()[4 * limits.DEFINITIONS_PAGE_SIZE :]
     assert f"Showing indicators 801 to 900 of {fx.INDICATORS}" in page_text(at)

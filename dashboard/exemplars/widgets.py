@@ -261,8 +261,8 @@ def _choose_indicators(wh: Warehouse, box: Any) -> tuple[list[str], pd.DataFrame
     if capped:
         st.info(
             f"{total:,} indicators can be ranked; the finder scores up to {limit:,} at once, so it "
-            f'starts with the first {limit:,} in theme order. Change the choice under "Rule, indicators '
-            'and resampling": find indicators by name, theme or code, and remove others to make room.'
+            f"starts with the first {limit:,} in theme order. To score others, find them by name, theme "
+            "or code beside the indicators chosen (with the rule settings), removing some to make room."
         )
     return indicators, catalogue
 

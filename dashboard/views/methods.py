@@ -37,7 +37,7 @@ theme = url_selectbox("Theme", [ALL_THEMES, *catalogue.indicator_themes(wh)], ke
 chosen_theme = "" if theme == ALL_THEMES else theme
 in_theme, total = catalogue.indicator_count(wh, chosen_theme), catalogue.indicator_count(wh)
 size = limits.DEFINITIONS_PAGE_SIZE
-page = choose_page(in_theme, size)
+page = choose_page(in_theme, size, key="definitions_page")  # not "page": the profile's own
 shown = wh.query("methods_indicators", theme=chosen_theme, limit=size, offset=(page - 1) * size)
 st.caption(
     f"{in_theme:,} of {total:,} indicators. 'Better when' says which direction is better: "

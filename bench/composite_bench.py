@@ -128,7 +128,7 @@ def bench_composite(live: Path, n_indicators: int, repeats: int) -> None:
 
     wh = FileWarehouse(live)
     period = scoring.period_sequence(wh)[-1]
-    catalogue = scoring.rankable_indicators(wh)
+    catalogue = scoring.rankable_indicators(wh, limit=scoring.rankable_count(wh))  # every one, as before the limits
     chosen = sorted(catalogue["indicator_id"])[:n_indicators]
     councils = finder.group_candidates(wh, period)
     codes = councils["authority_code"].tolist()

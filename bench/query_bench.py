@@ -142,10 +142,12 @@ def cases(wh) -> list[Case]:
 def _queries(case: Case) -> dict[str, tuple[str, dict]]:
     group, codes = case.group, case.group.codes
     from dashboard.common.bands import MIN_BAND_N
+    from dashboard.common.limits import PROFILE_PAGE_SIZE
 
-    return {
+    return {  # the profile reads its first page of indicators (all themes), as the page does
         "peer_profile": ("peer_profile", {"codes": codes, "council": group.spec.council,
-                                          "period": case.period, "min_band_n": MIN_BAND_N}),
+                                          "period": case.period, "min_band_n": MIN_BAND_N,
+                                          "theme": "", "limit": PROFILE_PAGE_SIZE, "offset": 0}),
         "peer_ranked_values": ("peer_ranked_values", {"codes": codes, "indicator": case.indicator,
                                                       "periods": [case.period]}),
         "peer_trend": ("peer_trend", {"codes": codes, "council": group.spec.council,

@@ -96,7 +96,8 @@ def main() -> int:
         codes = sorted(candidates.loc[candidates["authority_type"] == largest, "authority_code"])
         rule = ExemplarRule()
         method = Method(
-            indicators=scoring.rankable_indicators(wh)["indicator_id"].tolist(),
+            # every rankable indicator, as measured before the finder's limit (limits.FINDER_INDICATOR_LIMIT)
+            indicators=scoring.rankable_indicators(wh, limit=scoring.rankable_count(wh))["indicator_id"].tolist(),
             weights=scoring.Weights(),
             rule=rule,
             settings=StabilitySettings(),

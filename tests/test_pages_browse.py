@@ -218,8 +218,8 @@ def test_browse_csv_matches_the_table_and_says_how_it_was_made(demo_warehouse):
     try:
         filters = browse.BrowseFilters(nations=("Wales",), q="")
         frame = browse.browse_frame(wh, "online_account_pct" if "online_account_pct" in
-                                    set(wh.query("browse_indicators")["indicator_id"]) else
-                                    wh.query("browse_indicators")["indicator_id"].iloc[0],
+                                    set(wh.query("indicator_list")["indicator_id"]) else
+                                    wh.query("indicator_list")["indicator_id"].iloc[0],
                                     demo.DEMO_PERIODS[-1], filters)
         export = browse.export_frame(frame, demo.DEMO_PERIODS[-1])
         about = browse.provenance(filters, len(frame))

@@ -125,8 +125,10 @@ def url_multiselect(
     **kwargs: Any,
 ) -> list[T]:
     """A multiselect kept in the URL as a comma-separated list; unknown items are dropped with a
-    notice. ``omit_default``: the default selection (in any order) is left out of the URL."""
+    notice, and so are items beyond ``max_selections`` (when given). ``omit_default``: the
+    default selection (in any order) is left out of the URL."""
     options = list(options)
+    most = kwargs.get("max_selections")
     if key not in st.session_state:
         raw = st.query_params.get(key)
         chosen = list(default)
@@ -136,6 +138,9 @@ def url_multiselect(
             unknown = [item for item in items if item not in options]
             if unknown:
                 _notice(key, LIST_SEPARATOR.join(unknown), "left out")
+            if most is not None and len(chosen) > most:
+                _notice(key, f"{len(chosen)} items", f"the first {most}")
+                chosen = chosen[:most]
         st.session_state[key] = chosen
     else:
         st.session_state[key] = [item for item in st.session_state[key] if item in options]

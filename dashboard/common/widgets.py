@@ -14,14 +14,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.common import catalogue, limits
 from dashboard.common.register import DEFAULT_COUNCIL, council_choices
-from dashboard.common.urlstate import url_selectbox
+from dashboard.common.text import markdown
+from dashboard.common.urlstate import url_number, url_selectbox, url_text
 from dashboard.warehouse import Warehouse
 
 __all__ = [
     "CSV_CAPTION",
     "chart_table_download",
     "choose_council",
+    "choose_indicator",
+    "choose_page",
     "data_table",
     "download_button",
     "print_chart",
@@ -64,6 +68,72 @@ def choose_council(wh: Warehouse, container: Any = st) -> tuple[str, str]:
     st.session_state[_REMEMBERED] = code
     names = dict(zip(choices["authority_code"], choices["short_name"], strict=True))
     return code, names[code]
+
+
+def choose_indicator(wh: Warehouse, container: Any = st, key: str = "indicator") -> pd.Series:
+    """The indicator (URL key ``key``); returns its definition row (``indicator_list``'s columns).
+
+    Up to :data:`~dashboard.common.limits.MENU_LIMIT` indicators the menu lists them all. Above
+    that a search box (URL key ``find``) comes first and the menu lists the first matches in
+    theme order, always with the indicator already chosen (or named in the link), so any
+    indicator can be reached and a link to one keeps working however many there are.
+    """
+    limit = limits.MENU_LIMIT
+    total = catalogue.indicator_count(wh)
+    find = ""
+    if total > limit:
+        find = url_text(
+            "Find an indicator", key="find", placeholder="Part of a name, theme or code", container=container
+        ).strip()
+    current = st.session_state.get(key) or st.query_params.get(key)
+    chosen = [current] if current else []
+    menu = catalogue.indicator_menu(wh, find, chosen, limit)
+    if find and not menu["matched"].any():
+        container.warning(f"No indicator's name, theme or code contains {markdown(repr(find))}.")
+        menu = catalogue.indicator_menu(wh, "", chosen, limit)
+    menu = menu.set_index("indicator_id", drop=False)
+    indicator = url_selectbox(
+        "Indicator",
+        list(menu.index),
+        key=key,
+        format_func=lambda i: f"{menu.at[i, 'name']!s} ({menu.at[i, 'theme']!s})",
+        container=container,
+    )
+    if total > limit:
+        which = "that match" if find else "in theme order"
+        container.caption(
+            f"{total:,} indicators: the menu lists the first {limit:,} {which}. "
+            "Type in Find an indicator to reach any other."
+        )
+    return menu.loc[indicator]
+
+
+def choose_page(total: int, size: int, key: str = "page", what: str = "indicators", container: Any = st) -> int:
+    """Which page of ``size`` items out of ``total`` to show (URL key ``key``, 1-based, default
+    1 and then left out of the URL); a notice says which items are shown and how to see the
+    others. Draws nothing and returns 1 when everything fits on one page."""
+    pages = limits.page_count(total, size)
+    if pages == 1:
+        return 1
+    if isinstance(st.session_state.get(key), int) and st.session_state[key] > pages:
+        st.session_state[key] = pages  # a narrower choice (a theme) has fewer pages than before
+    page = int(
+        url_number(
+            f"Page (1 to {pages:,}, {size:,} {what} each)",
+            key=key,
+            default=1,
+            min_value=1,
+            max_value=pages,
+            step=1,
+            container=container,
+            omit_default=True,
+        )
+    )
+    container.info(
+        f"Showing {limits.page_range_text(page, size, total, what)}: one page at a time keeps the "
+        "page quick. Change the page number, or narrow the choice, to see the others."
+    )
+    return page
 
 
 def data_table(frame: Any, key: str, container: Any = st, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dashboard.common import catalogue, limits
 from dashboard.common.periods import value_periods
 from dashboard.exemplars.trend import TrendSettings, council_trends
 from dashboard.warehouse import Warehouse
@@ -27,9 +28,11 @@ __all__ = [
     "Weights",
     "base_period",
     "composite_scores",
+    "default_indicators",
     "group_scores",
     "improvement",
     "period_sequence",
+    "rankable_count",
     "rankable_indicators",
     "theme_slug",
 ]
@@ -92,9 +95,30 @@ class GroupScores:
     trend_settings: TrendSettings | None = None  # how ``trends`` were tested
 
 
-def rankable_indicators(wh: Warehouse) -> pd.DataFrame:
-    """Indicators that can enter a composite (higher/lower polarity): id, name, theme, unit, polarity."""
-    return wh.query("exemplar_indicators")
+def rankable_indicators(
+    wh: Warehouse, find: str = "", chosen: Sequence[str] = (), limit: int | None = None
+) -> pd.DataFrame:
+    """Indicators that can enter a composite (higher/lower polarity): id, name, theme, unit,
+    polarity; the first ``limit`` (default :data:`~dashboard.common.limits.FINDER_INDICATOR_LIMIT`)
+    in theme order whose name, theme or code contains ``find`` (any case), plus every one of
+    ``chosen``. Up to the limit, with no search, that is every rankable indicator."""
+    size = limits.FINDER_INDICATOR_LIMIT if limit is None else limit
+    menu = catalogue.indicator_menu(wh, find, chosen, size, rankable_only=True)
+    return menu[["indicator_id", "name", "theme", "unit", "polarity"]]
+
+
+def rankable_count(wh: Warehouse) -> int:
+    """How many indicators can enter a composite."""
+    return catalogue.indicator_count(wh, rankable_only=True)
+
+
+def default_indicators(wh: Warehouse) -> list[str] | None:
+    """The indicators a composite uses when none are chosen: None (every rankable one) when they
+    are at most :data:`~dashboard.common.limits.FINDER_INDICATOR_LIMIT`, else the first that
+    many in theme order, so one score never reads every indicator of a huge warehouse."""
+    if rankable_count(wh) <= limits.FINDER_INDICATOR_LIMIT:
+        return None
+    return rankable_indicators(wh)["indicator_id"].tolist()
 
 
 def period_sequence(wh: Warehouse) -> list[str]:
@@ -124,7 +148,7 @@ def group_scores(
 ) -> GroupScores:
     """Score the peer group ``codes`` in ``period`` and ``k`` periods before (one SQL query).
 
-    ``indicators`` limits the indicator set (default: every rankable indicator). ``groups``
+    ``indicators`` limits the indicator set (default: :func:`default_indicators`). ``groups``
     (parallel to ``codes``) scores several peer groups at once, each within itself; the frames
     then carry each row's ``group_key`` (default: one group, key ""). ``detail=False`` fetches
     the per-council figures only (``values`` is then empty). ``trend`` tests each member's
@@ -134,6 +158,8 @@ def group_scores(
     keys = list(groups) if groups is not None else [""] * len(codes)
     pairs = sorted(set(zip(codes, keys, strict=True)))
     weights = weights or Weights()
+    if indicators is None:
+        indicators = default_indicators(wh)
     chosen = sorted(set(indicators)) if indicators is not None else []
     base = base_period(period_sequence(wh), period, k) if k > 0 else None  # k = 0: no look back
     periods = [period] + ([base] if base else [])
@@ -191,7 +217,7 @@ def group_scores(
 
 def _weighted(wh: Warehouse, indicators: Sequence[str] | None, weights: Weights) -> list[str]:
     """The chosen rankable indicators whose own and theme weight are above 0 (as the SQL chooses)."""
-    catalogue = rankable_indicators(wh)
+    catalogue = rankable_indicators(wh, chosen=indicators or ())  # None: every one, within the limit
     if indicators is not None:
         catalogue = catalogue[catalogue["indicator_id"].isin(list(indicators))]
     keep = [

@@ -19,11 +19,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.common import limits
 from dashboard.common.text import markdown
-from dashboard.common.urlstate import url_multiselect, url_number, url_selectbox, url_toggle
+from dashboard.common.urlstate import url_multiselect, url_number, url_selectbox, url_text, url_toggle
 from dashboard.exemplars.finder import ALL_REGIONS
 from dashboard.exemplars.rule import IMPROVEMENT_METHODS, TESTED_TREND, ExemplarRule
-from dashboard.exemplars.scoring import DEFAULT_K, Weights, period_sequence, rankable_indicators, theme_slug
+from dashboard.exemplars.scoring import (
+    DEFAULT_K,
+    Weights,
+    period_sequence,
+    rankable_count,
+    rankable_indicators,
+    theme_slug,
+)
 from dashboard.exemplars.stability import DEFAULT_DRAWS, DEFAULT_SEED, StabilitySettings
 from dashboard.exemplars.trend import DEFAULT_MIN_POINTS, DEFAULT_POINTS, MIN_POSSIBLE_POINTS, TrendSettings
 from dashboard.warehouse import Warehouse
@@ -193,19 +201,9 @@ def choose_method(wh: Warehouse, container: Any = st, resampling: bool = True, b
     weights behind an expander, and the indicator set, rule thresholds and resampling settings
     behind another; ``boxed``: all of it straight into ``container`` (an expander the caller
     made: expanders cannot nest). Only values that differ from their defaults go in the URL."""
-    catalogue = rankable_indicators(wh)
-    names = dict(zip(catalogue["indicator_id"], catalogue["name"], strict=True))
     weights_area = container.container()  # drawn above the rule, filled once the indicators are known
     rule_box = container if boxed else container.expander("Rule, indicators and resampling", expanded=False)
-    indicators = url_multiselect(
-        "Indicators (neutral ones are never ranked)",
-        catalogue["indicator_id"].tolist(),
-        key="indicators",
-        default=catalogue["indicator_id"].tolist(),
-        format_func=lambda i: names.get(i, i),
-        container=rule_box,
-        omit_default=True,
-    )
+    indicators, catalogue = _choose_indicators(wh, rule_box)
     chosen = catalogue[catalogue["indicator_id"].isin(indicators)]
     themes = sorted(chosen["theme"].unique())
     keys = weight_keys(themes, chosen["indicator_id"].tolist())
@@ -225,6 +223,48 @@ def choose_method(wh: Warehouse, container: Any = st, resampling: bool = True, b
         settings=settings,
         use_maturity=rule.require_maturity,
     )
+
+
+def _choose_indicators(wh: Warehouse, box: Any) -> tuple[list[str], pd.DataFrame]:
+    """The indicator set (URL key ``indicators``, default every rankable one) and the catalogue
+    rows it was chosen from. More rankable indicators than
+    :data:`~dashboard.common.limits.FINDER_INDICATOR_LIMIT`: the default is the first that many
+    in theme order, at most that many can be chosen, a search (URL key ``find``) lists others to
+    add, and a notice says so."""
+    limit = limits.FINDER_INDICATOR_LIMIT
+    total = rankable_count(wh)
+    defaults = rankable_indicators(wh)
+    default_ids = defaults["indicator_id"].tolist()
+    find, capped = "", total > limit
+    if capped:
+        find = url_text(
+            "Find indicators to add", key="find", placeholder="Part of a name, theme or code", container=box
+        ).strip()
+    current = st.session_state.get("indicators")
+    if current is None:
+        current = [i for i in (st.query_params.get("indicators") or "").split(",") if i]
+    found = rankable_indicators(wh, find, chosen=current, limit=limits.MENU_LIMIT) if find else defaults.iloc[0:0]
+    known = rankable_indicators(wh, chosen=current, limit=0) if current else defaults.iloc[0:0]
+    catalogue = pd.concat([defaults, found, known]).drop_duplicates("indicator_id")
+    catalogue = catalogue.sort_values(["theme", "name", "indicator_id"]).reset_index(drop=True)
+    names = dict(zip(catalogue["indicator_id"], catalogue["name"], strict=True))
+    indicators = url_multiselect(
+        "Indicators (neutral ones are never ranked)",
+        catalogue["indicator_id"].tolist(),
+        key="indicators",
+        default=default_ids,
+        format_func=lambda i: names.get(i, i),
+        container=box,
+        omit_default=True,
+        max_selections=limit if capped else None,
+    )
+    if capped:
+        st.info(
+            f"{total:,} indicators can be ranked; the finder scores up to {limit:,} at once, so it "
+            f"starts with the first {limit:,} in theme order. To score others, find them by name, theme "
+            "or code beside the indicators chosen (with the rule settings), removing some to make room."
+        )
+    return indicators, catalogue
 
 
 def _choose_rule(box: Any, resampling: bool) -> tuple[ExemplarRule, StabilitySettings]:
@@ -325,7 +365,7 @@ def _choose_rule(box: Any, resampling: bool) -> tuple[ExemplarRule, StabilitySet
 def weights_table(wh: Warehouse, method: Method) -> pd.DataFrame:
     """The weights in use, one row per chosen indicator: theme, theme weight, indicator weight
     and its nominal share of the composite (when a council has every value)."""
-    catalogue = rankable_indicators(wh)
+    catalogue = rankable_indicators(wh, chosen=method.indicators, limit=0)
     chosen = catalogue[catalogue["indicator_id"].isin(method.indicators)].copy()
     chosen["theme_weight"] = [float(method.weights.theme.get(t, DEFAULT_WEIGHT)) for t in chosen["theme"]]
     chosen["indicator_weight"] = [

@@ -27,12 +27,14 @@ The methods, stated once (pages and exports quote these constants):
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from dashboard.common import limits
 from dashboard.common.bands import MIN_BAND_N, band_labels
+from dashboard.common.catalogue import indicator_themes
 from dashboard.common.periods import value_period_frame, value_periods
 from dashboard.common.text import decimals_or_default, format_value
 from dashboard.peers.groups import PeerGroup
@@ -98,11 +100,20 @@ def indicator_list(wh: Warehouse) -> pd.DataFrame:
 
 def themes(wh: Warehouse) -> list[str]:
     """The indicator themes in alphabetical order."""
-    return sorted(indicator_list(wh)["theme"].unique().tolist())
+    return indicator_themes(wh)
 
 
-def peer_profile(wh: Warehouse, group: PeerGroup, period: str, theme: str | None = None) -> pd.DataFrame:
-    """One row per indicator: the group's council against the group in ``period``.
+def peer_profile(
+    wh: Warehouse,
+    group: PeerGroup,
+    period: str,
+    theme: str | None = None,
+    page: int = 1,
+    page_size: int | None = None,
+) -> pd.DataFrame:
+    """One row per indicator: the group's council against the group in ``period``, for page
+    ``page`` (1-based) of ``page_size`` indicators in theme order (default
+    :data:`~dashboard.common.limits.PROFILE_PAGE_SIZE`: one page never reads every indicator).
 
     Columns: indicator_id, name, theme, unit, polarity, decimals, period, value, status,
     median, lower_quartile, upper_quartile, min, max, mean, rank, n_ranked, n_values, band
@@ -112,8 +123,16 @@ def peer_profile(wh: Warehouse, group: PeerGroup, period: str, theme: str | None
     (``dashboard.peers.significance``); callers select by name, so the query may carry more.
     ``theme`` keeps one theme's indicators (None: all).
     """
+    size = limits.PROFILE_PAGE_SIZE if page_size is None else page_size
     frame = wh.query(
-        "peer_profile", codes=group.codes, council=group.spec.council, period=period, min_band_n=MIN_BAND_N
+        "peer_profile",
+        codes=group.codes,
+        council=group.spec.council,
+        period=period,
+        min_band_n=MIN_BAND_N,
+        theme=theme or "",
+        limit=size,
+        offset=(max(page, 1) - 1) * size,
     )
     frame["band_number"] = frame["band"].astype("Int64")  # the macro's 1 (best quarter) to 4...
     frame["band"] = band_labels(frame["band"], frame["polarity"])  # ...and the same in words
@@ -121,8 +140,6 @@ def peer_profile(wh: Warehouse, group: PeerGroup, period: str, theme: str | None
         frame["polarity"], frame["value"], frame["lower_ci"], frame["upper_ci"], frame["median"]
     )
     frame["mad_distance"], frame["mad_note"] = mad_distance(frame["value"], frame["median"], frame["mad"])
-    if theme:
-        frame = frame[frame["theme"] == theme].reset_index(drop=True)
     return frame
 
 
@@ -303,10 +320,12 @@ _DISPLAY_COLUMNS = (
 )
 
 
-def council_series(wh: Warehouse, council: str, period: str, periods: int = TREND_PERIODS) -> dict[str, list[float]]:
-    """Each indicator's values for ``council`` in the last ``periods`` periods of ``period``'s
-    kind up to ``period``, oldest first: ``{indicator_id: [values]}``."""
-    frame = wh.query("council_series", council=council, period=period)
+def council_series(
+    wh: Warehouse, council: str, period: str, indicators: Sequence[str], periods: int = TREND_PERIODS
+) -> dict[str, list[float]]:
+    """Each of ``indicators``' values for ``council`` in the last ``periods`` periods of
+    ``period``'s kind up to ``period``, oldest first: ``{indicator_id: [values]}``."""
+    frame = wh.query("council_series", council=council, period=period, indicators=list(indicators))
     return {
         str(indicator): group["value"].tail(periods).astype(float).tolist()
         for indicator, group in frame.groupby("indicator_id", sort=False)

@@ -18,9 +18,8 @@ from dashboard.common.bands import MIN_BAND_N
 from dashboard.common.periods import value_periods
 from dashboard.common.text import markdown
 from dashboard.common.urlstate import url_multiselect, url_selectbox
-from dashboard.common.widgets import data_table
+from dashboard.common.widgets import choose_indicator, data_table
 from dashboard.peers.groups import DEFAULT_KIND, GROUP_KINDS, PeerGroup, PeerGroupSpec, SetKind, resolve_peer_group
-from dashboard.peers.statistics import indicator_list
 from dashboard.warehouse import Warehouse
 
 __all__ = ["choose_group", "choose_indicator", "choose_period", "show_group"]
@@ -97,16 +96,3 @@ def show_group(group: PeerGroup, council_name: str) -> None:
             }
         )
         data_table(table, key="group_members")
-
-
-def choose_indicator(wh: Warehouse, container: Any = st) -> pd.Series:
-    """The indicator (URL key ``indicator``); returns its definition row."""
-    indicators = indicator_list(wh).set_index("indicator_id", drop=False)
-    indicator = url_selectbox(
-        "Indicator",
-        list(indicators.index),
-        key="indicator",
-        format_func=lambda i: f"{indicators.at[i, 'name']!s} ({indicators.at[i, 'theme']!s})",
-        container=container,
-    )
-    return indicators.loc[indicator]

@@ -16,7 +16,7 @@ from dashboard.common.urlstate import (
     url_text,
     url_toggle,
 )
-from dashboard.common.widgets import chart_table_download
+from dashboard.common.widgets import chart_table_download, choose_indicator
 
 wh = open_warehouse(shows=[INDICATORS])
 st.title("Browse councils")
@@ -27,7 +27,6 @@ st.write(
 notices = st.container()
 
 councils = wh.query("browse_councils")
-indicators = wh.query("browse_indicators").set_index("indicator_id")
 
 filters_col, choice_col = st.columns(2)
 with filters_col:
@@ -39,12 +38,8 @@ with filters_col:
     types = url_multiselect("Authority type", type_options, key="type", placeholder="All types")
 with choice_col:
     q = url_text("Council name contains", key="q", placeholder="e.g. Birmingham")
-    indicator = url_selectbox(
-        "Indicator",
-        list(indicators.index),
-        key="indicator",
-        format_func=lambda i: f"{indicators.at[i, 'name']!s} ({indicators.at[i, 'theme']!s})",
-    )
+    facts = choose_indicator(wh)
+    indicator = str(facts["indicator_id"])
     periods = wh.query("browse_periods", indicator=indicator)["period"].tolist()
     period = url_selectbox("Period", periods, key="period")
     include_former = url_toggle(
@@ -55,7 +50,6 @@ with notices:
 
 filters = browse.BrowseFilters(tuple(nations), tuple(regions), tuple(types), q.strip(), include_former)
 frame = browse.browse_frame(wh, indicator, period, filters)
-facts = indicators.loc[indicator]
 decimals = decimals_or_default(facts["decimals"])
 st.caption(
     markdown(

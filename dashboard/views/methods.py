@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import contents
+from dashboard.common import catalogue, contents, limits
 from dashboard.common.page import open_warehouse
 from dashboard.common.text import markdown, when_text
 from dashboard.common.urlstate import show_url_notices, url_selectbox
-from dashboard.common.widgets import data_table
+from dashboard.common.widgets import choose_page, data_table
 from dashboard.peers import significance, statistics
 from dashboard.peers.groups import GROUP_KINDS
 from etl.demo import DEMO_SEED, DEMO_SOURCE_NAME
@@ -33,11 +33,14 @@ version[2].metric("Synthetic data", "some" if contents.holds_synthetic(loaded, N
 st.markdown(contents.summary_text(loaded))
 
 st.header("Indicators")
-definitions = wh.query("methods_indicators")
-theme = url_selectbox("Theme", [ALL_THEMES, *sorted(definitions["theme"].unique())], key="theme")
-shown = definitions if theme == ALL_THEMES else definitions[definitions["theme"] == theme]
+theme = url_selectbox("Theme", [ALL_THEMES, *catalogue.indicator_themes(wh)], key="theme")
+chosen_theme = "" if theme == ALL_THEMES else theme
+in_theme, total = catalogue.indicator_count(wh, chosen_theme), catalogue.indicator_count(wh)
+size = limits.DEFINITIONS_PAGE_SIZE
+page = choose_page(in_theme, size, key="definitions_page")  # not "page": the profile's own
+shown = wh.query("methods_indicators", theme=chosen_theme, limit=size, offset=(page - 1) * size)
 st.caption(
-    f"{len(shown)} of {len(definitions)} indicators. 'Better when' says which direction is better: "
+    f"{in_theme:,} of {total:,} indicators. 'Better when' says which direction is better: "
     "higher, lower, or neither (never ranked, nor coloured as good or bad); the reason is beside "
     "it (no publisher states which direction is better for its figures, so these are ours)."
 )
@@ -157,6 +160,13 @@ data_table(
     pd.DataFrame({"Peer group": [kind.label for kind in GROUP_KINDS.values()], "In links": list(GROUP_KINDS)}),
     key="methods_group_kinds",
 )
+
+st.subheader("Size limits")
+st.write(
+    "So that every page stays quick however many indicators are loaded, a page never lists or "
+    "reads all of them at once:"
+)
+st.markdown("\n".join(f"- {sentence}" for sentence in limits.limit_sentences()))
 
 st.header("Synthetic data")
 synthetic = [c for c in loaded.values() if c.any_synthetic]

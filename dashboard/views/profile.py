@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from dashboard.common import catalogue, limits
 from dashboard.common.bands import BAND_LABELS
 from dashboard.common.contents import INDICATORS
 from dashboard.common.exports import XLSX_MIME, export_stamp
@@ -19,6 +20,8 @@ from dashboard.common.urlstate import show_url_notices, url_selectbox, url_toggl
 from dashboard.common.widgets import (
     chart_table_download,
     choose_council,
+    choose_indicator,
+    choose_page,
     download_button,
     print_chart,
     print_friendly,
@@ -47,14 +50,15 @@ theme = url_selectbox("Theme", [ALL_THEMES, *statistics.themes(wh)], key="theme"
 for_print = url_toggle(
     "Print view: the summary, chart and table laid out to print or save as PDF", key="print", container=choices
 )
+chosen_theme = None if theme == ALL_THEMES else theme
+page = choose_page(catalogue.indicator_count(wh, chosen_theme), limits.PROFILE_PAGE_SIZE, container=choices)
 with notices:
     show_url_notices()
 
 st.subheader(f"{markdown(council_name)} in {markdown(period)}")
 widgets.show_group(group, council_name)
 
-chosen_theme = None if theme == ALL_THEMES else theme
-profile = statistics.peer_profile(wh, group, period, chosen_theme)
+profile = statistics.peer_profile(wh, group, period, chosen_theme, page=page)
 counts = summary.profile_summary(profile)
 stamp = export_stamp(wh)
 profile_csv = exports.profile_csv(profile, group, council_name, stamp, theme=chosen_theme)
@@ -112,7 +116,9 @@ links = {
     )
     for row in profile.itertuples()
 }
-table = statistics.profile_display(profile, statistics.council_series(wh, council, period), links)
+table = statistics.profile_display(
+    profile, statistics.council_series(wh, council, period, profile["indicator_id"].tolist()), links
+)
 if for_print:
     st.table(table[[c for c in statistics.PROFILE_KEY_COLUMNS if c not in ("Trend", "Details")]])
 else:
@@ -170,7 +176,7 @@ download_button(
     container=csv_box,
 )
 with values_box:
-    indicator = widgets.choose_indicator(wh)
+    indicator = choose_indicator(wh)
     values = statistics.peer_values(wh, group, indicator["indicator_id"], period)
     download_button(
         "Download the peer group's values for this indicator (CSV)",

@@ -1,11 +1,17 @@
--- Data and methods: every indicator's definition, with the periods that hold its values.
+-- Data and methods: one page of the indicators' definitions (theme $theme, '' for every theme;
+-- $limit from $offset in theme order), with the periods that hold each one's values.
+-- Params: $theme, $limit, $offset.
 with indicators as (
     select * from main.indicators
+    where $theme = '' or theme = $theme
+    order by theme, name, indicator_id
+    limit $limit offset $offset
 ),
 indicator_periods as (
-    -- one row per (indicator, period) first: a cheap grouping on the table's sort order
+    -- one row per (indicator, period) first, for the page's indicators only
     select indicator_id, period, any_value(period_start) as period_start
     from indicator_values
+    semi join indicators using (indicator_id)
     group by indicator_id, period
 ),
 coverage as (
@@ -24,4 +30,4 @@ final as (
     left join coverage c using (indicator_id)
 )
 select * from final
-order by theme, name
+order by theme, name, indicator_id

@@ -37,7 +37,8 @@ weighted AS (
     LEFT JOIN indicator_weights w USING (indicator_id)
     LEFT JOIN theme_weights t USING (theme)
     WHERE i.polarity IN ('higher', 'lower')
-      AND ($all_indicators OR list_contains($indicator_ids, i.indicator_id))
+      -- IN (a semi join) rather than list_contains per row: the catalogue may hold a million
+      AND ($all_indicators OR i.indicator_id IN (SELECT unnest($indicator_ids)))
 ),
 chosen AS (
     SELECT * FROM weighted WHERE indicator_weight > 0 AND theme_weight > 0

@@ -17,7 +17,7 @@ members AS (
 chosen AS (
     SELECT indicator_id, polarity
     FROM indicators
-    WHERE list_contains($indicator_ids, indicator_id)
+    WHERE indicator_id IN (SELECT unnest($indicator_ids))  -- a semi join, not a list scan per row
 ),
 same_kind AS (
     SELECT p.period

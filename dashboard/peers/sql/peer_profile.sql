@@ -1,5 +1,8 @@
--- A council against its peer group in one period: one row per indicator.
--- Params: $codes (the peer group's member codes), $council, $period, $min_band_n.
+-- A council against its peer group in one period: one row per indicator, for one page of the
+-- indicators (in theme order, $limit from $offset; a warehouse may hold a million indicators,
+-- and every figure below is read for the page's indicators only).
+-- Params: $codes (the peer group's member codes), $council, $period, $min_band_n, $theme (''
+-- for every theme), $limit, $offset.
 --   * peer statistics use members' non-NULL values only (missing and suppressed are left out);
 --     quartiles are quantile_cont (linear interpolation, as pandas' default quantile);
 --   * rank: the polarity_rank macro (1 = best by polarity, ties share the best rank); neutral: none;
@@ -14,6 +17,9 @@
 WITH indicators AS (
     SELECT indicator_id, name, theme, unit, polarity, decimals
     FROM indicators
+    WHERE $theme = '' OR theme = $theme
+    ORDER BY theme, name, indicator_id
+    LIMIT $limit OFFSET $offset
 ),
 
 chosen_period AS (
@@ -32,6 +38,7 @@ period_rows AS (
     SELECT v.indicator_id, v.authority_code, v.value, v.status, v.lower_ci, v.upper_ci
     FROM indicator_values v
     SEMI JOIN (SELECT authority_code FROM members UNION SELECT $council) w USING (authority_code)
+    SEMI JOIN indicators USING (indicator_id)
     WHERE is_period(v.period, v.period_start, $period)
 ),
 
@@ -75,6 +82,7 @@ council_earlier AS (
     FROM indicator_values v
     JOIN periods p USING (period)
     JOIN chosen_period c ON p.period_kind = c.period_kind AND p.period_start < c.period_start
+    SEMI JOIN indicators USING (indicator_id)
     WHERE v.authority_code = $council AND v.value IS NOT NULL
 ),
 

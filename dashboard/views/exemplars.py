@@ -190,7 +190,7 @@ if mark is None:
         [NO_COUNCIL, *sorted(codes, key=lambda c: names.get(c, c))],
         key="council",
         default=NO_COUNCIL,
-        format_func=lambda c: names.get(c, c) if c else "None",
+        format_func=lambda c: names.get(c, c) if c else "No council marked",
         container=mark_place,
         omit_default=True,
     )

@@ -3,7 +3,9 @@ download button.
 
 Every chart is shown through :func:`chart_table_download` (the chart, the same figures as a
 table for screen readers, and the CSV), every file through :func:`download_button`, whose bytes
-come from ``common.exports`` (stamped with the data version, attribution and demo flag).
+come from ``common.exports`` (stamped with the data version, attribution and demo flag). Every
+CSV is offered together with the same table as an Excel workbook with notes and with its CSV on
+the Web metadata, so no page has to offer them itself.
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.common.exports import (
+    CSVW_MIME,
+    XLSX_MIME,
+    CsvExport,
+    csv_workbook_bytes,
+    csvw_file_name,
+    csvw_metadata,
+)
 from dashboard.common.register import DEFAULT_COUNCIL, council_choices
 from dashboard.common.urlstate import url_selectbox
 from dashboard.warehouse import Warehouse
@@ -32,8 +42,12 @@ __all__ = [
 
 CSV_CAPTION = (
     "A CSV file for Excel or any data tool. The last columns, whose names start with about, say how "
-    "it was made and from which data."
+    "it was made and from which data. The Excel workbook holds the same rows, with a Notes sheet "
+    "saying the same in words; the CSV metadata file describes each column (title, type, unit) "
+    "in the W3C's CSV on the Web form, for data tools."
 )
+XLSX_FORM = "Excel workbook"  # the same rows as the CSV beside it, with a Notes sheet
+CSVW_FORM = "CSV metadata, CSVW"  # W3C's description of the CSV beside it
 CSV_MIME = "text/csv"
 MISSING_CELL = ""  # a missing value shows as an empty cell, never as "None"
 _REMEMBERED = "_council_chosen"  # session key: the council last chosen on any page
@@ -74,6 +88,23 @@ def data_table(frame: Any, key: str, container: Any = st, **kwargs: Any) -> None
     container.dataframe(frame, key=key, **kwargs)
 
 
+def _label_as(csv_label: str, form: str) -> str:
+    """A CSV button's label for the same table in another form: "Download the ranking (CSV)"
+    becomes "Download the ranking (Excel workbook)", so each button says what it gives."""
+    before, csv, after = csv_label.rpartition("CSV")
+    return f"{before}{form}{after}" if csv else f"{csv_label} ({form})"
+
+
+def _other_forms(label: str, data: CsvExport, file_name: str, key: str) -> list[tuple[str, bytes, str, str, str]]:
+    """The CSV's table as a workbook and its CSVW metadata: (label, bytes, file name, type, key)."""
+    workbook = csv_workbook_bytes(data.frame, data.stamp, data.provenance)
+    metadata = csvw_metadata(data.frame, file_name, data.stamp, data.provenance)
+    return [
+        (_label_as(label, XLSX_FORM), workbook, f"{file_name.removesuffix('.csv')}.xlsx", XLSX_MIME, f"{key}_xlsx"),
+        (_label_as(label, CSVW_FORM), metadata, csvw_file_name(file_name), CSVW_MIME, f"{key}_csvw"),
+    ]
+
+
 def download_button(
     label: str,
     data: bytes,
@@ -82,12 +113,23 @@ def download_button(
     caption: str = "",
     mime: str = CSV_MIME,
     container: Any = st,
+    *,
+    other_formats: bool = True,
 ) -> None:
     """A download of ``data`` (built by ``common.exports``), with an optional caption under it.
 
-    ``on_click="ignore"``: downloading never reruns the page.
+    A CSV from :func:`dashboard.common.exports.csv_bytes` comes with two more buttons in the same
+    row (unless ``other_formats`` is false): the same table as an Excel workbook with a Notes
+    sheet (key ``<key>_xlsx``, file ``<name>.xlsx``) and its CSV on the Web metadata (key
+    ``<key>_csvw``, file ``<name>.csv-metadata.json``). ``on_click="ignore"``: downloading never
+    reruns the page.
     """
-    container.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore")
+    files, row = [(label, data, file_name, mime, key)], container
+    if other_formats and isinstance(data, CsvExport):
+        row = container.container(horizontal=True, key=f"{key}_formats")  # the forms side by side
+        files += _other_forms(label, data, file_name, key)
+    for shown, content, name, kind, widget_key in files:
+        row.download_button(shown, content, file_name=name, mime=kind, key=widget_key, on_click="ignore")
     if caption:
         container.caption(caption)
 

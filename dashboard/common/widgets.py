@@ -11,6 +11,7 @@ the Web metadata, so no page has to offer them itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -46,8 +47,15 @@ CSV_CAPTION = (
     "saying the same in words; the CSV metadata file describes each column (title, type, unit) "
     "in the W3C's CSV on the Web form, for data tools."
 )
-XLSX_FORM = "Excel workbook"  # the same rows as the CSV beside it, with a Notes sheet
-CSVW_FORM = "CSV metadata, CSVW"  # W3C's description of the CSV beside it
+# The other forms' buttons sit beside the CSV's, so short labels say what each is (longer ones
+# are cut off in a narrow column); the tooltip says what it holds.
+XLSX_LABEL = "Excel workbook"
+XLSX_HELP = "The same rows as the CSV beside it, in an Excel workbook whose Notes sheet says how it was made."
+CSVW_LABEL = "CSV metadata (CSVW)"
+CSVW_HELP = (
+    "A description of the CSV beside it for data tools: each column's title, type and unit, and where the "
+    "figures come from, in the W3C's CSV on the Web form. Save it in the same folder as the CSV."
+)
 CSV_MIME = "text/csv"
 MISSING_CELL = ""  # a missing value shows as an empty cell, never as "None"
 _REMEMBERED = "_council_chosen"  # session key: the council last chosen on any page
@@ -88,20 +96,16 @@ def data_table(frame: Any, key: str, container: Any = st, **kwargs: Any) -> None
     container.dataframe(frame, key=key, **kwargs)
 
 
-def _label_as(csv_label: str, form: str) -> str:
-    """A CSV button's label for the same table in another form: "Download the ranking (CSV)"
-    becomes "Download the ranking (Excel workbook)", so each button says what it gives."""
-    before, csv, after = csv_label.rpartition("CSV")
-    return f"{before}{form}{after}" if csv else f"{csv_label} ({form})"
+def _other_forms(file_name: str, data: CsvExport, key: str) -> list[tuple[str, Any, str, str, str, str | None]]:
+    """The CSV's table as a workbook and its CSVW metadata: (label, builder, file name, type, key, help).
 
-
-def _other_forms(label: str, data: CsvExport, file_name: str, key: str) -> list[tuple[str, bytes, str, str, str]]:
-    """The CSV's table as a workbook and its CSVW metadata: (label, bytes, file name, type, key)."""
-    workbook = csv_workbook_bytes(data.frame, data.stamp, data.provenance)
-    metadata = csvw_metadata(data.frame, file_name, data.stamp, data.provenance)
+    Each is built when the reader clicks (Streamlit runs the builder then), not on every run of
+    the page: most readers never download them, and a workbook costs more than the CSV."""
+    workbook = partial(csv_workbook_bytes, data.frame, data.stamp, data.provenance)
+    metadata = partial(csvw_metadata, data.frame, file_name, data.stamp, data.provenance)
     return [
-        (_label_as(label, XLSX_FORM), workbook, f"{file_name.removesuffix('.csv')}.xlsx", XLSX_MIME, f"{key}_xlsx"),
-        (_label_as(label, CSVW_FORM), metadata, csvw_file_name(file_name), CSVW_MIME, f"{key}_csvw"),
+        (XLSX_LABEL, workbook, f"{file_name.removesuffix('.csv')}.xlsx", XLSX_MIME, f"{key}_xlsx", XLSX_HELP),
+        (CSVW_LABEL, metadata, csvw_file_name(file_name), CSVW_MIME, f"{key}_csvw", CSVW_HELP),
     ]
 
 
@@ -121,15 +125,16 @@ def download_button(
     A CSV from :func:`dashboard.common.exports.csv_bytes` comes with two more buttons in the same
     row (unless ``other_formats`` is false): the same table as an Excel workbook with a Notes
     sheet (key ``<key>_xlsx``, file ``<name>.xlsx``) and its CSV on the Web metadata (key
-    ``<key>_csvw``, file ``<name>.csv-metadata.json``). ``on_click="ignore"``: downloading never
-    reruns the page.
+    ``<key>_csvw``, file ``<name>.csv-metadata.json``), both built when clicked.
+    ``on_click="ignore"``: downloading never reruns the page.
     """
-    files, row = [(label, data, file_name, mime, key)], container
+    files: list[tuple[str, Any, str, str, str, str | None]] = [(label, data, file_name, mime, key, None)]
+    row = container
     if other_formats and isinstance(data, CsvExport):
         row = container.container(horizontal=True, key=f"{key}_formats")  # the forms side by side
-        files += _other_forms(label, data, file_name, key)
-    for shown, content, name, kind, widget_key in files:
-        row.download_button(shown, content, file_name=name, mime=kind, key=widget_key, on_click="ignore")
+        files += _other_forms(file_name, data, key)
+    for shown, content, name, kind, widget_key, tip in files:
+        row.download_button(shown, content, file_name=name, mime=kind, key=widget_key, help=tip, on_click="ignore")
     if caption:
         container.caption(caption)
 

@@ -91,6 +91,10 @@ def assert_the_forms_agree(csv_data: bytes, xlsx_data: bytes, csvw_data: bytes, 
     assert metadata["@context"] == "http://www.w3.org/ns/csvw" and metadata["url"].endswith(".csv"), key
     columns = metadata["tableSchema"]["columns"]
     assert [c["titles"] for c in columns] == header, key
+    if rows:  # the licences are the ones the reference data names, and the version is the CSV's
+        licences = metadata["dc:license"]
+        assert licences and all(f"({licence} licence" in about["about_reference_data"] for licence in licences), (key, licences)
+        assert metadata["dc:hasVersion"] == about["about_data_version"], key
     for i, column in enumerate(columns):
         if column["datatype"] in ("integer", "number"):
             assert all(row[i] == "" or math.isfinite(float(row[i])) for row in rows), (key, column)

@@ -188,7 +188,7 @@ def test_the_csvw_lists_every_csv_column_in_order_with_a_datatype_that_fits(fram
     assert metadata["dc:hasVersion"] == stamp.data_version
     assert metadata["dc:publisher"] == stamp.figures_published_by
     assert metadata["prov:generatedAtTime"]["@value"] == "2026-01-02T03:04:05Z"
-    assert metadata["dc:license"] == "MIT"  # the licence the fixed stamp's reference data names
+    assert metadata["dc:license"] == ["MIT"]  # the licence the fixed stamp's reference data names
 
 
 def test_a_csvw_gives_the_unit_of_the_figures_where_the_frame_names_it():

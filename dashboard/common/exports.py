@@ -88,6 +88,7 @@ class ExportStamp:
     figures_published_by: str
     reference_data: str
     generated_at: dt.datetime = field(default_factory=_now)
+    licences: tuple[str, ...] = ()  # the reference data's licences alone, already named in reference_data
 
     def columns(self) -> dict[str, object]:
         """The stamp as provenance entries (``about_<key>`` columns), in a fixed order."""
@@ -132,13 +133,18 @@ def export_stamp(
     meta = wh.scalar_meta()
     kinds = holds if holds is not None else contents.declared()
     sources = wh.query("export_sources")
-    row = sources.iloc[0] if len(sources) else pd.Series({"figures_published_by": "", "reference_data": ""})
+    row = (
+        sources.iloc[0]
+        if len(sources)
+        else pd.Series({"figures_published_by": "", "reference_data": "", "licences": []})
+    )
     return ExportStamp(
         data_version=meta.get("data_version", "unknown"),
         synthetic=contents.holds_synthetic(contents.data_contents(wh), kinds),
         figures_published_by=str(row["figures_published_by"]),
         reference_data=str(row["reference_data"]),
         generated_at=generated_at or _now(),
+        licences=tuple(str(licence) for licence in row["licences"]),
     )
 
 
@@ -414,16 +420,10 @@ def csvw_metadata(
         "dc:description": described,
         "dc:publisher": stamp.figures_published_by or "none loaded",
         "dc:source": stamp.reference_data or "none",
-        "dc:license": _licences(stamp.reference_data),
+        "dc:license": list(stamp.licences) or ["not stated"],
         "dc:hasVersion": stamp.data_version,
         "prov:generatedAtTime": {"@value": facts["generated_at"], "@type": "xsd:dateTime"},
         "dialect": {"encoding": "utf-8", "header": True, "lineTerminators": ["\r\n"]},
         "tableSchema": {"columns": columns},
     }
     return json.dumps(metadata, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
-
-
-def _licences(reference_data: str) -> str:
-    """The licences the reference data names ("... (OGL v3 licence, snapshot ...)"), in order."""
-    named = re.findall(r"\(([^(),]+?) licence", reference_data)
-    return "; ".join(dict.fromkeys(named)) or "not stated"

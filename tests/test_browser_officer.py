@@ -1,5 +1,6 @@
 """A council officer's journey in a real browser: choose the council, read the summary, download
-the report (Excel) and the peer comparison (CSV), check both files, and print the summary.
+the report (Excel) and the peer comparison (CSV, then as a workbook and as CSVW metadata, which
+the server builds when clicked), check the files, and print the summary.
 
 `streamlit run` on localhost and Debian's chromium (headless); Playwright never downloads a
 browser. Run alone with ``pytest -m browser tests/test_browser_officer.py``. Screenshots of each
@@ -8,6 +9,7 @@ step and the printed PDF are kept in ``test-artifacts/`` (git-ignored).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -47,9 +49,9 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def download(page, button: str, folder: Path) -> Path:
+def download(page, button: str, folder: Path, within=None) -> Path:
     with page.expect_download() as info:
-        page.get_by_role("button", name=button).click()
+        (within or page).get_by_role("button", name=button).click()
     target = folder / info.value.suggested_filename
     info.value.save_as(target)
     return target
@@ -105,6 +107,11 @@ def test_council_officer_journey(app_url, tmp_path):
             # 4. the report and the CSV
             report = download(page, "Download the report (Excel)", tmp_path)
             csv = download(page, "Download the peer comparison (CSV)", tmp_path)
+            beside = page.locator(".st-key-profile_download_formats")  # the forms beside the comparison's CSV
+            workbook = download(page, "Excel workbook", tmp_path, within=beside)
+            csvw = download(page, "CSV metadata (CSVW)", tmp_path, within=beside)
+            beside.scroll_into_view_if_needed()
+            shot(page, "3-downloads")  # the three forms side by side
 
             # 5. the print view: the summary and chart, no choices, saved as PDF
             page.get_by_text("Print view").first.click()
@@ -156,3 +163,19 @@ def test_council_officer_journey(app_url, tmp_path):
     by_name = comparison.set_index("Indicator")
     for row in frame.dropna(subset=["value"]).itertuples():  # the report and the CSV agree
         assert by_name.at[row.indicator_name, "Value"] == pytest.approx(row.value, abs=0.051)
+
+    # the same comparison as a workbook (rows as in the CSV, the about columns as notes) and as CSVW
+    assert workbook.name == csv.name.removesuffix(".csv") + ".xlsx"
+    book = load_workbook(workbook)
+    assert book.sheetnames == ["Data", "Notes"]
+    rows = list(book["Data"].iter_rows(values_only=True))
+    assert list(rows[0]) == [c for c in frame.columns if not c.startswith("about_")] and len(rows) - 1 == len(frame)
+    values = [row[rows[0].index("value")] for row in rows[1:]]
+    assert values == pytest.approx([None if pd.isna(v) else v for v in frame["value"]])  # numbers as numbers
+    notes = dict(book["Notes"].iter_rows(min_row=2, values_only=True))
+    assert sorted(notes["Peer group member names"].split("; ")) == sorted(members)
+    assert notes["Data version"] == frame["about_data_version"].iloc[0]
+    assert csvw.name == f"{csv.name}-metadata.json"
+    metadata = json.loads(csvw.read_text(encoding="utf-8"))
+    assert metadata["url"] == csv.name and [c["titles"] for c in metadata["tableSchema"]["columns"]] == list(frame)
+    assert {c["titles"]: c["datatype"] for c in metadata["tableSchema"]["columns"]}["value"] == "number"

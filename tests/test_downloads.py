@@ -1,11 +1,15 @@
 """One export path: every download on every page carries the export stamp (data version, demo
 flag, who published the figures, the reference data and its licence, when it was generated),
-and no page builds a file, a chart or a Chart/Table/Download trio of its own."""
+every CSV is offered beside it as an Excel workbook and as CSVW metadata that agree with it, and
+no page builds a file, a chart or a Chart/Table/Download trio of its own."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import json
+import math
 import re
 from pathlib import Path
 
@@ -13,7 +17,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.common.exports import ExportStamp, csv_bytes
+from dashboard.common.exports import ExportStamp, csv_bytes, neutralise_cell
 from dashboard.warehouse import FileWarehouse
 from etl.neighbours import compute_and_load
 from tests.support import sa_fixture
@@ -41,6 +45,65 @@ PAGES = {
     "maturity_outcomes": ({"council": COUNCIL}, {"mo_quadrant_download", "mo_associations_download"}),
     "submit": ({"council": COUNCIL}, {"template_csv", "template_xlsx"}),
 }
+
+
+OTHER_FORMATS = ("_xlsx", "_csvw")  # the workbook and the CSVW offered beside every CSV
+ONLY_AS_CSV = {"template_csv"}  # a form to fill in: its Excel form is the template_xlsx beside it
+
+
+def csv_table(data: bytes) -> tuple[list[str], list[list[str]]]:
+    """The CSV's header and rows as the text it holds."""
+    header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    return header, rows
+
+
+def assert_the_forms_agree(csv_data: bytes, xlsx_data: bytes, csvw_data: bytes, key: str) -> None:
+    """The workbook holds the CSV's rows (numbers as numbers, the about columns as notes) and the
+    CSVW describes the CSV's columns in order, with numeric datatypes where the CSV has numbers."""
+    header, rows = csv_table(csv_data)
+    book = load_workbook(io.BytesIO(xlsx_data))
+    assert book.sheetnames == ["Data", "Notes"], key
+    assert all(cell.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row), key
+    sheet = list(book["Data"].iter_rows(values_only=True))
+    shown = len(sheet[0]) if sheet else 0
+    assert [str(neutralise_cell(c or "")) for c in sheet[0]] == header[:shown], key
+    assert all(h.startswith("about_") for h in header[shown:]), key  # only the provenance is left out
+    assert len(sheet) - 1 == len(rows), key
+    for got, want in zip(sheet[1:], rows, strict=True):
+        for cell, text in zip(got, want[:shown], strict=True):
+            if cell is None:
+                assert text == "", (key, text)
+            elif isinstance(cell, bool):
+                assert text == str(cell), (key, text)
+            elif isinstance(cell, dt.datetime):  # a date cell: Excel sorts and filters it as a date
+                assert text in (cell.date().isoformat(), str(cell)), (key, cell, text)
+            elif isinstance(cell, int | float):
+                assert math.isclose(cell, float(text), rel_tol=1e-15), (key, cell, text)
+            else:
+                assert neutralise_cell(cell) == text.replace("\r\n", "\n"), (key, cell, text)
+    notes = dict(book["Notes"].iter_rows(min_row=2, values_only=True))
+    about = dict(zip(header, rows[0], strict=True)) if rows else {}
+    assert notes["Data version"] == about.get("about_data_version", notes["Data version"]), key
+    page_notes = [h.removeprefix("about_").replace("_", " ").capitalize() for h in header[shown:]
+                  if h not in STAMP_COLUMNS]
+    assert all(note in notes for note in page_notes), (key, page_notes, sorted(notes))  # the page's provenance, in words
+    metadata = json.loads(csvw_data)
+    assert metadata["@context"] == "http://www.w3.org/ns/csvw" and metadata["url"].endswith(".csv"), key
+    columns = metadata["tableSchema"]["columns"]
+    assert [c["titles"] for c in columns] == header, key
+    if rows:  # the licences are the ones the reference data names, and the version is the CSV's
+        licences = metadata["dc:license"]
+        assert licences and all(f"({licence} licence" in about["about_reference_data"] for licence in licences), (key, licences)
+        assert metadata["dc:hasVersion"] == about["about_data_version"], key
+    for i, column in enumerate(columns):
+        if column["datatype"] in ("integer", "number"):
+            assert all(row[i] == "" or math.isfinite(float(row[i])) for row in rows), (key, column)
+    numeric = [
+        i
+        for i, h in enumerate(header[:shown])
+        if any(isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in sheet[1:])
+    ]
+    assert all(columns[i]["datatype"] in ("integer", "number") for i in numeric), key  # numbers stay numbers
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +155,8 @@ def test_every_download_carries_the_stamp(open_page, live, expected, page):
     files = downloads(at)
     assert keys <= set(files), sorted(files)
     for key, data in files.items():
+        if key.endswith(OTHER_FORMATS):
+            continue  # checked against their CSV below
         if data.startswith(b"PK") and key == "report_download":  # a report: the stamp is its Notes sheet
             notes = dict(load_workbook(io.BytesIO(data))["Notes"].iter_rows(min_row=2, values_only=True))
             assert notes["Data version"] == expected["data_version"]
@@ -104,6 +169,11 @@ def test_every_download_carries_the_stamp(open_page, live, expected, page):
             assert_stamped_lines(rows, expected, page not in REAL_ON_THE_DEMO)
         else:
             assert_stamped_csv(data, expected, key, page not in REAL_ON_THE_DEMO)
+    csvs = {key for key, data in files.items() if not key.endswith(OTHER_FORMATS) and not data.startswith(b"PK")}
+    offered = {key for key in csvs if key not in ONLY_AS_CSV}
+    for key in offered:
+        assert {f"{key}_xlsx", f"{key}_csvw"} <= set(files), f"{page}: {key} is not offered as a workbook and CSVW"
+        assert_the_forms_agree(files[key], files[f"{key}_xlsx"], files[f"{key}_csvw"], key)
 
 
 def test_the_stamp_cannot_be_replaced_by_a_page():

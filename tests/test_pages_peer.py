@@ -22,6 +22,11 @@ GLASGOW = "S12000049"
 A4_WIDTH_PX = 794  # 210 mm at 96 dpi: a chart drawn wider is cut at the printed page's edge
 
 
+def with_other_forms(*csv_keys: str) -> set[str]:
+    """The keys of CSV downloads and of the workbook and CSVW offered beside each."""
+    return {f"{key}{form}" for key in csv_keys for form in ("", "_xlsx", "_csvw")}
+
+
 def notices(at: AppTest) -> list[str]:
     return [i.value for i in at.info]
 
@@ -75,8 +80,8 @@ def test_profile_defaults_show_ranks_equal_to_pandas(open_page, demo_warehouse, 
     codes = members(authorities, DEFAULT_COUNCIL, ["authority_type", "nation"], int(period[:4]))
     assert shown["Rank"].to_dict() == expected_ranks(source, codes, DEFAULT_COUNCIL, period)
     assert at.expander[0].label == f"Who is in the peer group ({len(codes)} councils)"
-    assert {b.key for b in at.get("download_button")} == {"profile_download", "group_values_download",
-                                                          "spine_download", "report_download"}
+    assert {b.key for b in at.get("download_button")} == {
+        *with_other_forms("profile_download", "group_values_download", "spine_download"), "report_download"}
     assert any("Indicators: synthetic" in w.value for w in at.warning)  # the demo: every figure is invented
 
 
@@ -146,8 +151,8 @@ def test_indicator_defaults_have_three_chart_trios(open_page, demo_warehouse):
     at = open_page(demo_warehouse, INDICATOR)
     assert len(at.get("plotly_chart")) == 3
     assert [t.label for t in at.tabs] == ["Chart", "Table", "Download"] * 3
-    assert {b.key for b in at.get("download_button")} == {"ranking_download", "distribution_download",
-                                                          "trend_download"}
+    assert {b.key for b in at.get("download_button")} == with_other_forms("ranking_download", "distribution_download",
+                                                                           "trend_download")
 
 
 def test_indicator_from_url_ranks_equal_pandas(open_page, demo_warehouse, authorities, source):

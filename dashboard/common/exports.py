@@ -1,7 +1,11 @@
 """The one export path: every download's bytes are built here, and every file says how it was made.
 
-Two formats: CSV (:func:`csv_bytes`) for tools and pandas, and an Excel workbook
-(:func:`xlsx_bytes`) for a report a council drops into a committee paper.
+Three formats: CSV (:func:`csv_bytes`) for tools and pandas, an Excel workbook
+(:func:`xlsx_bytes`) for a report a council drops into a committee paper, and the CSV's
+metadata in W3C's CSV on the Web form (:func:`csvw_metadata`), as ONS publishes its local
+statistics. Every CSV remembers what it was made from (:class:`CsvExport`), so the one download
+helper offers the same table as a workbook with notes (:func:`csv_workbook_bytes`) and as CSVW
+beside it, and no page builds either itself.
 
 Every CSV is UTF-8 with a byte-order mark (so Excel shows ``£``), keeps numeric columns as
 numbers, neutralises text cells that Excel would run as a formula, and carries its provenance
@@ -27,7 +31,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,11 +48,17 @@ from dashboard.warehouse import Warehouse
 from etl.formulas import FORMULA_PREFIXES, starts_like_formula
 
 __all__ = [
+    "CSVW_MIME",
+    "DATA_SHEET",
     "FORMULA_PREFIXES",
     "NOTES_SHEET",
     "XLSX_MIME",
+    "CsvExport",
     "ExportStamp",
     "csv_bytes",
+    "csv_workbook_bytes",
+    "csvw_file_name",
+    "csvw_metadata",
     "excel_safe",
     "export_stamp",
     "neutralise_cell",
@@ -54,6 +66,9 @@ __all__ = [
 ]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSVW_MIME = "application/csvm+json"  # the media type W3C registered for CSV metadata files
+CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
+DATA_SHEET = "Data"  # the table's sheet in the workbook made from a CSV
 NOTES_SHEET = "Notes"  # the last sheet of every workbook: how it was made and from which data
 MAX_COLUMN_WIDTH = 70  # characters; longer text wraps inside its cell
 # XML 1.0 forbids these control characters; openpyxl refuses a cell holding one.
@@ -73,6 +88,7 @@ class ExportStamp:
     figures_published_by: str
     reference_data: str
     generated_at: dt.datetime = field(default_factory=_now)
+    licences: tuple[str, ...] = ()  # the reference data's licences alone, already named in reference_data
 
     def columns(self) -> dict[str, object]:
         """The stamp as provenance entries (``about_<key>`` columns), in a fixed order."""
@@ -117,13 +133,18 @@ def export_stamp(
     meta = wh.scalar_meta()
     kinds = holds if holds is not None else contents.declared()
     sources = wh.query("export_sources")
-    row = sources.iloc[0] if len(sources) else pd.Series({"figures_published_by": "", "reference_data": ""})
+    row = (
+        sources.iloc[0]
+        if len(sources)
+        else pd.Series({"figures_published_by": "", "reference_data": "", "licences": []})
+    )
     return ExportStamp(
         data_version=meta.get("data_version", "unknown"),
         synthetic=contents.holds_synthetic(contents.data_contents(wh), kinds),
         figures_published_by=str(row["figures_published_by"]),
         reference_data=str(row["reference_data"]),
         generated_at=generated_at or _now(),
+        licences=tuple(str(licence) for licence in row["licences"]),
     )
 
 
@@ -148,11 +169,28 @@ def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def csv_bytes(frame: pd.DataFrame, stamp: ExportStamp, provenance: Mapping[str, object] | None = None) -> bytes:
-    """CSV bytes for Excel and pandas: BOM, neutralised text, provenance as trailing columns.
+class CsvExport(bytes):
+    """A CSV's bytes (exactly what :func:`csv_bytes` wrote) that remember what they were made
+    from: the ``frame``, the ``stamp`` and the page's ``provenance``. Any code that takes bytes
+    takes it; the download helper reads the three to offer the same table as a workbook and as
+    CSVW metadata."""
 
-    ``provenance`` (e.g. peer group, rank method) becomes constant columns named
-    ``about_<key>``, followed by the ``stamp``'s columns, which no caller can replace.
+    frame: pd.DataFrame
+    stamp: ExportStamp
+    provenance: dict[str, object]
+
+    def __new__(cls, data: bytes, frame: pd.DataFrame, stamp: ExportStamp, provenance: Mapping[str, object]):
+        made = super().__new__(cls, data)
+        made.frame, made.stamp, made.provenance = frame, stamp, dict(provenance)
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (and so cached or copied) with what it was made from."""
+        return (CsvExport, (bytes(self), self.frame, self.stamp, self.provenance))
+
+
+def _with_provenance(frame: pd.DataFrame, stamp: ExportStamp, provenance: Mapping[str, object] | None) -> pd.DataFrame:
+    """``frame`` with the provenance then the stamp as constant trailing ``about_<key>`` columns.
 
     Raises:
         ValueError: ``provenance`` names a key the stamp owns (data version, generated time...).
@@ -165,8 +203,21 @@ def csv_bytes(frame: pd.DataFrame, stamp: ExportStamp, provenance: Mapping[str, 
     value: Any  # provenance values are scalars of any type; pandas broadcasts each to a column
     for key, value in {**(provenance or {}), **owned}.items():
         out[f"about_{key}"] = value
-    text = excel_safe(out).to_csv(index=False, lineterminator="\r\n")
-    return ("\ufeff" + text).encode("utf-8")
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame, stamp: ExportStamp, provenance: Mapping[str, object] | None = None) -> CsvExport:
+    """CSV bytes for Excel and pandas: BOM, neutralised text, provenance as trailing columns.
+
+    ``provenance`` (e.g. peer group, rank method) becomes constant columns named
+    ``about_<key>``, followed by the ``stamp``'s columns, which no caller can replace. The bytes
+    are a :class:`CsvExport`, which remembers the three arguments.
+
+    Raises:
+        ValueError: ``provenance`` names a key the stamp owns (data version, generated time...).
+    """
+    text = excel_safe(_with_provenance(frame, stamp, provenance)).to_csv(index=False, lineterminator="\r\n")
+    return CsvExport(("\ufeff" + text).encode("utf-8"), frame.copy(), stamp, provenance or {})
 
 
 def _cell_value(value: Any) -> Any:
@@ -234,3 +285,145 @@ def xlsx_bytes(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _in_words(key: str) -> str:
+    """A provenance key as a note's name: ``peer_group_member_names`` -> "Peer group member names"."""
+    return key.replace("_", " ").strip().capitalize() or key
+
+
+def _note_value(value: object) -> object:
+    """A provenance value as a note's detail: yes/no for a flag, anything else as it is."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
+def csv_workbook_bytes(
+    frame: pd.DataFrame, stamp: ExportStamp, provenance: Mapping[str, object] | None = None
+) -> bytes:
+    """The CSV's table as an Excel workbook: the rows on the :data:`DATA_SHEET` sheet (typed
+    cells, no ``about_*`` columns), and what those columns say, in words, on the Notes sheet:
+    the page's ``provenance`` (peer group and its councils, methods, levels...) then the stamp.
+
+    Raises:
+        ValueError: ``provenance`` names a key the stamp owns (as :func:`csv_bytes`).
+    """
+    _with_provenance(frame.head(0), stamp, provenance)  # the same refusal as the CSV's
+    notes = {_in_words(key): _note_value(value) for key, value in (provenance or {}).items()}
+    return xlsx_bytes({DATA_SHEET: frame}, stamp, notes)
+
+
+def csvw_file_name(csv_file_name: str) -> str:
+    """Where a CSV's metadata sits beside it: ``<name>.csv-metadata.json``, the name a CSV on
+    the Web processor looks for first (W3C, "Locating Metadata")."""
+    return f"{csv_file_name}-metadata.json"
+
+
+# Columns that hold the indicator's figures (value, peer statistics, change, confidence limits):
+# their unit is the indicator's. Counts (n_*), ranks and codes are not in the unit.
+_MEASURED = re.compile(
+    r"(value(_from|_to)?|council_value|change|peer_(median|lower_quartile|upper_quartile"
+    r"|min|max|mean|mad)|(lower|upper)_ci_95)"
+)
+UNIT_COLUMN = "unit"  # the column of every indicator export that names the figures' unit
+_TRUE_FALSE = {"base": "boolean", "format": "True|False"}  # how pandas writes a flag
+
+
+def _csvw_datatype(column: pd.Series) -> str | dict[str, str]:
+    """The CSV on the Web datatype of the values ``column`` writes to the CSV."""
+    if pd.api.types.is_bool_dtype(column):
+        return _TRUE_FALSE
+    if pd.api.types.is_integer_dtype(column):
+        return "integer"
+    if pd.api.types.is_float_dtype(column):
+        return "number"
+    kind = pd.api.types.infer_dtype(column, skipna=True)
+    if kind == "boolean":
+        return _TRUE_FALSE
+    if kind == "integer":
+        return "integer"
+    if kind in ("floating", "mixed-integer-float", "decimal"):
+        return "number"
+    if kind == "date":
+        return "date"
+    return "string"  # text, and anything written as text (times, mixed values)
+
+
+def _csvw_name(title: str, taken: set[str]) -> str:
+    """A column name CSVW accepts (a URI template variable: letters, digits, ``_``, ``.``, the
+    rest percent-encoded; not starting with ``_``), unique within the table."""
+    name = urllib.parse.quote(title, safe="").replace("-", "%2D").replace(".", "%2E").replace("~", "%7E") or "column"
+    if name.startswith("_"):
+        name = "c" + name
+    unique, n = name, 2
+    while unique in taken:
+        unique, n = f"{name}_{n}", n + 1
+    taken.add(unique)
+    return unique
+
+
+def _units(frame: pd.DataFrame) -> tuple[str | None, bool]:
+    """The figures' unit when every row has the same one, and whether the frame names units."""
+    if UNIT_COLUMN not in frame.columns:
+        return None, False
+    named = frame[UNIT_COLUMN].dropna().astype(str).unique()
+    return (str(named[0]) if len(named) == 1 else None), True
+
+
+def _csvw_column(title: str, column: pd.Series, name: str, unit: str | None, has_units: bool) -> dict[str, object]:
+    """One column's description: its name, the CSV header as its title, datatype and unit."""
+    described: dict[str, object] = {"name": name, "titles": title, "datatype": _csvw_datatype(column)}
+    if title.startswith("about_"):
+        described["dc:description"] = "The same on every row: how the file was made and from which data."
+    elif has_units and _MEASURED.fullmatch(title) and pd.api.types.is_numeric_dtype(column):
+        if unit is not None:
+            described["schema:unitText"] = unit
+        else:
+            described["dc:description"] = f"In the unit given in the {UNIT_COLUMN} column of the same row."
+    return described
+
+
+def csvw_metadata(
+    frame: pd.DataFrame,
+    file_name: str,
+    stamp: ExportStamp,
+    provenance: Mapping[str, object] | None = None,
+    title: str | None = None,
+) -> bytes:
+    """CSV on the Web (W3C Tabular Data) metadata, as JSON bytes, for the CSV that
+    :func:`csv_bytes` writes from the same arguments and that is saved as ``file_name``.
+
+    Every CSV column (the frame's, then the ``about_*`` ones) is listed in order with its header
+    as title and a datatype from the frame (integer, number, boolean, date or string); the
+    indicator's figures carry their unit where the frame names one (a ``unit`` column). The
+    stamp and the page's ``provenance`` become the table's publisher, licence, source, version,
+    time made and description, in words. ``title`` defaults to the file name in words.
+
+    Raises:
+        ValueError: ``provenance`` names a key the stamp owns (as :func:`csv_bytes`).
+    """
+    written = excel_safe(_with_provenance(frame, stamp, provenance))
+    unit, has_units = _units(frame)
+    taken: set[str] = set()
+    columns = [
+        _csvw_column(str(header), written.iloc[:, i], _csvw_name(str(header), taken), unit, has_units)
+        for i, header in enumerate(written.columns)
+    ]
+    facts = stamp.columns()
+    described = [f"{note}: {detail}" for note, detail in stamp.notes()]
+    described += [f"{_in_words(k)}: {_note_value(v)}" for k, v in (provenance or {}).items()]
+    metadata = {
+        "@context": CSVW_CONTEXT,
+        "url": file_name,
+        "dc:title": title or re.sub(r"[-_]+", " ", file_name.rsplit(".", 1)[0]).strip() or file_name,
+        "dc:description": described,
+        "dc:publisher": stamp.figures_published_by or "none loaded",
+        "dc:source": stamp.reference_data or "none",
+        "dc:license": list(stamp.licences) or ["not stated"],
+        "dc:hasVersion": stamp.data_version,
+        "prov:generatedAtTime": {"@value": facts["generated_at"], "@type": "xsd:dateTime"},
+        "dialect": {"encoding": "utf-8", "header": True, "lineTerminators": ["\r\n"]},
+        "tableSchema": {"columns": columns},
+    }
+    return json.dumps(metadata, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")

@@ -3,18 +3,29 @@ download button.
 
 Every chart is shown through :func:`chart_table_download` (the chart, the same figures as a
 table for screen readers, and the CSV), every file through :func:`download_button`, whose bytes
-come from ``common.exports`` (stamped with the data version, attribution and demo flag).
+come from ``common.exports`` (stamped with the data version, attribution and demo flag). Every
+CSV is offered together with the same table as an Excel workbook with notes and with its CSV on
+the Web metadata, so no page has to offer them itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.common import catalogue, limits
+from dashboard.common.exports import (
+    CSVW_MIME,
+    XLSX_MIME,
+    CsvExport,
+    csv_workbook_bytes,
+    csvw_file_name,
+    csvw_metadata,
+)
 from dashboard.common.register import DEFAULT_COUNCIL, council_choices
 from dashboard.common.text import markdown
 from dashboard.common.urlstate import url_number, url_selectbox, url_text
@@ -36,7 +47,18 @@ __all__ = [
 
 CSV_CAPTION = (
     "A CSV file for Excel or any data tool. The last columns, whose names start with about, say how "
-    "it was made and from which data."
+    "it was made and from which data. The Excel workbook holds the same rows, with a Notes sheet "
+    "saying the same in words; the CSV metadata file describes each column (title, type, unit) "
+    "in the W3C's CSV on the Web form, for data tools."
+)
+# The other forms' buttons sit beside the CSV's, so short labels say what each is (longer ones
+# are cut off in a narrow column); the tooltip says what it holds.
+XLSX_LABEL = "Excel workbook"
+XLSX_HELP = "The same rows as the CSV beside it, in an Excel workbook whose Notes sheet says how it was made."
+CSVW_LABEL = "CSV metadata (CSVW)"
+CSVW_HELP = (
+    "A description of the CSV beside it for data tools: each column's title, type and unit, and where the "
+    "figures come from, in the W3C's CSV on the Web form. Save it in the same folder as the CSV."
 )
 CSV_MIME = "text/csv"
 MISSING_CELL = ""  # a missing value shows as an empty cell, never as "None"
@@ -144,6 +166,19 @@ def data_table(frame: Any, key: str, container: Any = st, **kwargs: Any) -> None
     container.dataframe(frame, key=key, **kwargs)
 
 
+def _other_forms(file_name: str, data: CsvExport, key: str) -> list[tuple[str, Any, str, str, str, str | None]]:
+    """The CSV's table as a workbook and its CSVW metadata: (label, builder, file name, type, key, help).
+
+    Each is built when the reader clicks (Streamlit runs the builder then), not on every run of
+    the page: most readers never download them, and a workbook costs more than the CSV."""
+    workbook = partial(csv_workbook_bytes, data.frame, data.stamp, data.provenance)
+    metadata = partial(csvw_metadata, data.frame, file_name, data.stamp, data.provenance)
+    return [
+        (XLSX_LABEL, workbook, f"{file_name.removesuffix('.csv')}.xlsx", XLSX_MIME, f"{key}_xlsx", XLSX_HELP),
+        (CSVW_LABEL, metadata, csvw_file_name(file_name), CSVW_MIME, f"{key}_csvw", CSVW_HELP),
+    ]
+
+
 def download_button(
     label: str,
     data: bytes,
@@ -152,12 +187,24 @@ def download_button(
     caption: str = "",
     mime: str = CSV_MIME,
     container: Any = st,
+    *,
+    other_formats: bool = True,
 ) -> None:
     """A download of ``data`` (built by ``common.exports``), with an optional caption under it.
 
+    A CSV from :func:`dashboard.common.exports.csv_bytes` comes with two more buttons in the same
+    row (unless ``other_formats`` is false): the same table as an Excel workbook with a Notes
+    sheet (key ``<key>_xlsx``, file ``<name>.xlsx``) and its CSV on the Web metadata (key
+    ``<key>_csvw``, file ``<name>.csv-metadata.json``), both built when clicked.
     ``on_click="ignore"``: downloading never reruns the page.
     """
-    container.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore")
+    files: list[tuple[str, Any, str, str, str, str | None]] = [(label, data, file_name, mime, key, None)]
+    row = container
+    if other_formats and isinstance(data, CsvExport):
+        row = container.container(horizontal=True, key=f"{key}_formats")  # the forms side by side
+        files += _other_forms(file_name, data, key)
+    for shown, content, name, kind, widget_key, tip in files:
+        row.download_button(shown, content, file_name=name, mime=kind, key=widget_key, help=tip, on_click="ignore")
     if caption:
         container.caption(caption)
 

@@ -17,7 +17,8 @@ version 2.2 at level AA**. You should be able to:
 
 - navigate every page, menu, filter and tab using just a keyboard;
 - read every chart's figures as a **table** with a screen reader (each chart has a *Table* tab)
-  and **download** them as a CSV file that opens in Excel or a screen-reader-friendly editor;
+  and **download** them as a CSV file that opens in Excel or a screen-reader-friendly editor,
+  or as an Excel workbook whose Notes sheet says in words how the figures were made;
 - tell councils apart on charts and maps without relying on colour: the colour scales are
   **colour-blind safe** (such as cividis), the better end of a scale is always the same
   colour, and values are also given in words (rank, quartile band, status);

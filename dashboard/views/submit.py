@@ -60,6 +60,7 @@ download_button(
     file_name=f"{base}.csv",
     key="template_csv",
     container=col_csv,
+    other_formats=False,  # a form to fill in, not a table of figures: its workbook is the one beside it
 )
 download_button(
     "Template as Excel",

@@ -6,16 +6,20 @@ on any exception. :data:`TIMEOUT_S` is the one timeout for a run.
 
 AppTest keeps a download button's bytes in an in-memory media store it creates for each run and
 drops afterwards; :func:`keep_downloads` records what each run stores, so :func:`downloads` can
-return every button's bytes by its key.
+return every button's bytes by its key. A button whose file is built when clicked (a deferred
+download) is clicked the way the server does it: its run's media manager executes the builder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.media_file_storage import MediaFileStorageError
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
@@ -23,6 +27,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 TIMEOUT_S = 120  # one AppTest run on two busy cores; the first one of a process opens the warehouse
 _STORED: dict[str, bytes] = {}  # media file id -> bytes, over every run of the test
+_MANAGERS: list[MediaFileManager] = []  # every run's media manager (deferred downloads live there)
 # AppTest finds a page by its file name until st.navigation has registered the pages in a first
 # run; a page whose url_path is its file name (or the default page) needs no such run.
 _URL_PATHS = set(re.findall(r'url_path="([^"]+)"', APP.read_text(encoding="utf-8")))
@@ -38,10 +43,28 @@ class _KeepingStorage(MemoryMediaFileStorage):
         return file_id
 
 
+class _KnownManager(MediaFileManager):
+    """AppTest's own media manager, remembered so a deferred download can be run after the run."""
+
+    def __init__(self, storage):
+        super().__init__(storage)
+        _MANAGERS.append(self)
+
+
 def keep_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make AppTest runs of this test keep their download bytes (see :func:`downloads`)."""
     _STORED.clear()
+    _MANAGERS.clear()
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", _KeepingStorage)
+    monkeypatch.setattr(app_test_module, "MediaFileManager", _KnownManager)
+
+
+def _clicked(file_id: str) -> bytes:
+    """A deferred download's bytes, built as the server builds them when the reader clicks."""
+    for manager in reversed(_MANAGERS):  # the latest run first: it made the page's buttons
+        with contextlib.suppress(MediaFileStorageError):  # not this run's button
+            return _STORED[Path(manager.execute_deferred(file_id)).stem]
+    raise AssertionError(f"no run holds the deferred download {file_id}")
 
 
 def page_path(page: str) -> str:
@@ -71,6 +94,9 @@ def downloads(at: AppTest) -> dict[str, bytes]:
     """Every download button on the page: ``{key: the file's bytes}`` (needs :func:`keep_downloads`)."""
     found = {}
     for button in at.get("download_button"):
+        if button.proto.deferred_file_id:
+            found[button.key] = _clicked(button.proto.deferred_file_id)
+            continue
         file_id = Path(button.proto.url).stem
         assert file_id in _STORED, f"no bytes kept for download {button.key!r}: is keep_downloads active?"
         found[button.key] = _STORED[file_id]

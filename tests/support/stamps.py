@@ -24,4 +24,5 @@ def fixed_stamp(data_version: str = "test-v1", synthetic: bool = False) -> Expor
         figures_published_by="Test publisher",
         reference_data="mySociety, UK Local Authority Names and Codes (MIT licence, snapshot 2025-07-10)",
         generated_at=GENERATED,
+        licences=("MIT",),
     )

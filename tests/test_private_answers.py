@@ -282,7 +282,7 @@ def _normalise(text: str, live: Path, root: Path) -> str:
         text = text.replace(meta[key], f"<{key}>")
     text = text.replace(str(root), "<WORLD>")
     text = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?", "<time>", text)
-    text = re.sub(r"\d\d [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC", "<time>", text)  # a workbook's "File made"
+    text = re.sub(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC", "<time>", text)  # "File made", when_text
     text = re.sub(r'deferred_file_id: "[0-9a-f]+"', 'deferred_file_id: "<file>"', text)  # a new id every run
     return re.sub(r"/media/[0-9a-f]+\.\w+", "/media/<file>", text)  # named by a hash of the bytes
 

@@ -101,7 +101,13 @@ def themes(wh: Warehouse) -> list[str]:
     return sorted(indicator_list(wh)["theme"].unique().tolist())
 
 
-def peer_profile(wh: Warehouse, group: PeerGroup, period: str, theme: str | None = None) -> pd.DataFrame:
+def peer_profile(
+    wh: Warehouse,
+    group: PeerGroup,
+    period: str,
+    theme: str | None = None,
+    indicators: list[str] | None = None,
+) -> pd.DataFrame:
     """One row per indicator: the group's council against the group in ``period``.
 
     Columns: indicator_id, name, theme, unit, polarity, decimals, period, value, status,
@@ -110,10 +116,21 @@ def peer_profile(wh: Warehouse, group: PeerGroup, period: str, theme: str | None
     previous_consecutive, lower_ci, upper_ci (the value's 95% limits), mad (the group's median
     absolute deviation), significance (against the peer median), mad_distance and mad_note
     (``dashboard.peers.significance``); callers select by name, so the query may carry more.
-    ``theme`` keeps one theme's indicators (None: all).
+    ``theme`` keeps one theme's indicators (None: all); ``indicators`` keeps those ids (None:
+    all). Both are applied in the query, so a narrower profile reads only its indicators' rows.
     """
+    chosen = None if indicators is None else list(indicators)
+    if theme:
+        catalogue = indicator_list(wh)
+        in_theme = catalogue.loc[catalogue["theme"] == theme, "indicator_id"].tolist()
+        chosen = in_theme if chosen is None else sorted(set(chosen) & set(in_theme))
     frame = wh.query(
-        "peer_profile", codes=group.codes, council=group.spec.council, period=period, min_band_n=MIN_BAND_N
+        "peer_profile",
+        codes=group.codes,
+        council=group.spec.council,
+        period=period,
+        min_band_n=MIN_BAND_N,
+        indicators=chosen,
     )
     frame["band_number"] = frame["band"].astype("Int64")  # the macro's 1 (best quarter) to 4...
     frame["band"] = band_labels(frame["band"], frame["polarity"])  # ...and the same in words
@@ -121,8 +138,6 @@ def peer_profile(wh: Warehouse, group: PeerGroup, period: str, theme: str | None
         frame["polarity"], frame["value"], frame["lower_ci"], frame["upper_ci"], frame["median"]
     )
     frame["mad_distance"], frame["mad_note"] = mad_distance(frame["value"], frame["median"], frame["mad"])
-    if theme:
-        frame = frame[frame["theme"] == theme].reset_index(drop=True)
     return frame
 
 

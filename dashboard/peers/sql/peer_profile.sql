@@ -1,5 +1,6 @@
 -- A council against its peer group in one period: one row per indicator.
--- Params: $codes (the peer group's member codes), $council, $period, $min_band_n.
+-- Params: $codes (the peer group's member codes), $council, $period, $min_band_n, $indicators
+-- (the indicator ids to return; NULL: every indicator).
 --   * peer statistics use members' non-NULL values only (missing and suppressed are left out);
 --     quartiles are quantile_cont (linear interpolation, as pandas' default quantile);
 --   * rank: the polarity_rank macro (1 = best by polarity, ties share the best rank); neutral: none;
@@ -14,6 +15,7 @@
 WITH indicators AS (
     SELECT indicator_id, name, theme, unit, polarity, decimals
     FROM indicators
+    WHERE $indicators IS NULL OR indicator_id = ANY($indicators)
 ),
 
 chosen_period AS (
@@ -27,12 +29,15 @@ members AS (
 ),
 
 -- The group's and the council's values in $period, read once for both (is_period narrows the
--- scan by the label's year first); the semi join keeps a group's worth.
+-- scan by the label's year first); the semi join keeps a group's worth. `= ANY($indicators)`
+-- (not a join, not list_contains) is a filter DuckDB checks against each row group's min/max
+-- indicator, so a theme's or a few indicators' profile skips the rest of the table.
 period_rows AS (
     SELECT v.indicator_id, v.authority_code, v.value, v.status, v.lower_ci, v.upper_ci
     FROM indicator_values v
     SEMI JOIN (SELECT authority_code FROM members UNION SELECT $council) w USING (authority_code)
     WHERE is_period(v.period, v.period_start, $period)
+      AND ($indicators IS NULL OR v.indicator_id = ANY($indicators))
 ),
 
 -- a join, not list_contains per row: one hash lookup per value instead of a list scan
@@ -76,6 +81,7 @@ council_earlier AS (
     JOIN periods p USING (period)
     JOIN chosen_period c ON p.period_kind = c.period_kind AND p.period_start < c.period_start
     WHERE v.authority_code = $council AND v.value IS NOT NULL
+      AND ($indicators IS NULL OR v.indicator_id = ANY($indicators))
 ),
 
 previous AS (

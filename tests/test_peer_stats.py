@@ -201,10 +201,6 @@ def test_theme_filter_keeps_one_theme(demo):
     assert sorted(frame["indicator_id"]) == sorted(expected)
 
 
-# -- demo warehouse: values, trend, progress ------------------------------------------------------
-def test_ranked_values_equal_pandas_on_demo(demo):
-    wh, tables = demo
-
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_profile_of_chosen_indicators_equals_their_rows_of_the_whole_profile(demo, data):
@@ -225,6 +221,10 @@ def test_profile_of_chosen_indicators_equals_their_rows_of_the_whole_profile(dem
     if len(expected):
         assert_same(part[ORACLE_COLUMNS], expected[ORACLE_COLUMNS], "indicator_id")
 
+
+# -- demo warehouse: values, trend, progress ------------------------------------------------------
+def test_ranked_values_equal_pandas_on_demo(demo):
+    wh, tables = demo
     group = resolve_peer_group(wh, PeerGroupSpec("type_nation", BIRMINGHAM, period="2022/23"))
     values = tables["indicator_values"]
     for ind in tables["indicators"].itertuples():

@@ -17,7 +17,12 @@ What it does:
    (``peer_profile``, ``peer_ranked_values``) and the indicator page (``peer_ranked_values``,
    ``peer_trend``) through ``dashboard.warehouse.FileWarehouse`` with its result cache cleared, so each
    timing is a real query on a warm connection. Prints p50 per query on both warehouses and the
-   ratio 16M / demo (target: at most 2).
+   ratio 16M / demo (target: at most 2). The demo has 28 indicators and the 16M warehouse 2,000,
+   so the profile is reported twice: (a) the profile of 28 indicators at 16M (spread evenly
+   through the table, as a theme's ids are, the worst case for skipping row groups) against the
+   demo's whole 28-indicator profile (target: ratio at most 1.5; also printed, for information,
+   for 28 ids next to each other in the table's sort order, as ids sharing a prefix), and (b) the whole
+   2,000-indicator profile at 16M (target: p50 under 100 ms).
 3. Starts ``streamlit run`` headless on a free port against the 16M warehouse, opens the
    profile and indicator pages in headless Chromium, and reads the app process's peak resident
    memory (``VmHWM``, via psutil's process tree; target: under 500 MB).
@@ -30,6 +35,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import statistics
 import sys
 import time
@@ -47,6 +53,9 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app  # noqa
 OUTPUT = ROOT / "bench-output"
 SIZES = {"councils": 400, "indicators": 2000, "periods": 20}  # the issue's 16M-row warehouse
 RATIO_TARGET = 2.0  # the issue's target: p50 on 16M rows at most twice the demo's
+PROFILE_RATIO_TARGET = 1.5  # the same 28 indicators' profile at 16M rows against the demo's
+FULL_PROFILE_TARGET_S = 0.100  # the whole 2,000-indicator profile at 16M rows: p50 under 100 ms
+PROFILE_INDICATORS = 28  # the demo's indicator count
 MEMORY_TARGET_BYTES = 500 * 1024**2  # the issue's target: the app process under 500 MB
 # Councils of different types and nations, so peer groups range from 6 to ~180 members.
 COUNCILS = ["E08000025", "E10000016", "W06000015", "S12000049", "E07000178"]
@@ -122,6 +131,8 @@ class Case:
     group: PeerGroup
     period: str
     indicator: str
+    profile_ids: list[str] | None  # PROFILE_INDICATORS ids spread through the table (None: all there are)
+    block_ids: list[str] | None  # PROFILE_INDICATORS ids next to each other in the sort order
 
 
 def cases(wh) -> list[Case]:
@@ -134,20 +145,32 @@ def cases(wh) -> list[Case]:
     indicators = peer_statistics.indicator_list(wh)
     ranked = indicators[indicators["polarity"] != "neutral"]["indicator_id"].tolist()
     indicator = ranked[len(ranked) // 2]
-    return [Case(resolve_peer_group(wh, PeerGroupSpec(kind, code, period=period)), period, indicator)
+    ids = sorted(indicators["indicator_id"])
+    step = len(ids) // PROFILE_INDICATORS
+    profile_ids = ids[::step][:PROFILE_INDICATORS] if step > 1 else None  # the demo: all 28
+    block_ids = ids[len(ids) // 2 :][:PROFILE_INDICATORS] if step > 1 else None
+    return [Case(resolve_peer_group(wh, PeerGroupSpec(kind, code, period=period)), period, indicator, profile_ids, block_ids)
             for code in COUNCILS for kind in GROUP_KINDS]
+
+
+PROFILE_28 = f"peer_profile, {PROFILE_INDICATORS} ind."  # (a): the same indicator count on both sides
+PROFILE_28_BLOCK = f"  {PROFILE_INDICATORS} adjacent ids (info)"  # the same, ids sorting together
+PROFILE_ALL = "peer_profile, all ind."  # (b): 28 on the demo, 2,000 at 16M
+QUERIES = (PROFILE_28, PROFILE_28_BLOCK, PROFILE_ALL, "peer_ranked_values", "peer_trend")
 
 
 # The named queries each page runs for one view, as the pages call them (dashboard.peers.statistics).
 def _queries(case: Case) -> dict[str, tuple[str, dict]]:
     group, codes = case.group, case.group.codes
     from dashboard.common.bands import MIN_BAND_N
-    from dashboard.common.limits import PROFILE_PAGE_SIZE
 
-    return {  # the profile reads its first page of indicators (all themes), as the page does
-        "peer_profile": ("peer_profile", {"codes": codes, "council": group.spec.council,
-                                          "period": case.period, "min_band_n": MIN_BAND_N,
-                                          "theme": "", "limit": PROFILE_PAGE_SIZE, "offset": 0}),
+    # every indicator asked for on one page (the app pages by PROFILE_PAGE_SIZE; this measures the query)
+    profile = {"codes": codes, "council": group.spec.council, "period": case.period, "min_band_n": MIN_BAND_N,
+               "theme": "", "limit": 10**9, "offset": 0}
+    return {
+        PROFILE_28: ("peer_profile", profile | {"indicators": case.profile_ids}),
+        PROFILE_28_BLOCK: ("peer_profile", profile | {"indicators": case.block_ids}),
+        PROFILE_ALL: ("peer_profile", profile | {"indicators": None}),
         "peer_ranked_values": ("peer_ranked_values", {"codes": codes, "indicator": case.indicator,
                                                       "periods": [case.period]}),
         "peer_trend": ("peer_trend", {"codes": codes, "council": group.spec.council,
@@ -171,7 +194,7 @@ def time_queries(lives: dict[str, Path], repeats: int) -> dict[str, dict[str, li
                     wh.query(name, **params)
         for _ in range(repeats):
             for index in range(len(COUNCILS) * len(GROUP_KINDS)):
-                for query in ("peer_profile", "peer_ranked_values", "peer_trend"):
+                for query in QUERIES:
                     for label, wh in whs.items():
                         name, params = _queries(views[label][index])[query]
                         wh.clear_cache()
@@ -182,6 +205,10 @@ def time_queries(lives: dict[str, Path], repeats: int) -> dict[str, dict[str, li
         for wh in whs.values():
             wh.close()
     return timings
+
+
+def _loads(averages: tuple[float, float, float]) -> str:
+    return "/".join(f"{a:.1f}" for a in averages)
 
 
 def _peak_rss(pid: int) -> int:
@@ -233,21 +260,28 @@ def main() -> int:
     args = parser.parse_args()
 
     big, small = build_16m(), build_demo()
+    load_before = os.getloadavg()
     timings = time_queries({"demo": small, "16M": big}, args.repeats)
     demo_times, big_times = timings["demo"], timings["16M"]
     ok = True
     print(f"\nqueries: {len(COUNCILS)} councils x {len(GROUP_KINDS)} peer-group kinds x "
-          f"{args.repeats} runs, uncached")
-    print(f"{'query':<20} {'demo p50':>10} {'16M p50':>10} {'ratio':>7}")
-    for label in demo_times:
+          f"{args.repeats} runs, uncached, demo and 16M interleaved; load average "
+          f"{_loads(load_before)} before, {_loads(os.getloadavg())} after")
+    print(f"{'query':<26} {'demo p50':>10} {'16M p50':>10} {'ratio':>7}  target")
+    for label in QUERIES:
         demo_p50, big_p50 = statistics.median(demo_times[label]), statistics.median(big_times[label])
         ratio = big_p50 / demo_p50
-        ok &= ratio <= RATIO_TARGET
-        print(f"{label:<20} {demo_p50 * 1000:>8.1f}ms {big_p50 * 1000:>8.1f}ms {ratio:>7.2f}")
-    page_demo = sum(statistics.median(v) for v in demo_times.values())
-    page_big = sum(statistics.median(v) for v in big_times.values())
-    print(f"{'all (sum of p50s)':<20} {page_demo * 1000:>8.1f}ms {page_big * 1000:>8.1f}ms "
-          f"{page_big / page_demo:>7.2f}   (target ratio <= {RATIO_TARGET:g})")
+        if label == PROFILE_28_BLOCK:  # information: how much the spread of the ids costs
+            print(f"{label:<26} {demo_p50 * 1000:>8.1f}ms {big_p50 * 1000:>8.1f}ms {ratio:>7.2f}")
+            continue
+        if label == PROFILE_ALL:  # 71x the demo's rows: judged on its own time, not a ratio
+            met, target = big_p50 < FULL_PROFILE_TARGET_S, f"16M p50 < {FULL_PROFILE_TARGET_S * 1000:.0f} ms"
+        else:
+            limit = PROFILE_RATIO_TARGET if label == PROFILE_28 else RATIO_TARGET
+            met, target = ratio <= limit, f"ratio <= {limit:g}"
+        ok &= met
+        print(f"{label:<26} {demo_p50 * 1000:>8.1f}ms {big_p50 * 1000:>8.1f}ms {ratio:>7.2f}  "
+              f"{target}: {'MET' if met else 'MISSED'}")
     if not args.skip_memory:
         peak, seen = app_peak_memory(big, COUNCILS[0], "ind_01000")
         ok &= peak < MEMORY_TARGET_BYTES

@@ -201,6 +201,27 @@ def test_theme_filter_keeps_one_theme(demo):
     assert sorted(frame["indicator_id"]) == sorted(expected)
 
 
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_profile_of_chosen_indicators_equals_their_rows_of_the_whole_profile(demo, data):
+    """The query reads only the chosen indicators (and theme) but must give each the same row:
+    statistics, rank, band and change do not depend on which other indicators are asked for."""
+    wh, tables = demo
+    period = data.draw(st.sampled_from(["2024/25", "2019/20", "2013/14"]), label="period")
+    council = data.draw(st.sampled_from([BIRMINGHAM, GLASGOW, ALLERDALE]), label="council")
+    group = resolve_peer_group(wh, PeerGroupSpec("type_nation", council, period=period))
+    ids = sorted(tables["indicators"]["indicator_id"])
+    chosen = data.draw(st.lists(st.sampled_from(ids), max_size=len(ids), unique=True), label="indicators")
+    theme = data.draw(st.sampled_from([None, *sorted(set(tables["indicators"]["theme"]))]), label="theme")
+    whole = statistics.peer_profile(wh, group, period)
+    part = statistics.peer_profile(wh, group, period, theme, indicators=chosen)
+    in_theme = set(whole.loc[whole["theme"] == theme, "indicator_id"]) if theme else set(ids)
+    expected = whole[whole["indicator_id"].isin(set(chosen) & in_theme)]
+    assert sorted(part["indicator_id"]) == sorted(expected["indicator_id"])
+    if len(expected):
+        assert_same(part[ORACLE_COLUMNS], expected[ORACLE_COLUMNS], "indicator_id")
+
+
 # -- demo warehouse: values, trend, progress ------------------------------------------------------
 def test_ranked_values_equal_pandas_on_demo(demo):
     wh, tables = demo

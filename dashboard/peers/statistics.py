@@ -110,6 +110,7 @@ def peer_profile(
     theme: str | None = None,
     page: int = 1,
     page_size: int | None = None,
+    indicators: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per indicator: the group's council against the group in ``period``, for page
     ``page`` (1-based) of ``page_size`` indicators in theme order (default
@@ -121,7 +122,8 @@ def peer_profile(
     previous_consecutive, lower_ci, upper_ci (the value's 95% limits), mad (the group's median
     absolute deviation), significance (against the peer median), mad_distance and mad_note
     (``dashboard.peers.significance``); callers select by name, so the query may carry more.
-    ``theme`` keeps one theme's indicators (None: all).
+    ``theme`` keeps one theme's indicators (None: all); ``indicators`` keeps those ids (None:
+    all), applied in the query, so a narrower profile reads only its indicators' rows.
     """
     size = limits.PROFILE_PAGE_SIZE if page_size is None else page_size
     frame = wh.query(
@@ -131,6 +133,7 @@ def peer_profile(
         period=period,
         min_band_n=MIN_BAND_N,
         theme=theme or "",
+        indicators=None if indicators is None else list(indicators),
         limit=size,
         offset=(max(page, 1) - 1) * size,
     )

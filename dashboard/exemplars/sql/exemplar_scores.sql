@@ -49,7 +49,10 @@ group_values AS (
     FROM indicator_values v
     JOIN chosen c USING (indicator_id)
     JOIN members m USING (authority_code)
-    WHERE v.period IN (SELECT period FROM chosen_periods)
+    -- `= ANY(list)` filters are checked against each row group's min/max (zone maps), so only
+    -- the chosen indicators' rows are read; the joins above then keep the chosen set exactly
+    WHERE v.period = ANY($periods)
+      AND ($all_indicators OR v.indicator_id = ANY($indicator_ids))
       AND v.value IS NOT NULL
 ),
 -- the polarity_rank macro: 1 = best by polarity, ties share the best rank (every value here is

@@ -2,7 +2,9 @@
 -- indicators (in theme order, $limit from $offset; a warehouse may hold a million indicators,
 -- and every figure below is read for the page's indicators only).
 -- Params: $codes (the peer group's member codes), $council, $period, $min_band_n, $theme (''
--- for every theme), $limit, $offset.
+-- for every theme), $indicators (the indicator ids to keep; NULL: every one), $limit, $offset.
+-- `= ANY($indicators)` on the values too: DuckDB checks it against each row group's min/max, so a
+-- short list reads only its indicators' blocks (a semi join alone reads the whole period).
 --   * peer statistics use members' non-NULL values only (missing and suppressed are left out);
 --     quartiles are quantile_cont (linear interpolation, as pandas' default quantile);
 --   * rank: the polarity_rank macro (1 = best by polarity, ties share the best rank); neutral: none;
@@ -17,7 +19,7 @@
 WITH indicators AS (
     SELECT indicator_id, name, theme, unit, polarity, decimals
     FROM indicators
-    WHERE $theme = '' OR theme = $theme
+    WHERE ($theme = '' OR theme = $theme) AND ($indicators IS NULL OR indicator_id = ANY($indicators))
     ORDER BY theme, name, indicator_id
     LIMIT $limit OFFSET $offset
 ),
@@ -33,13 +35,16 @@ members AS (
 ),
 
 -- The group's and the council's values in $period, read once for both (is_period narrows the
--- scan by the label's year first); the semi join keeps a group's worth.
+-- scan by the label's year first); the semi join keeps a group's worth. `= ANY($indicators)`
+-- (not a join, not list_contains) is a filter DuckDB checks against each row group's min/max
+-- indicator, so a theme's or a few indicators' profile skips the rest of the table.
 period_rows AS (
     SELECT v.indicator_id, v.authority_code, v.value, v.status, v.lower_ci, v.upper_ci
     FROM indicator_values v
     SEMI JOIN (SELECT authority_code FROM members UNION SELECT $council) w USING (authority_code)
     SEMI JOIN indicators USING (indicator_id)
     WHERE is_period(v.period, v.period_start, $period)
+      AND ($indicators IS NULL OR v.indicator_id = ANY($indicators))
 ),
 
 -- a join, not list_contains per row: one hash lookup per value instead of a list scan
@@ -84,6 +89,7 @@ council_earlier AS (
     JOIN chosen_period c ON p.period_kind = c.period_kind AND p.period_start < c.period_start
     SEMI JOIN indicators USING (indicator_id)
     WHERE v.authority_code = $council AND v.value IS NOT NULL
+      AND ($indicators IS NULL OR v.indicator_id = ANY($indicators))
 ),
 
 previous AS (

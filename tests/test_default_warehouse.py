@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard.common.periods import FULL_SHARE
 from etl.default_build import SPECS_DIR
 from etl.importer.cells import slug
 from etl.periods import parse_period
@@ -298,3 +299,21 @@ def test_home_and_support_say_what_is_synthetic_without_a_warning_on_home(open_p
     at = open_page(default_warehouse, "support")
     versions = dict(next(d.value for d in at.dataframe if "Item" in d.value.columns).itertuples(index=False))
     assert versions["Synthetic data"] == "self-assessment answers"
+
+
+@pytest.mark.parametrize("page", ["exemplars", "exemplar_overview", "transformed"])
+def test_the_exemplar_pages_open_on_a_period_most_indicators_have_figures_for(open_page, default_warehouse, page):
+    # ONS puts each indicator on its own calendar: the newest period holds one indicator, and a
+    # composite of one indicator ranks nothing. The page opens on the newest period with at least
+    # half as many indicators as the fullest one.
+    per_period = dict(query_warehouse(
+        default_warehouse,
+        "SELECT period, count(DISTINCT indicator_id) FROM indicator_values WHERE value IS NOT NULL GROUP BY period",
+    ))
+    newest = dict(query_warehouse(default_warehouse, "SELECT period, period_start FROM periods"))
+    at = open_page(default_warehouse, page)
+    chosen = next(s.value for s in at.selectbox if s.label == "Period")
+    fullest = max(per_period.values())
+    assert per_period[chosen] >= FULL_SHARE * fullest > 1
+    later = [p for p in per_period if newest[p] > newest[chosen]]
+    assert later and all(per_period[p] < FULL_SHARE * fullest for p in later)

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.common.periods import FULL_SHARE
 from dashboard.common.register import DEFAULT_COUNCIL
 from tests.support import peer_fixture as fx
 from tests.support.apptest import table_with
@@ -301,7 +302,7 @@ def test_default_periods_hold_the_councils_figures(demo_warehouse, source):
                 continue
             per_period = own.groupby("period").size()
             chosen = statistics.default_period(wh, council)
-            assert per_period.get(chosen, 0) >= statistics.FULL_SHARE * per_period.max(), (council, chosen)
+            assert per_period.get(chosen, 0) >= FULL_SHARE * per_period.max(), (council, chosen)
             for indicator in indicators["indicator_id"][::7]:
                 periods = set(own.loc[own["indicator_id"] == indicator, "period"])
                 if len(periods) < 2:

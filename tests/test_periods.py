@@ -6,10 +6,12 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dashboard.common.periods import FULL_SHARE, full_period
 from etl.periods import EARLIEST_YEAR, LATEST_YEAR, PeriodError, parse_period, period_between
 
 years = st.integers(min_value=EARLIEST_YEAR, max_value=LATEST_YEAR - 1)
@@ -212,3 +214,15 @@ def test_every_period_in_the_ons_local_statistics_files_parses():
     assert all(len(ranges) == 1 for ranges in by_label.values())  # one label, one period
     kinds = {p.kind for p in periods.values()}
     assert {"calendar_year", "financial_year", "academic_year", "span", "financial_span", "month", "point"} <= kinds
+
+
+@given(st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=30))
+def test_pages_open_on_the_newest_period_with_at_least_half_the_fullest_count(counts):
+    periods = pd.Series([f"p{n}" for n in range(len(counts))])  # newest first
+    chosen = int(full_period(periods, pd.Series(counts))[1:])
+    assert counts[chosen] >= FULL_SHARE * max(counts)
+    assert all(c < FULL_SHARE * max(counts) for c in counts[:chosen])
+
+
+def test_no_period_is_no_default():
+    assert full_period(pd.Series([], dtype=str), pd.Series([], dtype=int)) is None

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common import limits
+from dashboard.common.periods import full_period, value_period_frame
 from dashboard.common.text import markdown
 from dashboard.common.urlstate import url_multiselect, url_number, url_selectbox, url_text, url_toggle
 from dashboard.exemplars.finder import ALL_REGIONS
@@ -27,7 +28,6 @@ from dashboard.exemplars.rule import IMPROVEMENT_METHODS, TESTED_TREND, Exemplar
 from dashboard.exemplars.scoring import (
     DEFAULT_K,
     Weights,
-    period_sequence,
     rankable_count,
     rankable_indicators,
     theme_slug,
@@ -73,12 +73,15 @@ class Method:
 
 
 def choose_period(wh: Warehouse, container: Any = st) -> str:
-    """The period select (latest first, default latest); stops the page when there is no data."""
-    periods = period_sequence(wh)
-    if not periods:
+    """The period select (latest first); stops the page when there is no data. The default is the
+    newest period with values for at least half as many indicators as the fullest one
+    (:func:`~dashboard.common.periods.full_period`): a composite of one indicator is no ranking."""
+    frame = value_period_frame(wh)
+    if frame.empty:
         st.warning("The warehouse holds no indicator values yet.")
         st.stop()
-    return url_selectbox("Period", periods[::-1], key="period", default=periods[-1], container=container)
+    default = full_period(frame["period"], frame["indicators"])
+    return url_selectbox("Period", frame["period"].tolist(), key="period", default=default, container=container)
 
 
 def choose_type_and_region(

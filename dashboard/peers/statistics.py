@@ -35,7 +35,7 @@ import pandas as pd
 from dashboard.common import limits
 from dashboard.common.bands import MIN_BAND_N, band_labels
 from dashboard.common.catalogue import indicator_themes
-from dashboard.common.periods import value_period_frame, value_periods
+from dashboard.common.periods import full_period, value_period_frame, value_periods
 from dashboard.common.text import decimals_or_default, format_value
 from dashboard.peers.groups import PeerGroup
 from dashboard.peers.significance import benchmark_significance, mad_distance
@@ -87,7 +87,6 @@ CHANGE_METHOD = (
 )
 
 PROGRESS_SPAN = 5  # default "from" period: five periods before "to", a typical plan's horizon
-FULL_SHARE = 0.5  # a default period holds the council's figures for at least half its fullest period's indicators
 
 # Arrows show the direction of the number; the words say whether that is good (by polarity).
 _ARROWS = {"Improving": "↑", "Worsening": "↓", "Increasing": "↑", "Decreasing": "↓", "No change": "→"}
@@ -174,15 +173,14 @@ def peer_progress(wh: Warehouse, group: PeerGroup, indicator: str, start: str, e
 def default_period(wh: Warehouse, council: str, indicator: str | None = None) -> str:
     """The period a page opens on for ``council``: the newest one it belongs to (``councils_in``:
     for a former council its last years) in which it has figures, of ``indicator`` or, when None,
-    for at least :data:`FULL_SHARE` of the indicators of its fullest period (so the profile does
+    for at least :data:`~dashboard.common.periods.FULL_SHARE` of the indicators of its fullest period (so the profile does
     not open on a year only a few figures are out for). Falls back to the newest period it
     belongs to, else the newest period."""
     belongs = wh.query("council_periods", council=council)["period"].tolist()
     counts = wh.query("council_value_counts", council=council, indicator=indicator)
     counts = counts[counts["period"].isin(belongs)]
     if len(counts):
-        full = counts["n_values"] >= FULL_SHARE * counts["n_values"].max()
-        return str(counts.loc[full, "period"].iloc[0])
+        return str(full_period(counts["period"], counts["n_values"]))
     return str(belongs[0]) if belongs else value_periods(wh)[0]
 
 

@@ -71,4 +71,4 @@ final as (
     cross join stats s
 )
 select * from final
-order by rank nulls last, value desc nulls last, short_name
+order by rank nulls last, value desc nulls last, short_name, authority_code  -- a code settles equal names

@@ -4,6 +4,7 @@ on hand-made fixture data whose right answers are worked out here from the defin
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,41 @@ def test_base_period_counts_back_k_periods():
     assert scoring.base_period(PERIODS, "2022/23", 2) == "2020/21"
     assert scoring.base_period(PERIODS, "2022/23", 3) is None
     assert scoring.base_period(PERIODS, "2099/00", 1) is None
+
+
+def test_k_periods_ago_counts_back_along_periods_of_the_chosen_kind():
+    # An academic year between the financial years holds one indicator (as ONS mixes calendars):
+    # K = 1 from 2022/23 must still reach 2021/22, where every indicator can be compared.
+    academic = "2021/22 academic"
+    tables = make_tables(_values(), INDICATORS)
+    tables["periods"] = pd.concat(
+        [
+            tables["periods"],
+            pd.DataFrame(
+                {
+                    "period": [academic],
+                    "period_start": [pd.Timestamp("2021-08-01").date()],
+                    "period_end": [pd.Timestamp("2022-07-31").date()],
+                    "period_kind": ["academic_year"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    extra = tables["indicator_values"].query("period == '2021/22' and indicator_id == 'a1'")
+    extra = extra.assign(period=academic, period_start=pd.Timestamp("2021-08-01").date())
+    tables["indicator_values"] = pd.concat([tables["indicator_values"], extra], ignore_index=True)
+    mixed = FrameWarehouse(tables, meta={"data_version": "test-mixed"})
+    try:
+        assert academic in scoring.period_sequence(mixed)
+        assert scoring.period_sequence(mixed, like="2022/23") == PERIODS
+        assert scoring.period_sequence(mixed, like=academic) == [academic]
+        scores = scoring.group_scores(mixed, CODES, "2022/23", k=1)
+        assert scores.base_period == "2021/22"
+        compared = evaluate(scores, replace(RULE, k=1)).set_index("authority_code")["compared"]
+        assert compared["A"] == len(INDICATORS)
+    finally:
+        mixed.close()
 
 
 def test_the_rule_picks_the_leader_that_keeps_improving(wh):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.common import catalogue, limits
-from dashboard.common.periods import value_periods
+from dashboard.common.periods import value_period_frame
 from dashboard.exemplars.trend import TrendSettings, council_trends
 from dashboard.warehouse import Warehouse
 
@@ -121,9 +121,19 @@ def default_indicators(wh: Warehouse) -> list[str] | None:
     return rankable_indicators(wh)["indicator_id"].tolist()
 
 
-def period_sequence(wh: Warehouse) -> list[str]:
-    """Periods holding values, oldest first (the sequence "K periods ago" counts back along)."""
-    return value_periods(wh)[::-1]
+def period_sequence(wh: Warehouse, like: str | None = None) -> list[str]:
+    """Periods holding values, oldest first (the sequence "K periods ago" counts back along).
+
+    With ``like``, only the periods of the same kind as ``like``: publishers put indicators on
+    different calendars (ONS mixes calendar, financial and academic years), and a calendar year
+    compared with an academic year shares no indicator, so "K periods ago" counts back along
+    periods of one kind, as change since the previous period does.
+    """
+    frame = value_period_frame(wh)
+    kind = frame.loc[frame["period"] == like, "period_kind"]
+    if len(kind):
+        frame = frame[frame["period_kind"] == kind.iloc[0]]
+    return frame["period"].tolist()[::-1]
 
 
 def base_period(periods: Sequence[str], period: str, k: int) -> str | None:
@@ -161,7 +171,7 @@ def group_scores(
     if indicators is None:
         indicators = default_indicators(wh)
     chosen = sorted(set(indicators)) if indicators is not None else []
-    base = base_period(period_sequence(wh), period, k) if k > 0 else None  # k = 0: no look back
+    base = base_period(period_sequence(wh, like=period), period, k) if k > 0 else None  # k = 0: no look back
     periods = [period] + ([base] if base else [])
     long = wh.query(
         "exemplar_scores",

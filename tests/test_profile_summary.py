@@ -18,6 +18,7 @@ from dashboard.common.bands import BAND_LABELS, band_label
 from dashboard.common.palette import BAND_MARKS, NEUTRAL_MARK
 from dashboard.peers import charts, statistics, summary
 from dashboard.peers.groups import PeerGroup, PeerGroupSpec
+from dashboard.peers.significance import benchmark_significance
 from dashboard.warehouse import FileWarehouse
 from tests.support import peer_fixture as fx
 
@@ -160,6 +161,40 @@ def test_spine_chart_marks_each_band_by_colour_and_shape_and_neutral_in_grey():
     assert charts.spine_chart(summary.spine_rows(profile), "Leeds", width=680).layout.width == 680  # fixed for print
     assert "Leeds &lt;b&gt;" in figure.layout.legend.title.text  # names are escaped for plotly
     assert figure.layout.legend.y > 1  # the legend sits above the rows, never over them
+
+
+def test_spine_chart_outlines_a_value_significantly_different_from_the_median():
+    profile = mixed_profile()
+    # 95% limits: "top" clear of the median (45), "second" straddling it, the rest unpublished
+    limits = {"top": (70.0, 90.0), "second": (40.0, 60.0)}
+    profile["lower_ci"] = profile["indicator_id"].map(lambda i: limits.get(i, (None, None))[0])
+    profile["upper_ci"] = profile["indicator_id"].map(lambda i: limits.get(i, (None, None))[1])
+    profile["significance"] = benchmark_significance(
+        profile["polarity"], profile["value"], profile["lower_ci"], profile["upper_ci"], profile["median"]
+    )
+    rows = summary.spine_rows(profile)
+    assert rows.set_index("indicator_id")["significant"].to_dict() == {
+        "top": True, "top_low": False, "second": False, "bottom": False, "neutral": False, "small": False,
+        "missing": False,
+    }
+    figure = charts.spine_chart(rows, "Leeds")
+    widths = {}
+    for trace in figure.data:
+        if getattr(trace, "mode", None) == "markers":
+            for text, width in zip(trace.text, trace.marker.line.width, strict=True):
+                widths[text.split("</b>")[0].removeprefix("<b>")] = (width, text)
+    thick, hover = widths["Indicator top"]
+    assert thick == charts.SPINE_SIGNIFICANT_LINE and "Against the peer median: significantly better" in hover
+    assert {w for name, (w, _) in widths.items() if name != "Indicator top"} == {charts.SPINE_LINE}
+    assert "not significantly different" in widths["Indicator second"][1]
+    assert "no interval published" in widths["Indicator bottom"][1]
+    table = summary.spine_table(profile).set_index("Indicator")["Against the peer median"]
+    assert table["Indicator top"] == "significantly better" and table["Indicator missing"] == ""
+    # a profile without the column (older callers) draws every marker with the ordinary outline
+    plain = charts.spine_chart(summary.spine_rows(mixed_profile()), "Leeds")
+    assert {w for t in plain.data if getattr(t, "mode", None) == "markers" for w in t.marker.line.width} == {
+        charts.SPINE_LINE
+    }
 
 
 def test_spine_chart_of_the_fixture_peer_group(peer_live):

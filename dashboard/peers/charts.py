@@ -251,6 +251,7 @@ SPINE_MARGIN_PX = {"l": 8, "r": 8, "t": 40, "b": 16}
 SPINE_LEGEND_GAP_PX = 26  # between the plot's top edge and the legend: the scale's words sit there
 SPINE_TOP_ROOM = 1.0  # rows above the first bar's centre: its name sits there
 SPINE_TEXT = "#1F1F1F"  # near-black: names and legend well above 4.5:1 on white
+SPINE_LINE, SPINE_SIGNIFICANT_LINE = 1.2, 3.5  # marker outline px: ordinary, significantly different
 
 
 def _spine_marks(rows: pd.DataFrame) -> list[tuple[str, Mark, pd.DataFrame]]:
@@ -275,9 +276,12 @@ def _spine_hover(rows: pd.DataFrame, council_name: str) -> list[str]:
         value = format_value(row.value, row.decimals, row.unit)
         median = format_value(row.median, row.decimals, row.unit)
         band = f", {row.band}" if isinstance(row.band, str) and row.band else ""
+        against = (
+            f"<br>Against the peer median: {plotly_text(row.significance)}" if isinstance(row.significance, str) else ""
+        )
         lines.append(
             f"<b>{plotly_text(row.name)}</b><br>{plotly_text(council_name)}: {plotly_text(value)}"
-            f"{plotly_text(band)}<br>Peer median: {plotly_text(median)}"
+            f"{plotly_text(band)}<br>Peer median: {plotly_text(median)}{against}"
         )
     return lines
 
@@ -285,7 +289,8 @@ def _spine_hover(rows: pd.DataFrame, council_name: str) -> list[str]:
 def spine_chart(rows: pd.DataFrame, council_name: str, width: int | None = None) -> go.Figure:
     """The spine chart: one row per indicator (``peers.summary.spine_rows``), the peer group's
     range as a light bar, its interquartile range as a darker bar, the median as a line down the
-    middle and the council as a marker whose colour *and* shape give its quartile band; the
+    middle and the council as a marker whose colour *and* shape give its quartile band (a thick
+    outline when its 95% interval excludes the peer median: significantly different); the
     better side is on the right on every ranked row, and neutral indicators are grey. A row
     without the council's value says "(no value)". ``width`` fixes the width in pixels (for
     print); by default the chart fills its container."""
@@ -329,7 +334,11 @@ def spine_chart(rows: pd.DataFrame, council_name: str, width: int | None = None)
                     "color": mark.colour,
                     "symbol": mark.symbol,
                     "size": 13,
-                    "line": {"color": "black", "width": 1.2},
+                    # a thick outline: the value's 95% interval excludes the peer median
+                    "line": {
+                        "color": "black",
+                        "width": [SPINE_SIGNIFICANT_LINE if flag else SPINE_LINE for flag in part["significant"]],
+                    },
                 },
                 name=plotly_text(label),
                 text=_spine_hover(part, council_name),

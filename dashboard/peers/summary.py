@@ -21,6 +21,7 @@ import pandas as pd
 
 from dashboard.common.bands import BAND_LABELS
 from dashboard.common.text import format_value
+from dashboard.peers.significance import BETTER, HIGHER, LOWER, WORSE
 
 __all__ = [
     "ProfileSummary",
@@ -126,6 +127,9 @@ def _scale(values: pd.Series, median: pd.Series, half: pd.Series, side: pd.Serie
     return scaled.where(half > 0, 0.0).where(median.notna())
 
 
+SIGNIFICANT = (BETTER, WORSE, HIGHER, LOWER)  # labels of a value whose interval excludes the median
+
+
 def spine_rows(profile: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator of ``profile`` with its place on the spine chart.
 
@@ -133,9 +137,14 @@ def spine_rows(profile: pd.DataFrame) -> pd.DataFrame:
     on the spine's scale (-1 .. 1, median 0, better side positive): range_low, range_high,
     middle_low, middle_high (the interquartile range) and council (the council's value, clipped
     to the scale when it lies outside the group). Scaled columns are missing when the group has
-    no value; ``council`` is missing when the council has none.
+    no value; ``council`` is missing when the council has none. ``significance`` is the value's
+    label against the peer median (``peers.significance``; None when the profile carries none)
+    and ``significant`` whether its 95% interval excludes the median.
     """
     frame = profile.reset_index(drop=True)
+    significance = (
+        frame["significance"] if "significance" in frame else pd.Series(None, index=frame.index, dtype=object)
+    )
     numbers = {
         c: pd.to_numeric(frame[c], errors="coerce").astype(float)
         for c in ("value", "median", "lower_quartile", "upper_quartile", "min", "max")
@@ -165,13 +174,21 @@ def spine_rows(profile: pd.DataFrame) -> pd.DataFrame:
             "middle_low": quartiles.min(axis=1, skipna=False),
             "middle_high": quartiles.max(axis=1, skipna=False),
             "council": scaled("value").clip(-1.0, 1.0),
+            "significance": significance,
+            "significant": significance.isin(SIGNIFICANT),
         }
     )
 
 
+def _text(value: Any) -> str:
+    """A label, or "" for a missing one (None or NaN)."""
+    return value if isinstance(value, str) else ""
+
+
 def spine_table(profile: pd.DataFrame) -> pd.DataFrame:
     """The spine chart's figures as a table (its Table tab): each indicator's value and band and
-    the peer group's median, quartiles and range, formatted with the indicator's unit."""
+    the peer group's median, quartiles and range, formatted with the indicator's unit, and the
+    value against the peer median (from its 95% limits) when the profile carries it."""
     rows = []
     row: Any
     for row in profile.itertuples(index=False):
@@ -190,6 +207,7 @@ def spine_table(profile: pd.DataFrame) -> pd.DataFrame:
                 "Upper quartile": fmt(row.upper_quartile),
                 "Lowest": fmt(row.min),
                 "Highest": fmt(row.max),
+                "Against the peer median": _text(getattr(row, "significance", None)),
             }
         )
     return pd.DataFrame(rows)

@@ -87,7 +87,9 @@ spine_caption = (
     "Each row is one indicator. The light bar is the peer group from its lowest to its highest "
     "value, the darker bar its middle half, the line the peer median. Better is to the right on every "
     "row where higher or lower is better; where neither is, higher is to the right and the marker is "
-    f"grey. The marker is {markdown(council_name)}: its colour and shape give its quartile band."
+    f"grey. The marker is {markdown(council_name)}: its colour and shape give its quartile band; a "
+    "thick outline means the value is significantly different from the peer median (its published "
+    "95% confidence interval does not include the median)."
 )
 figures_at = "the table below" if for_print else "the Table tab"
 spine_alt = (
